@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= $(or $(ECR_HOST),127.0.0.1)
+PORT ?= $(or $(ECR_PORT),8000)
+SCALE ?= quick
+PYTEST_ARGS ?=
+
+.PHONY: run test test-pg openapi openapi-check bench lint clean venv worker
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+venv: $(BIN)/.installed
+
+run: venv
+	$(BIN)/ecr db upgrade
+	ECR_HOST=$(HOST) ECR_PORT=$(PORT) $(BIN)/uvicorn core.app:app_factory --factory --host $(HOST) --port $(PORT) --proxy-headers --forwarded-allow-ips=127.0.0.1
+
+worker: venv
+	$(BIN)/ecr worker
+
+test: venv
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+openapi: venv
+	$(BIN)/ecr openapi --out openapi
+
+openapi-check: venv
+	$(BIN)/ecr openapi --out openapi --check
+
+bench: venv
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache tests/artifacts

@@ -1,0 +1,123 @@
+"""create_app(): settings, middleware, error handlers, routers, lifespan."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import Problem, install_error_handlers
+from core.http.middleware import RequestContextMiddleware
+from core.logging import configure_logging
+from core.registry import AppRegistry
+from core.settings import Settings, get_settings
+
+log = logging.getLogger("core.app")
+API_PREFIX = "/api/v1"
+
+PROBLEM_RESPONSES = {
+    code: {"model": Problem, "content": {"application/problem+json": {}}, "description": desc}
+    for code, desc in {
+        401: "Unauthorized", 403: "Forbidden", 404: "Not found", 422: "Validation error",
+    }.items()
+}
+
+
+def create_app(
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    *,
+    start_worker: bool | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from core.auth.bootstrap import bootstrap_admin
+
+        factory = app.state.session_factory or _default_factory()
+        bootstrap_admin(factory, settings)
+        for hook in registry.startup:
+            hook(app)
+        worker = None
+        run_worker = settings.run_worker_in_process if start_worker is None else start_worker
+        if run_worker and settings.smtp_url:
+            from core.outbox.worker import BackgroundWorker, smtp_sender
+
+            worker = BackgroundWorker(factory, smtp_sender(settings.smtp_url, settings.smtp_from),
+                                      settings.worker_poll_seconds)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title="Case review and child death review service",
+        version="1.0.0",
+        description=(
+            "Case review notifications and child death reviews for safeguarding children "
+            "partnerships in England. Errors are RFC 9457 problem+json with a stable `code`."
+        ),
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,  # type: ignore[arg-type]
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    install_error_handlers(app)
+
+    registry = AppRegistry(app)
+    for name in settings.modules:
+        module = importlib.import_module(name)
+        module.register(registry)
+
+    from core.audit.router import router as audit_router
+    from core.auth.router import router as auth_router
+    from core.health import router as health_router
+    from core.meetings.router import router as meetings_router
+    from core.outbox.router import router as outbox_router
+    from core.workflow.router import router as workflow_router
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, audit_router, meetings_router, workflow_router, outbox_router,
+                   *registry.api_routers):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health_router)
+    for router in registry.root_routers:
+        app.include_router(router)
+
+    Instrumentator(
+        excluded_handlers=["/metrics", "/livez", "/readyz"], should_group_status_codes=False
+    ).instrument(app).expose(app, include_in_schema=False)
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _default_factory() -> sessionmaker[Session]:
+    from core.db.session import session_factory
+
+    return session_factory(None)
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory core.app:app_factory``."""
+    return create_app()

@@ -1,0 +1,3 @@
+from core.audit.service import record, verify
+
+__all__ = ["record", "verify"]

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.audit import record
+from core.auth.deps import authenticated, public, require
+from core.auth.identity import user_by_email
+from core.auth.models import User
+from core.auth.passwords import hash_password, needs_rehash, verify_password
+from core.auth.principal import Principal
+from core.auth.schemas import MeOut, TokenOut, UserCreate, UserOut, UserUpdate
+from core.auth.tokens import issue_access_token
+from core.db.base import utcnow
+from core.db.session import SessionDep
+from core.errors import Conflict, NotFound, Unauthorized
+from core.pagination import Page, decode_cursor, encode_cursor
+from core.settings import get_app_settings
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(public)])
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+) -> dict[str, Any]:
+    """OAuth2 password flow: ``username`` is the email."""
+    settings = get_app_settings(request)
+    user = user_by_email(session, username.strip())
+    ok = verify_password(user.password_hash if user else None, password)
+    if not user or not ok or not user.is_active:
+        record(session, actor="anonymous", action="auth.login_failed")
+        raise Unauthorized("incorrect email or password")
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record(session, actor=f"user:{user.id}", action="auth.login", subject_type="user", subject_id=user.id)
+    token = issue_access_token(settings, str(user.id))
+    return {"access_token": token, "token_type": "bearer", "expires_in": settings.access_token_minutes * 60}
+
+
+@router.get("/me", response_model=MeOut)
+def me(principal: Annotated[Principal, Depends(authenticated())]) -> dict[str, Any]:
+    return {"id": principal.user_id, "email": principal.email, "name": principal.name,
+            "roles": sorted(principal.roles), "agency": principal.agency}
+
+
+Admin = Annotated[Principal, Depends(require("users:manage"))]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(body: UserCreate, session: SessionDep, admin: Admin) -> User:
+    if user_by_email(session, body.email):
+        raise Conflict("a user with this email exists")
+    user = User(
+        email=body.email, name=body.name,
+        password_hash=hash_password(body.password) if body.password else None,
+        roles=[r.value for r in body.roles], agency=body.agency, is_active=body.is_active,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("a user with this email exists") from None
+    record(session, actor=admin.actor, action="user.create", subject_type="user", subject_id=user.id,
+           data={"roles": user.roles})
+    return user
+
+
+@router.get("/users", response_model=Page[UserOut])
+def list_users(
+    session: SessionDep, admin: Admin,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    stmt = select(User).order_by(User.id).limit(limit + 1)
+    if cursor:
+        (last,) = decode_cursor(cursor, 1)
+        stmt = stmt.where(User.id > int(last))
+    rows = list(session.execute(stmt).scalars())
+    items = rows[:limit]
+    return {"items": items, "next_cursor": encode_cursor(items[-1].id) if len(rows) > limit else None}
+
+
+def _get_user(session: SessionDep, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("no such user")
+    return user
+
+
+@router.get("/users/{user_id}", response_model=UserOut)
+def get_user(user_id: int, session: SessionDep, admin: Admin) -> User:
+    return _get_user(session, user_id)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(user_id: int, body: UserUpdate, session: SessionDep, admin: Admin, response: Response) -> User:
+    user = _get_user(session, user_id)
+    changes = body.model_dump(exclude_unset=True)
+    if "name" in changes and body.name is not None:
+        user.name = body.name
+    if "agency" in changes:
+        user.agency = body.agency
+    if body.roles is not None:
+        user.roles = [r.value for r in body.roles]
+    if body.password is not None:
+        user.password_hash = hash_password(body.password)
+    if body.is_active is not None and body.is_active != user.is_active:
+        user.is_active = body.is_active
+        user.deactivated_at = None if body.is_active else utcnow()
+    session.flush()
+    record(session, actor=admin.actor, action="user.update", subject_type="user", subject_id=user.id,
+           data={"fields": sorted(k for k in changes if k != "password") + (["password"] if "password" in changes else [])})
+    return user

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from core.auth.passwords import MIN_LENGTH
+from core.auth.roles import Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=256)]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    id: int | None
+    email: str
+    name: str
+    roles: list[str]
+    agency: str | None = None
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    name: Name
+    password: Password | None = None
+    roles: list[Role] = Field(default_factory=list, max_length=len(Role))
+    agency: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    is_active: bool = True
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.lower()
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    password: Password | None = None
+    roles: list[Role] | None = Field(default=None, max_length=len(Role))
+    agency: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    is_active: bool | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    name: str
+    roles: list[str]
+    agency: str | None
+    is_active: bool

@@ -1,0 +1,134 @@
+"""The ``ecr`` command: database, users, audit, worker, OpenAPI."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from core.migrations import upgrade
+    from core.settings import get_settings
+
+    upgrade(get_settings().database_url, args.revision)
+    print(f"database upgraded to {args.revision}")
+    return 0
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
+    from core.audit import record
+    from core.auth.models import User
+    from core.auth.passwords import MIN_LENGTH, hash_password
+    from core.auth.roles import ALL_ROLES
+    from core.db.session import session_scope
+
+    bad = [r for r in args.role if r not in ALL_ROLES]
+    if bad:
+        print(f"unknown role(s): {', '.join(bad)}; known: {', '.join(sorted(ALL_ROLES))}", file=sys.stderr)
+        return 2
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_LENGTH:
+        print(f"the password must have at least {MIN_LENGTH} characters", file=sys.stderr)
+        return 2
+    try:
+        with session_scope() as session:
+            user = User(email=args.email.strip().lower(), name=args.name, password_hash=hash_password(password),
+                        roles=sorted(set(args.role)), agency=args.agency, is_active=True)
+            session.add(user)
+            session.flush()
+            record(session, actor="cli", action="user.create", subject_type="user", subject_id=user.id,
+                   data={"roles": user.roles})
+            print(f"created user {user.id} <{user.email}> with roles {', '.join(user.roles) or '(none)'}")
+    except IntegrityError:
+        print("a user with this email exists", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from core.audit import verify
+    from core.db.session import session_scope
+
+    with session_scope() as session:
+        result = verify(session)
+    print(json.dumps(result.as_dict()))
+    return 0 if result.ok else 1
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from core.db.session import session_factory
+    from core.logging import configure_logging
+    from core.outbox.worker import deliver_due, smtp_sender
+    from core.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    if not settings.smtp_url:
+        print("ECR_SMTP_URL is not set: nothing to deliver to", file=sys.stderr)
+        return 2
+    sender = smtp_sender(settings.smtp_url, settings.smtp_from)
+    factory = session_factory(None)
+    while True:
+        sent, failed = deliver_due(factory, sender)
+        if args.once:
+            print(json.dumps({"sent": sent, "failed_or_deferred": failed}))
+            return 0
+        if not sent:
+            time.sleep(settings.worker_poll_seconds)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from core.openapi_export import export
+
+    changed = export(Path(args.out), check=args.check)
+    if args.check and changed:
+        print("openapi/ is out of date: run `make openapi`:\n  " + "\n  ".join(changed), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ecr", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_cmd", required=True)
+    up = db.add_parser("upgrade", help="apply the migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_db_upgrade)
+
+    users = sub.add_parser("users", help="users").add_subparsers(dest="users_cmd", required=True)
+    create = users.add_parser("create", help="create a user; the password is read from stdin")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", action="append", default=[])
+    create.add_argument("--agency")
+    create.set_defaults(func=_users_create)
+
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_cmd", required=True)
+    ver = audit.add_parser("verify", help="verify the hash chain")
+    ver.set_defaults(func=_audit_verify)
+
+    worker = sub.add_parser("worker", help="deliver queued emails")
+    worker.add_argument("--once", action="store_true")
+    worker.set_defaults(func=_worker)
+
+    oa = sub.add_parser("openapi", help="write openapi.json and the workflow diagrams")
+    oa.add_argument("--out", default="openapi")
+    oa.add_argument("--check", action="store_true")
+    oa.set_defaults(func=_openapi)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

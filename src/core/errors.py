@@ -1,0 +1,210 @@
+"""One error hierarchy rendered as RFC 9457 problem+json with the stable codes of API.md."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("core.errors")
+PROBLEM = "application/problem+json"
+
+
+class AppError(Exception):
+    status = 500
+    code = "internal_error"
+    title = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self, request: Request | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://safeguarding.example/problems/{self.code.replace('_', '-')}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if request is not None:
+            body["instance"] = request.url.path
+            rid = getattr(request.state, "request_id", None)
+            if rid:
+                body["request_id"] = rid
+        body.update(self.extra)
+        return body
+
+
+class BadRequest(AppError):
+    status, code, title = 400, "bad_request", "Bad request"
+
+
+class Unauthorized(AppError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class MethodNotAllowed(AppError):
+    status, code, title = 405, "method_not_allowed", "Method not allowed"
+
+
+class NotAcceptable(AppError):
+    status, code, title = 406, "not_acceptable", "Not acceptable"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class InvalidTransition(AppError):
+    status, code, title = 409, "invalid_transition", "Invalid transition"
+
+
+class PreconditionFailed(AppError):
+    status, code, title = 412, "precondition_failed", "Precondition failed"
+
+
+class PayloadTooLarge(AppError):
+    status, code, title = 413, "payload_too_large", "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
+
+
+class ValidationFailed(AppError):
+    status, code, title = 422, "validation_error", "Validation error"
+
+    def __init__(self, errors: Sequence[dict[str, Any]], detail: str | None = None) -> None:
+        errors = [{"loc": list(e["loc"]), "msg": str(e["msg"])} for e in errors]
+        if detail is None:
+            detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+        super().__init__(detail, errors=errors)
+
+    @classmethod
+    def field(cls, loc: Sequence[str | int], msg: str) -> "ValidationFailed":
+        return cls([{"loc": list(loc), "msg": msg}])
+
+
+class PreconditionRequired(AppError):
+    status, code, title = 428, "precondition_required", "Precondition required"
+
+
+class RateLimited(AppError):
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "unavailable", "Service unavailable"
+
+
+class Problem(BaseModel):
+    """The problem+json body, for OpenAPI."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_response(error: AppError, request: Request | None = None) -> JSONResponse:
+    return JSONResponse(
+        error.body(request), status_code=error.status, headers=error.headers, media_type=PROBLEM
+    )
+
+
+_STATUS_TO_ERROR: dict[int, type[AppError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    406: NotAcceptable,
+    409: Conflict,
+    412: PreconditionFailed,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    428: PreconditionRequired,
+}
+
+
+def _clean_loc(loc: Sequence[Any]) -> list[Any]:
+    return [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "json_invalid":
+            msg = "the request body is not valid JSON"
+        out.append({"loc": _clean_loc(err.get("loc", ())), "msg": msg})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(ValidationFailed(_validation_errors(exc)), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cls = _STATUS_TO_ERROR.get(exc.status_code)
+        if cls is None:
+            error: AppError = AppError(str(exc.detail))
+            error.status = exc.status_code
+        else:
+            detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in {
+                "Not Found", "Method Not Allowed"} else None
+            error = cls(detail)
+        if exc.headers:
+            error.headers.update(exc.headers)
+        return problem_response(error, request)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        return problem_response(
+            PreconditionFailed("the resource was changed by someone else; reload it"), request
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(AppError("An unexpected error occurred; quote the request id."), request)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from core.auth.deps import public
+from core.db.session import session_factory
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/livez", dependencies=[Depends(public)])
+def livez() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", dependencies=[Depends(public)], responses={503: {"description": "not ready"}})
+def readyz(request: Request) -> JSONResponse:
+    from core.migrations import head_revision
+
+    try:
+        with session_factory(request)() as session:
+            current = session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    head = head_revision()
+    if head not in current:
+        return JSONResponse(
+            {"status": "unavailable", "database": "ok", "schema": "not at migration head"},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok", "schema": head})

@@ -1,0 +1,225 @@
+"""CRG meetings and CDOP panel meetings: members, agenda, minutes, papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.audit import record
+from core.auth.deps import require
+from core.auth.models import User
+from core.auth.principal import Principal
+from core.db.base import utcnow
+from core.db.session import SessionDep
+from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from core.meetings.models import AgendaItem, Meeting, MeetingMember
+from core.meetings.registry import MEETING_KINDS, MeetingKind
+from core.pagination import Page, decode_cursor, encode_cursor
+from core.workflow.engine import check_if_match
+
+router = APIRouter(tags=["meetings"])
+Kind = Literal["crg", "cdop_panel"]
+
+
+class MeetingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    scheduled_for: AwareDatetime
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    member_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class AgendaAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: int = Field(ge=1)
+
+
+class MinutesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class AgendaItemOut(BaseModel):
+    case_id: int
+    position: int
+    added_at: dt.datetime
+    case: dict[str, Any] | None = None
+
+
+class MeetingOut(BaseModel):
+    id: int
+    kind: str
+    title: str | None
+    scheduled_for: dt.datetime
+    location: str | None
+    member_ids: list[int]
+    agenda: list[AgendaItemOut]
+    standing_items: list[dict[str, Any]] | None = None
+    minutes: str | None
+    minutes_updated_at: dt.datetime | None
+
+
+def _kind(kind: str) -> MeetingKind:
+    mk = MEETING_KINDS.get(kind)
+    if mk is None:
+        raise ValidationFailed.field(["body", "kind"], f"meetings of kind {kind!r} are not enabled")
+    return mk
+
+
+def _is_member(meeting: Meeting, principal: Principal) -> bool:
+    return principal.user_id is not None and any(m.user_id == principal.user_id for m in meeting.members)
+
+
+def _load(session: Session, meeting_id: int, principal: Principal, *, manage: bool = False) -> tuple[Meeting, MeetingKind]:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.kind not in MEETING_KINDS:
+        raise NotFound("no such meeting")
+    mk = MEETING_KINDS[meeting.kind]
+    can_read = bool(principal.roles & mk.reader_roles) or _is_member(meeting, principal)
+    if not can_read:
+        raise NotFound("no such meeting")
+    if manage and not principal.roles & mk.manager_roles:
+        raise Forbidden("only the business unit or coordinator manages this meeting")
+    return meeting, mk
+
+
+def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None) -> dict[str, Any]:
+    ids = [a.subject_id for a in meeting.agenda]
+    # Panel members get agenda lines without case details; they read the anonymised papers.
+    show_cases = bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or meeting.kind != "cdop_panel"
+    described = mk.describe(session, ids) if show_cases else {}
+    standing = mk.standing_items(session) if mk.standing_items and principal.roles & mk.reader_roles else None
+    if response is not None:
+        response.headers["ETag"] = meeting.etag
+    return {
+        "id": meeting.id, "kind": meeting.kind, "title": meeting.title,
+        "scheduled_for": meeting.scheduled_for, "location": meeting.location,
+        "member_ids": [m.user_id for m in meeting.members],
+        "agenda": [
+            {"case_id": a.subject_id, "position": a.position, "added_at": a.added_at,
+             "case": described.get(a.subject_id)}
+            for a in meeting.agenda
+        ],
+        "standing_items": standing,
+        "minutes": meeting.minutes, "minutes_updated_at": meeting.minutes_updated_at,
+    }
+
+
+@router.post("/meetings", response_model=MeetingOut, status_code=201)
+def create_meeting(
+    body: MeetingCreate, session: SessionDep, response: Response,
+    principal: Annotated[Principal, Depends(require("meeting:manage"))],
+) -> dict[str, Any]:
+    mk = _kind(body.kind)
+    if not principal.roles & mk.manager_roles:
+        raise Forbidden(f"you cannot create {body.kind} meetings")
+    member_ids = sorted(set(body.member_ids))
+    if member_ids:
+        found = set(session.execute(select(User.id).where(User.id.in_(member_ids), User.is_active)).scalars())
+        missing = [i for i in member_ids if i not in found]
+        if missing:
+            raise ValidationFailed.field(["body", "member_ids"], f"no active users with ids {missing}")
+    meeting = Meeting(kind=body.kind, title=body.title, scheduled_for=body.scheduled_for,
+                      location=body.location, created_by=principal.actor,
+                      members=[MeetingMember(user_id=i) for i in member_ids])
+    session.add(meeting)
+    session.flush()
+    record(session, actor=principal.actor, action="meeting.create", subject_type="meeting",
+           subject_id=meeting.id, data={"kind": body.kind, "members": member_ids})
+    return _out(session, meeting, mk, principal, response)
+
+
+@router.get("/meetings", response_model=Page[MeetingOut])
+def list_meetings(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("meeting:read"))],
+    kind: Kind | None = None,
+    upcoming: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    stmt = select(Meeting).order_by(Meeting.id.desc()).limit(limit + 1)
+    readable_kinds = [k for k, mk in MEETING_KINDS.items() if principal.roles & mk.reader_roles]
+    member_of = select(MeetingMember.meeting_id).where(MeetingMember.user_id == (principal.user_id or -1))
+    stmt = stmt.where(Meeting.kind.in_(readable_kinds) | Meeting.id.in_(member_of))
+    if kind:
+        stmt = stmt.where(Meeting.kind == kind)
+    if upcoming:
+        stmt = stmt.where(Meeting.scheduled_for >= utcnow())
+    if cursor:
+        (last,) = decode_cursor(cursor, 1)
+        stmt = stmt.where(Meeting.id < int(last))
+    rows = list(session.execute(stmt).scalars())
+    items = [_out(session, m, MEETING_KINDS[m.kind], principal, None) for m in rows[:limit] if m.kind in MEETING_KINDS]
+    return {"items": items, "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut)
+def get_meeting(
+    meeting_id: int, session: SessionDep, response: Response,
+    principal: Annotated[Principal, Depends(require("meeting:read"))],
+) -> dict[str, Any]:
+    meeting, mk = _load(session, meeting_id, principal)
+    record(session, actor=principal.actor, action="meeting.read", subject_type="meeting", subject_id=meeting.id)
+    return _out(session, meeting, mk, principal, response)
+
+
+@router.post("/meetings/{meeting_id}/agenda", response_model=MeetingOut, status_code=201)
+def add_agenda_item(
+    meeting_id: int, body: AgendaAdd, session: SessionDep, response: Response,
+    principal: Annotated[Principal, Depends(require("meeting:manage"))],
+) -> dict[str, Any]:
+    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    if not mk.describe(session, [body.case_id]):
+        raise ValidationFailed.field(["body", "case_id"], "no such case for this kind of meeting")
+    if mk.can_add is not None and (reason := mk.can_add(session, body.case_id)):
+        raise Conflict(reason)
+    if any(a.subject_id == body.case_id for a in meeting.agenda):
+        raise Conflict("the case is already on this agenda")
+    meeting.agenda.append(AgendaItem(
+        subject_type=mk.subject_type, subject_id=body.case_id,
+        position=max((a.position for a in meeting.agenda), default=0) + 1,
+        added_at=utcnow(), added_by=principal.actor,
+    ))
+    meeting.updated_at = utcnow()
+    session.flush()
+    record(session, actor=principal.actor, action="meeting.agenda_add", subject_type="meeting",
+           subject_id=meeting.id, data={"case_id": body.case_id})
+    return _out(session, meeting, mk, principal, response)
+
+
+@router.put("/meetings/{meeting_id}/minutes", response_model=MeetingOut)
+def put_minutes(
+    meeting_id: int, body: MinutesIn, session: SessionDep, response: Response,
+    principal: Annotated[Principal, Depends(require("meeting:manage"))],
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    check_if_match(meeting, if_match)
+    meeting.minutes = body.minutes
+    meeting.minutes_updated_at = utcnow()
+    session.flush()
+    record(session, actor=principal.actor, action="meeting.minutes", subject_type="meeting", subject_id=meeting.id)
+    return _out(session, meeting, mk, principal, response)
+
+
+@router.get("/meetings/{meeting_id}/papers")
+def get_papers(
+    meeting_id: int, session: SessionDep,
+    principal: Annotated[Principal, Depends(require("meeting:papers"))],
+) -> dict[str, Any]:
+    """The meeting papers; for a CDOP panel, the anonymised pack for its members."""
+    meeting, mk = _load(session, meeting_id, principal)
+    if mk.papers is None:
+        raise NotFound("this kind of meeting has no papers")
+    record(session, actor=principal.actor, action="meeting.papers", subject_type="meeting", subject_id=meeting.id)
+    return mk.papers(session, meeting, principal)

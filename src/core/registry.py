@@ -1,0 +1,28 @@
+"""How domain packages plug into the app without core importing them.
+
+Each module named in ``ECR_MODULES`` exposes ``register(registry)`` and adds its routers,
+workflows, meeting kinds and startup hooks here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, FastAPI
+
+
+@dataclass
+class AppRegistry:
+    app: FastAPI
+    api_routers: list[APIRouter] = field(default_factory=list)
+    root_routers: list[APIRouter] = field(default_factory=list)
+    startup: list[Callable[[FastAPI], None]] = field(default_factory=list)
+
+    def add_api_router(self, router: APIRouter) -> None:
+        """Mounted under /api/v1."""
+        self.api_routers.append(router)
+
+    def add_root_router(self, router: APIRouter) -> None:
+        """Mounted at the root (server-rendered pages)."""
+        self.root_routers.append(router)

@@ -1,0 +1,111 @@
+"""Settings from the environment (prefix ``ECR_``). Every setting is listed in README.md."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from starlette.requests import Request
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CsvList = Annotated[list[str], NoDecode]
+
+VAR_DIR = Path("var")
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ECR_", env_file=None, extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = f"sqlite:///{VAR_DIR}/ecr.sqlite3"
+    secret_key: str = ""
+    access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    token_issuer: str = "ecr-service"
+    token_audience: str = "ecr-api"
+    cors_origins: CsvList = Field(default_factory=list)
+    public_form_origins: CsvList = Field(default_factory=lambda: ["*"])
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_roles_claim: str = "roles"
+    oidc_jwks_refresh_seconds: int = 60
+    smtp_url: str | None = None
+    smtp_from: str = "no-reply@safeguarding.example"
+    redis_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: str | None = None
+    modules: CsvList = Field(default_factory=lambda: ["ecr", "cdop"])
+    public_rate_limit: str = "10/minute"
+    trusted_proxies: CsvList = Field(default_factory=list)
+    max_body_bytes: int = 1024 * 1024
+    max_public_body_bytes: int = 64 * 1024
+    run_worker_in_process: bool = True
+    worker_poll_seconds: float = 2.0
+    reporting_form_due_working_days: int = 15
+    reporting_form_link_days: int = 28
+    board_name: str = "Example Safeguarding Children Partnership"
+    board_logo_text: str = "Safeguarding Partnership"
+    privacy_notice_url: str = "/privacy"
+    contact_email: str = "business.unit@safeguarding.example"
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", "public_form_origins", "modules", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                import json
+
+                return json.loads(value)
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _secret(self) -> "Settings":
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+            if self.env == "production":
+                raise ValueError(
+                    "ECR_SECRET_KEY must be set to a random value of at least 32 characters in production"
+                )
+            self.secret_key = _development_secret()
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _development_secret() -> str:
+    """A secret generated once and kept under var/ so tokens survive restarts in development."""
+    path = VAR_DIR / "secret_key"
+    try:
+        existing = path.read_text().strip()
+        if len(existing) >= 32:
+            return existing
+    except OSError:
+        pass
+    value = secrets.token_urlsafe(48)
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
+        path.chmod(0o600)
+    except OSError:
+        pass
+    return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was created with (a FastAPI dependency)."""
+    return request.app.state.settings  # type: ignore[no-any-return]

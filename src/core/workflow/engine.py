@@ -1,0 +1,207 @@
+"""Applies any workflow table to a case row, in the caller's transaction.
+
+Order of checks (the case has already been loaded with a row lock by the domain repository,
+and a case the caller may not see has already answered 404):
+
+1. ``If-Match`` missing: 428; stale: 412.
+2. no such action from this state: 409 ``invalid_transition`` with the allowed actions.
+3. role not allowed: 403.
+4. required fields missing or invalid: 422 naming each field.
+5. a guard fails: 409 (or 422 for a guard about the fields) with its reason.
+6. set the state, run the effects (deadlines, outbox, links), write history and audit, flush.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from core.audit import record
+from core.auth.principal import Principal
+from core.db.base import utcnow
+from core.errors import (
+    Forbidden,
+    InvalidTransition,
+    PreconditionFailed,
+    PreconditionRequired,
+    ValidationFailed,
+)
+from core.workflow.models import WorkflowHistory
+from core.workflow.table import Transition, Workflow
+
+
+@dataclass
+class TransitionContext:
+    session: Session
+    workflow: Workflow
+    transition: Transition
+    case: Any
+    principal: Principal
+    data: dict[str, Any]
+    note: str | None
+    now: dt.datetime
+    from_state: str
+    precheck: bool = False
+    history_data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+def check_if_match(case: Any, if_match: str | None) -> None:
+    if not if_match:
+        raise PreconditionRequired("send the If-Match header with the ETag you last read")
+    candidates = {v.strip() for v in if_match.split(",")}
+    if "*" in candidates:
+        return
+    weak = {v[2:] if v.startswith("W/") else v for v in candidates}
+    if case.etag not in weak:
+        raise PreconditionFailed("the case has changed since you read it; reload it and try again")
+
+
+def allowed_actions(workflow: Workflow, case: Any, principal: Principal) -> list[str]:
+    return [
+        t.action for t in workflow.from_state(case.status) if principal.roles & t.roles_for(case)
+    ]
+
+
+def available_transitions(
+    session: Session, workflow: Workflow, case: Any, principal: Principal
+) -> list[dict[str, Any]]:
+    """The actions this caller may take now, with why a guard would stop one."""
+    out = []
+    now = utcnow()
+    for t in workflow.from_state(case.status):
+        if not principal.roles & t.roles_for(case):
+            continue
+        ctx = TransitionContext(session, workflow, t, case, principal, {}, None, now,
+                                case.status, precheck=True)
+        blocked = next((r for g in t.guards if (r := g(ctx))), None)
+        out.append({
+            "action": t.action,
+            "to": t.target,
+            "fields": list(t.fields),
+            "optional_fields": list(t.optional),
+            "blocked_reason": blocked,
+        })
+    return out
+
+
+def apply_transition(
+    session: Session,
+    workflow: Workflow,
+    case: Any,
+    payload: dict[str, Any],
+    principal: Principal,
+    if_match: str | None,
+) -> TransitionContext:
+    check_if_match(case, if_match)
+    action = payload.get("action")
+    transition = workflow.get(action) if isinstance(action, str) else None
+    if transition is None or case.status not in transition.sources:
+        allowed = allowed_actions(workflow, case, principal)
+        what = f"'{action}'" if isinstance(action, str) else "an action"
+        raise InvalidTransition(
+            f"{what} is not possible from the state '{case.status}'",
+            state=case.status,
+            allowed_actions=allowed,
+        )
+    if not principal.roles & transition.roles_for(case):
+        raise Forbidden(
+            f"'{transition.action}' needs one of the roles: {', '.join(sorted(transition.roles_for(case)))}"
+        )
+    try:
+        parsed = transition.payload_model.model_validate(payload)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = ["body", *[p for p in err["loc"]]]
+            msg = "this field is required for this action" if err["type"] == "missing" else err["msg"]
+            errors.append({"loc": loc, "msg": msg})
+        raise ValidationFailed(errors) from None
+    data = parsed.model_dump(exclude={"action", "note"}, exclude_none=True)
+    note = getattr(parsed, "note", None)
+    ctx = TransitionContext(session, workflow, transition, case, principal, data, note,
+                            utcnow(), case.status)
+    for guard in transition.guards:
+        reason = guard(ctx)
+        if reason:
+            if transition.guard_status == 422:
+                raise ValidationFailed([{"loc": ["body"], "msg": reason}], detail=reason)
+            raise InvalidTransition(reason, state=case.status,
+                                    allowed_actions=allowed_actions(workflow, case, principal))
+    case.status = transition.target
+    if hasattr(case, "status_changed_at"):
+        case.status_changed_at = ctx.now
+    for effect in transition.effects:
+        effect(ctx)
+    session.flush()  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
+    session.execute(
+        insert(WorkflowHistory).values(
+            subject_type=workflow.subject_type,
+            subject_id=case.id,
+            at=ctx.now,
+            actor=principal.actor,
+            actor_name=principal.name,
+            action=transition.action,
+            from_state=ctx.from_state,
+            to_state=transition.target,
+            note=note,
+            data=_jsonable({**data, **ctx.history_data}),
+        )
+    )
+    record(
+        session,
+        actor=principal.actor,
+        action=f"{workflow.subject_type}.transition",
+        subject_type=workflow.subject_type,
+        subject_id=case.id,
+        data={"action": transition.action, "from": ctx.from_state, "to": transition.target},
+    )
+    return ctx
+
+
+def record_creation_history(
+    session: Session, workflow: Workflow, case: Any, actor: str, actor_name: str | None,
+    action: str = "create", note: str | None = None,
+) -> None:
+    session.execute(
+        insert(WorkflowHistory).values(
+            subject_type=workflow.subject_type, subject_id=case.id, at=utcnow(), actor=actor,
+            actor_name=actor_name, action=action, from_state=None, to_state=case.status,
+            note=note, data={},
+        )
+    )
+
+
+def history_for(session: Session, subject_type: str, subject_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(WorkflowHistory)
+        .where(WorkflowHistory.subject_type == subject_type, WorkflowHistory.subject_id == subject_id)
+        .order_by(WorkflowHistory.id)
+    ).scalars()
+    return [
+        {
+            "at": r.at,
+            "actor": r.actor_name or r.actor,
+            "actor_id": r.actor,
+            "action": r.action,
+            "from": r.from_state,
+            "to": r.to_state,
+            "note": r.note,
+            "data": r.data or {},
+        }
+        for r in rows
+    ]
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(data, default=str))

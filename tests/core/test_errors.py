@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+PROBLEM = "application/problem+json"
+
+
+def _problem(r, status: int, code: str) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM)
+    body = r.json()
+    assert body["code"] == code and body["status"] == status
+    assert {"type", "title", "detail"} <= body.keys()
+    return body
+
+
+def test_unknown_route_is_problem_404(client: TestClient) -> None:
+    _problem(client.get("/api/v1/nope"), 404, "not_found")
+
+
+def test_wrong_method_is_problem_405(client: TestClient) -> None:
+    _problem(client.delete("/livez"), 405, "method_not_allowed")
+
+
+def test_malformed_json_is_422_naming_body(client: TestClient, make_user) -> None:
+    admin = make_user("admin")
+    r = client.post("/api/v1/users", content=b"{not json", headers={**admin.headers, "Content-Type": "application/json"})
+    body = _problem(r, 422, "validation_error")
+    assert body["errors"][0]["loc"][0] == "body"
+
+
+def test_validation_error_names_field(client: TestClient, make_user) -> None:
+    admin = make_user("admin")
+    r = client.post("/api/v1/users", json={"email": "not-an-email", "name": "X"}, headers=admin.headers)
+    body = _problem(r, 422, "validation_error")
+    assert ["body", "email"] in [e["loc"] for e in body["errors"]]
+
+
+def test_unexpected_error_is_500_with_request_id_and_no_trace() -> None:
+    from fastapi import APIRouter, Depends
+
+    from core.app import create_app
+    from core.auth.deps import public
+    from core.settings import get_settings
+
+    app = create_app(get_settings(), start_worker=False)
+    router = APIRouter()
+
+    @router.get("/_boom", dependencies=[Depends(public)])
+    def boom() -> None:
+        raise RuntimeError("SELECT secret FROM children")
+
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/_boom")
+    body = _problem(r, 500, "internal_error")
+    assert body["request_id"]
+    assert "SELECT" not in r.text and "Traceback" not in r.text
