@@ -48,11 +48,11 @@ def create_app(
             hook(app)
         worker = None
         run_worker = settings.run_worker_in_process if start_worker is None else start_worker
-        if run_worker and settings.smtp_url:
+        if run_worker:
             from core.outbox.worker import BackgroundWorker, smtp_sender
 
-            worker = BackgroundWorker(factory, smtp_sender(settings.smtp_url, settings.smtp_from),
-                                      settings.worker_poll_seconds)
+            sender = smtp_sender(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
+            worker = BackgroundWorker(factory, sender, settings.worker_poll_seconds)
             worker.start()
         try:
             yield

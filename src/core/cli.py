@@ -77,7 +77,15 @@ def _worker(args: argparse.Namespace) -> int:
         return 2
     sender = smtp_sender(settings.smtp_url, settings.smtp_from)
     factory = session_factory(None)
+    from core.app import create_app
+    from core.jobs import run_periodic_jobs
+
+    create_app(settings, start_worker=False)  # loads the domain modules and their jobs
+    last_periodic = 0.0
     while True:
+        if time.monotonic() - last_periodic > 3600:
+            last_periodic = time.monotonic()
+            run_periodic_jobs(factory)
         sent, failed = deliver_due(factory, sender)
         if args.once:
             print(json.dumps({"sent": sent, "failed_or_deferred": failed}))

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import datetime as dt
+
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.orm import Session
+
+PeriodicJob = Callable[[Session, dt.date], int]
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 
 
 @dataclass
@@ -18,6 +24,10 @@ class AppRegistry:
     api_routers: list[APIRouter] = field(default_factory=list)
     root_routers: list[APIRouter] = field(default_factory=list)
     startup: list[Callable[[FastAPI], None]] = field(default_factory=list)
+
+    def add_periodic_job(self, name: str, job: "PeriodicJob") -> None:
+        """A job the worker runs every pass (e.g. agency reminders): job(session, today)."""
+        PERIODIC_JOBS[name] = job
 
     def add_api_router(self, router: APIRouter) -> None:
         """Mounted under /api/v1."""

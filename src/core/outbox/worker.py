@@ -134,8 +134,11 @@ def deliver_due(factory: sessionmaker[Session], sender: Sender, *, limit: int = 
 class BackgroundWorker:
     """The in-process worker of the embedded default (a daemon thread)."""
 
-    def __init__(self, factory: sessionmaker[Session], sender: Sender, poll_seconds: float) -> None:
+    def __init__(self, factory: sessionmaker[Session], sender: Sender | None, poll_seconds: float,
+                 periodic_seconds: float = 3600.0) -> None:
         self.factory, self.sender, self.poll = factory, sender, poll_seconds
+        self.periodic_seconds = periodic_seconds
+        self._last_periodic = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
 
@@ -147,9 +150,17 @@ class BackgroundWorker:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        import time
+
+        from core.jobs import run_periodic_jobs
+
         while not self._stop.is_set():
             try:
-                deliver_due(self.factory, self.sender)
+                if time.monotonic() - self._last_periodic >= self.periodic_seconds:
+                    self._last_periodic = time.monotonic()
+                    run_periodic_jobs(self.factory)
+                if self.sender is not None:
+                    deliver_due(self.factory, self.sender)
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
                 log.exception("outbox pass failed")
             self._stop.wait(self.poll)
