@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -202,6 +203,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         return problem_response(
             PreconditionFailed("the resource was changed by someone else; reload it"), request
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A unique or foreign-key constraint caught a race; say so without SQL.
+        log.warning("integrity error", extra={"constraint_error": type(exc.orig).__name__})
+        return problem_response(Conflict("the change conflicts with existing data; reload and retry"), request)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable", extra={"db_error": type(exc.orig).__name__})
+        return problem_response(
+            ServiceUnavailable("the database is busy or unavailable; retry shortly"), request
         )
 
     @app.exception_handler(Exception)

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
             self.secret_key = _development_secret()
         return self
 
+    @model_validator(mode="after")
+    def _oidc(self) -> "Settings":
+        if self.oidc_jwks_url and not (self.oidc_issuer and self.oidc_audience):
+            raise ValueError("ECR_OIDC_JWKS_URL needs ECR_OIDC_ISSUER and ECR_OIDC_AUDIENCE as well")
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from core.db.session import SessionDep  # module level: string annotations resolve here
+
 PROBLEM = "application/problem+json"
 
 
@@ -56,3 +58,30 @@ def test_unexpected_error_is_500_with_request_id_and_no_trace() -> None:
     body = _problem(r, 500, "internal_error")
     assert body["request_id"]
     assert "SELECT" not in r.text and "Traceback" not in r.text
+
+
+def test_commit_happens_before_the_response_is_sent(session_factory) -> None:
+    """A failure at commit time must turn into an error response, never a 2xx."""
+    from fastapi import APIRouter, Depends
+    from fastapi.testclient import TestClient
+
+    from core.app import create_app
+    from core.auth.deps import public
+    from core.auth.models import User
+    from core.settings import get_settings
+
+    app = create_app(get_settings(), session_factory, start_worker=False)
+    router = APIRouter()
+
+    @router.post("/_dup", status_code=201, dependencies=[Depends(public)])
+    def dup(session: SessionDep) -> dict:
+        # Two users with one email: the unique constraint fails only at commit (autoflush).
+        session.add(User(email="same@example.test", name="A", roles=[], is_active=True))
+        session.add(User(email="same@example.test", name="B", roles=[], is_active=True))
+        return {"ok": True}
+
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.post("/_dup")
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "conflict"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.principal import Principal
 from core.auth.roles import roles_with
-from core.db.session import get_session
+from core.db.session import SessionDep
 from core.errors import Forbidden, Unauthorized
 from core.settings import get_app_settings
 
@@ -24,7 +24,7 @@ bearer = HTTPBearer(auto_error=False, description="A built-in token from /api/v1
 
 def get_principal(
     request: Request,
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
@@ -38,7 +38,7 @@ def get_principal(
 
 def get_optional_principal(
     request: Request,
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
     if credentials is None:

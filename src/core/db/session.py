@@ -82,7 +82,10 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the endpoint returns, before the response is sent, so
+# a 201 is only ever sent for committed work and a failed commit becomes an error response.
+# (With the default request scope FastAPI would commit after sending the response.)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.session import get_session
+from core.db.session import SessionDep
 from core.errors import Conflict, ValidationFailed
 from core.idempotency.models import IdempotencyRecord
 
@@ -74,7 +74,7 @@ class Idempotency:
         return JSONResponse(content, status_code=status_code, headers=headers)
 
 
-def get_idempotency(request: Request, session: Annotated[Session, Depends(get_session)]) -> Idempotency:
+def get_idempotency(request: Request, session: SessionDep) -> Idempotency:
     return Idempotency(request, session)
 
 
