@@ -1,1 +1,165 @@
-"""Models of this module (tables prefixed with its name)."""
+"""Models of the child death review module (tables prefixed ``cdop_``).
+
+Reporting forms are ``core_agency_requests`` rows (subject_type ``child_death``, kind
+``reporting_form``); workflow history lives in ``core_workflow_history``. No foreign key points
+at ``ecr_*`` tables: a referral to case review is stored as the other side's reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Base, IdMixin, TimestampMixin, VersionMixin, utcnow
+
+# Cases that are no longer outstanding (API.md: "not closed, withdrawn or transferred out").
+FINISHED_STATES = ("closed", "withdrawn", "transferred_out")
+_OPEN_CASES = "status NOT IN ('closed', 'withdrawn', 'transferred_out')"
+
+
+class ChildDeath(IdMixin, TimestampMixin, VersionMixin, Base):
+    """One notified death of a child, from notification to a closed review."""
+
+    __tablename__ = "cdop_child_deaths"
+    __table_args__ = (
+        UniqueConstraint("reference"),
+        # the outstanding list: status filters, ordered by date of death (keyset)
+        Index("ix_cdop_child_deaths_status_death", "status", "date_of_death", "id"),
+        # open cases only (partial): outstanding=true, older_than_days, the summary
+        Index(
+            "ix_cdop_child_deaths_open_death", "date_of_death", "id",
+            postgresql_where=text(_OPEN_CASES), sqlite_where=text(_OPEN_CASES),
+        ),
+        # duplicate detection
+        Index("ix_cdop_child_deaths_nhs_number", "nhs_number"),
+        Index("ix_cdop_child_deaths_identity", "date_of_birth", "date_of_death"),
+        # annual statistics
+        Index("ix_cdop_child_deaths_received", "received_at"),
+        Index("ix_cdop_child_deaths_analysed", "analysed_at"),
+    )
+
+    reference: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30), default="notified")
+    status_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(20))  # public | staff
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    # the child
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(100))
+    nhs_number: Mapped[str | None] = mapped_column(String(10))  # 10 digits, or null
+    # provided | not_available | non_resident_in_england | not_given
+    nhs_number_status: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(500))
+    local_authority: Mapped[str | None] = mapped_column(String(200))
+
+    # the death
+    date_of_death: Mapped[dt.date] = mapped_column(Date)
+    time_of_death: Mapped[str | None] = mapped_column(String(5))  # HH:MM
+    place_of_death: Mapped[str] = mapped_column(String(30))
+    place_detail: Mapped[str | None] = mapped_column(String(300))
+    expected: Mapped[bool] = mapped_column(Boolean)
+    jar_triggered: Mapped[bool | None] = mapped_column(Boolean)
+    coroner_involved: Mapped[bool | None] = mapped_column(Boolean)
+    # derived from the two dates (kept in step by the service) for SQL statistics
+    age_at_death_days: Mapped[int] = mapped_column(Integer)
+    age_at_death_years: Mapped[int] = mapped_column(Integer)
+
+    # the notifier
+    notifier_name: Mapped[str] = mapped_column(String(200))
+    notifier_email: Mapped[str] = mapped_column(String(254))
+    notifier_agency: Mapped[str] = mapped_column(String(200))
+    notifier_role: Mapped[str | None] = mapped_column(String(200))
+    notifier_phone: Mapped[str | None] = mapped_column(String(50))
+
+    # agencies that knew the child, as notified: [{name, contact_email}]
+    agencies: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    case_summary: Mapped[str | None] = mapped_column(Text)  # written by the coordinator
+
+    # out of area
+    home_area: Mapped[str | None] = mapped_column(String(200))
+    home_cdop_email: Mapped[str | None] = mapped_column(String(254))
+    non_resident: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    panel_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("core_meetings.id"))
+
+    # analysis (recorded at the panel by the chair)
+    category: Mapped[int | None] = mapped_column(Integer)
+    modifiable: Mapped[str | None] = mapped_column(String(30))
+    domain_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    learning: Mapped[str | None] = mapped_column(Text)
+    learning_points: Mapped[list[Any] | None] = mapped_column(JSON)
+    actions: Mapped[list[Any] | None] = mapped_column(JSON)
+    refer_to_case_review: Mapped[bool | None] = mapped_column(Boolean)
+    analysed_at: Mapped[dt.datetime | None] = mapped_column()
+    analysed_by: Mapped[str | None] = mapped_column(String(200))
+    case_review_reference: Mapped[str | None] = mapped_column(String(40))
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ChildDeathHold(IdMixin, Base):
+    """A period during which the review waits (inquest, criminal proceedings, case review)."""
+
+    __tablename__ = "cdop_holds"
+    __table_args__ = (
+        Index("ix_cdop_holds_child_death", "child_death_id", "id"),
+        Index(
+            "ix_cdop_holds_open_reason", "reason", "child_death_id",
+            postgresql_where=text("released_at IS NULL"), sqlite_where=text("released_at IS NULL"),
+        ),
+        Index("ix_cdop_holds_placed", "placed_at"),
+    )
+
+    child_death_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(30))
+    expected_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    placed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    placed_by: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[dt.datetime | None] = mapped_column()
+    released_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class DuplicateFlag(IdMixin, Base):
+    """``child_death_id`` may be the same death as ``other_id`` (one row in each direction).
+    Flags are shown on both cases; nothing is merged."""
+
+    __tablename__ = "cdop_duplicate_flags"
+    __table_args__ = (
+        UniqueConstraint("child_death_id", "other_id"),
+        Index("ix_cdop_duplicate_flags_other", "other_id"),
+    )
+
+    child_death_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(30))  # nhs_number | name_and_dates
+    flagged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReferenceCounter(Base):
+    """The last CD-YYYY-NNNN number issued per year (an upsert serialises concurrent posts)."""
+
+    __tablename__ = "cdop_reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer)
