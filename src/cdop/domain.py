@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+SUBJECT_TYPE = "child_death"  # audit, history, agenda and agency request subject type
+FORM_KIND = "reporting_form"  # core agency request kind
+WORKFLOW_NAME = "child-death"
+MEETING_KIND = "cdop_panel"
+
 STATES = (
     "notified", "information_gathering", "on_hold", "ready_for_panel", "scheduled_for_panel",
     "reviewed", "closed", "withdrawn", "transferred_out",

@@ -8,15 +8,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import Problem, install_error_handlers
 from core.http.middleware import RequestContextMiddleware
+from core.http.request_limits import RequestLimitsMiddleware
 from core.logging import configure_logging
 from core.registry import AppRegistry
 from core.settings import Settings, get_settings
+from core.web import install_web
+from core.web.cors import PathAwareCORSMiddleware
 
 log = logging.getLogger("core.app")
 API_PREFIX = "/api/v1"
@@ -75,6 +77,9 @@ def create_app(
     install_error_handlers(app)
 
     registry = AppRegistry(app)
+    from core.idempotency.service import purge_job
+
+    registry.add_periodic_job("idempotency.purge", purge_job)
     for name in settings.modules:
         module = importlib.import_module(name)
         module.register(registry)
@@ -94,19 +99,25 @@ def create_app(
     app.include_router(health_router)
     for router in registry.root_routers:
         app.include_router(router)
+    install_web(app)  # /static, the start page, HTML error pages for /notify and /forms
 
     Instrumentator(
         excluded_handlers=["/metrics", "/livez", "/readyz"], should_group_status_codes=False
     ).instrument(app).expose(app, include_in_schema=False)
 
+    # Innermost of the three: size/shape limits answer inside CORS (browsers can read the 413)
+    # and inside the request context (the problem carries the request id).
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
-        max_age=600,
+        RequestLimitsMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_public_body_bytes=settings.max_public_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
+    # Staff API: ECR_CORS_ORIGINS; /api/v1/public/: ECR_PUBLIC_FORM_ORIGINS (boards' websites).
+    app.add_middleware(
+        PathAwareCORSMiddleware,
+        staff_origins=settings.cors_origins,
+        public_origins=settings.public_form_origins,
     )
     app.add_middleware(RequestContextMiddleware)
     return app

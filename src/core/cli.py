@@ -32,16 +32,25 @@ def _users_create(args: argparse.Namespace) -> int:
     if bad:
         print(f"unknown role(s): {', '.join(bad)}; known: {', '.join(sorted(ALL_ROLES))}", file=sys.stderr)
         return 2
+    email = args.email.strip().lower()
+    local, _, domain = email.partition("@")
+    if not local or not domain or any(c.isspace() for c in email) or len(email) > 254:
+        print("--email must be an email address", file=sys.stderr)
+        return 2
+    name = args.name.strip()
+    if not name or len(name) > 200:
+        print("--name must have 1 to 200 characters", file=sys.stderr)
+        return 2
     if sys.stdin.isatty():
         password = getpass.getpass("Password: ")
     else:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_LENGTH:
         print(f"the password must have at least {MIN_LENGTH} characters", file=sys.stderr)
         return 2
     try:
         with session_scope() as session:
-            user = User(email=args.email.strip().lower(), name=args.name, password_hash=hash_password(password),
+            user = User(email=email, name=name, password_hash=hash_password(password),
                         roles=sorted(set(args.role)), agency=args.agency, is_active=True)
             session.add(user)
             session.flush()
@@ -81,7 +90,7 @@ def _worker(args: argparse.Namespace) -> int:
     from core.jobs import run_periodic_jobs
 
     create_app(settings, start_worker=False)  # loads the domain modules and their jobs
-    last_periodic = 0.0
+    last_periodic = float("-inf")  # the first pass runs the periodic jobs
     while True:
         if time.monotonic() - last_periodic > 3600:
             last_periodic = time.monotonic()

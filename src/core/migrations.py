@@ -9,7 +9,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-ROOT = Path(__file__).resolve().parents[2]
+def _find_root() -> Path:
+    """The project folder holding alembic.ini and migrations/ (source checkout or image)."""
+    for candidate in (Path(__file__).resolve().parents[2], Path.cwd()):
+        if (candidate / "migrations" / "env.py").exists():
+            return candidate
+    return Path.cwd()
+
+
+ROOT = _find_root()
 
 
 def alembic_config(database_url: str | None = None) -> Config:

@@ -34,3 +34,15 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         return values
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
         raise ValidationFailed.field(["query", "cursor"], "invalid cursor") from None
+
+
+MAX_INT_ID = 2**31 - 1  # Integer primary keys (PostgreSQL int4)
+MAX_BIGINT_ID = 2**63 - 1
+
+
+def decode_id_cursor(cursor: str, max_value: int = MAX_INT_ID) -> int:
+    """A cursor holding one row id (the common case); anything else is a 422, never a 500."""
+    (value,) = decode_cursor(cursor, 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= max_value:
+        raise ValidationFailed.field(["query", "cursor"], "invalid cursor")
+    return value

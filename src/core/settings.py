@@ -46,13 +46,14 @@ class Settings(BaseSettings):
     trusted_proxies: CsvList = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
     max_public_body_bytes: int = 64 * 1024
+    max_json_depth: int = Field(default=32, ge=2, le=256)
     run_worker_in_process: bool = True
     worker_poll_seconds: float = 2.0
     reporting_form_due_working_days: int = 15
     reporting_form_link_days: int = 28
     board_name: str = "Example Safeguarding Children Partnership"
     board_logo_text: str = "Safeguarding Partnership"
-    privacy_notice_url: str = "/privacy"
+    privacy_notice_url: str = "/notify/privacy"
     contact_email: str = "business.unit@safeguarding.example"
     log_level: str = "INFO"
 
@@ -65,6 +66,29 @@ class Settings(BaseSettings):
 
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("public_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError("ECR_PUBLIC_RATE_LIMIT must look like '10/minute' or '100 per hour'") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"ECR_TRUSTED_PROXIES: {item!r} is not an address or network") from None
         return value
 
     @model_validator(mode="after")

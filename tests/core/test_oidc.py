@@ -20,7 +20,7 @@ from jose import jwk, jwt
 
 from core.app import create_app
 from core.auth import oidc
-from core.settings import Settings
+from core.settings import Settings, get_settings
 
 ISSUER = "https://idp.example.test/realms/partnership"
 AUDIENCE = "ecr-api"
@@ -98,7 +98,7 @@ class FakeClock:
 
 def oidc_settings(url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(
-        env="test", secret_key="s" * 48, modules=[], oidc_jwks_url=url, oidc_issuer=ISSUER,
+        env="test", secret_key=get_settings().secret_key, modules=[], oidc_jwks_url=url, oidc_issuer=ISSUER,
         oidc_audience=AUDIENCE, oidc_roles_claim="realm_access.roles", oidc_jwks_refresh_seconds=60,
     )
     values.update(overrides)

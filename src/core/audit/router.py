@@ -12,7 +12,7 @@ from core.audit.service import record, verify
 from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
-from core.pagination import Page, decode_cursor, encode_cursor
+from core.pagination import MAX_BIGINT_ID, Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(tags=["audit"])
 
@@ -28,6 +28,11 @@ class AuditEventOut(BaseModel):
     request_id: str | None
     data: dict[str, Any]
     hash: str
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A time without an offset is taken as UTC (the API's timestamps are all UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 @router.get("/audit", response_model=Page[AuditEventOut])
@@ -57,12 +62,11 @@ def list_audit(
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if from_:
-        stmt = stmt.where(AuditEvent.at >= from_)
+        stmt = stmt.where(AuditEvent.at >= _utc(from_))
     if to:
-        stmt = stmt.where(AuditEvent.at < to)
+        stmt = stmt.where(AuditEvent.at < _utc(to))
     if cursor:
-        (last_id,) = decode_cursor(cursor, 1)
-        stmt = stmt.where(AuditEvent.id < int(last_id))
+        stmt = stmt.where(AuditEvent.id < decode_id_cursor(cursor, MAX_BIGINT_ID))
     rows = list(session.execute(stmt).scalars())
     items = rows[:limit]
     record(session, actor=principal.actor, action="audit.read", data={"count": len(items)})

@@ -104,23 +104,35 @@ class VerifyResult:
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order and name the first event whose hash does not hold."""
+    """Walk the chain in order and name the first event whose hash does not hold.
+
+    The head is read first: events appended while the walk runs (after the head was read) are
+    left for the next check, so a live system never looks broken. Every event up to the head
+    must be there, in sequence, each hash covering its content and the previous hash, and the
+    last one must be the head (deleting events at the end is detected).
+    """
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+    ).one_or_none()
+    head_seq, head_hash = (head.seq, head.hash) if head is not None else (None, None)
     prev = GENESIS
     expected_seq = 1
     checked = 0
     last_id = 0
+    table = AuditEvent.__table__
     while True:
-        table = AuditEvent.__table__
-        rows = session.execute(
-            select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
-        ).all()
+        stmt = select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+        if head_seq is not None:
+            stmt = stmt.where(table.c.seq <= head_seq)
+        rows = session.execute(stmt).all()
         if not rows:
             break
         for ev in rows:
             last_id = ev.id
             checked += 1
             if ev.seq != expected_seq:
-                return VerifyResult(False, checked, ev.seq, ev.id, f"expected sequence {expected_seq}")
+                return VerifyResult(False, checked, ev.seq, ev.id,
+                                    f"expected sequence {expected_seq} (events are missing or reordered)")
             if ev.prev_hash != prev:
                 return VerifyResult(False, checked, ev.seq, ev.id, "previous hash does not match")
             digest = hashlib.sha256(
@@ -131,7 +143,7 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, ev.seq, ev.id, "content does not match its hash")
             prev = ev.hash
             expected_seq += 1
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-        return VerifyResult(False, checked, head.seq, None, "events are missing from the end of the chain")
+    if head_seq is not None and (head_seq != expected_seq - 1 or head_hash != prev):
+        return VerifyResult(False, checked, expected_seq if head_seq >= expected_seq else head_seq, None,
+                            "events are missing from the end of the chain")
     return VerifyResult(True, checked)

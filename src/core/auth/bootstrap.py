@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.audit import record
 from core.auth.models import User
-from core.auth.passwords import hash_password
+from core.auth.passwords import MIN_LENGTH, hash_password
 from core.settings import Settings
 
 log = logging.getLogger("core.auth")
@@ -16,6 +16,10 @@ log = logging.getLogger("core.auth")
 def bootstrap_admin(factory: sessionmaker[Session], settings: Settings) -> None:
     """First start: if no user exists and the bootstrap settings are given, create that admin."""
     if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
+        return
+    if len(settings.bootstrap_admin_password) < MIN_LENGTH:
+        log.error("bootstrap admin skipped: ECR_BOOTSTRAP_ADMIN_PASSWORD needs at least %d characters",
+                  MIN_LENGTH)
         return
     try:
         with factory() as session, session.begin():

@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case_review:manage_reviews": frozenset({"business_unit"}),
     "case_review:report": frozenset({"business_unit", "crg_chair", "independent_chair"}),
     "agency_report:submit": frozenset({"agency_author", "business_unit"}),
+    "agency_report:read": frozenset(
+        {"agency_author", "business_unit", "crg_chair", "independent_chair", "crg_member"}
+    ),
     "child_death:read": frozenset({"cdop_coordinator", "cdop_chair"}),
     "child_death:create": frozenset({"cdop_coordinator"}),
     "child_death:update": frozenset({"cdop_coordinator"}),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +17,7 @@ from core.auth.tokens import issue_access_token
 from core.db.base import utcnow
 from core.db.session import SessionDep
 from core.errors import Conflict, NotFound, Unauthorized
-from core.pagination import Page, decode_cursor, encode_cursor
+from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
 from core.settings import get_app_settings
 
 router = APIRouter(tags=["auth"])
@@ -36,7 +36,11 @@ def login(
     user = user_by_email(session, username.strip())
     ok = verify_password(user.password_hash if user else None, password)
     if not user or not ok or not user.is_active:
-        record(session, actor="anonymous", action="auth.login_failed")
+        # The failure is recorded in its own transaction: the request's rolls back on the 401.
+        session.rollback()
+        record(session, actor="anonymous", action="auth.login_failed",
+               subject_type="user" if user else None, subject_id=user.id if user else None)
+        session.commit()
         raise Unauthorized("incorrect email or password")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -52,6 +56,7 @@ def me(principal: Annotated[Principal, Depends(authenticated())]) -> dict[str, A
 
 
 Admin = Annotated[Principal, Depends(require("users:manage"))]
+UserId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
@@ -81,8 +86,7 @@ def list_users(
 ) -> dict[str, Any]:
     stmt = select(User).order_by(User.id).limit(limit + 1)
     if cursor:
-        (last,) = decode_cursor(cursor, 1)
-        stmt = stmt.where(User.id > int(last))
+        stmt = stmt.where(User.id > decode_id_cursor(cursor))
     rows = list(session.execute(stmt).scalars())
     items = rows[:limit]
     return {"items": items, "next_cursor": encode_cursor(items[-1].id) if len(rows) > limit else None}
@@ -96,14 +100,20 @@ def _get_user(session: SessionDep, user_id: int) -> User:
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: int, session: SessionDep, admin: Admin) -> User:
+def get_user(user_id: UserId, session: SessionDep, admin: Admin) -> User:
     return _get_user(session, user_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdate, session: SessionDep, admin: Admin, response: Response) -> User:
+def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: Admin, response: Response) -> User:
     user = _get_user(session, user_id)
     changes = body.model_dump(exclude_unset=True)
+    if user.id == admin.user_id:
+        # An administrator cannot lock themselves (and possibly everyone) out.
+        if body.is_active is False:
+            raise Conflict("you cannot deactivate your own account")
+        if body.roles is not None and "admin" not in {r.value for r in body.roles}:
+            raise Conflict("you cannot remove your own admin role")
     if "name" in changes and body.name is not None:
         user.name = body.name
     if "agency" in changes:

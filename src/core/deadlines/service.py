@@ -52,8 +52,9 @@ def close_deadlines(
     if kinds is not None:
         stmt = stmt.where(Deadline.kind.in_(list(kinds)))
     now = utcnow()
+    # Keep Deadline objects already loaded in the session in step with the UPDATE.
     session.execute(stmt.values(met_at=now) if met else stmt.values(cancelled_at=now),
-                    execution_options={"synchronize_session": False})
+                    execution_options={"synchronize_session": "auto"})
 
 
 def open_deadlines_for(

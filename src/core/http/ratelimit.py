@@ -1,31 +1,64 @@
 """Per-client-address rate limit for public POSTs, with the `limits` library.
 
 In memory by default; shared through Redis when ECR_REDIS_URL is set, so several replicas
-share one limit. X-Forwarded-For is believed only from ECR_TRUSTED_PROXIES.
+share one limit (moving window, keys prefixed ``ecr-ratelimit``). If Redis cannot be reached
+the limit is still applied, per instance, and a warning is logged: a Redis outage neither
+opens the gate nor takes the public forms down.
+
+The client address is the TCP peer. ``X-Forwarded-For`` is believed only when the peer is
+one of ECR_TRUSTED_PROXIES (addresses or networks); the address used is then the right-most
+hop that is not itself a trusted proxy, so a client cannot pick its own address by sending
+the header. IPv6 clients are counted per /64 (one host usually holds a whole /64).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import time
 from typing import Any
 
 from fastapi import Request
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from core.errors import RateLimited
 from core.settings import Settings
 
+log = logging.getLogger("core.ratelimit")
+
+REDIS_KEY_PREFIX = "ecr-ratelimit"
+PUBLIC_POST_BUCKET = "public-post"
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(values: list[str]) -> list[IPNetwork]:
+    return [ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip()]
+
 
 class PublicRateLimiter:
     def __init__(self, settings: Settings) -> None:
-        self.item = parse(settings.public_rate_limit)
-        storage = storage_from_string(settings.redis_url.replace("redis://", "redis://", 1)) if settings.redis_url else MemoryStorage()
-        self.limiter = MovingWindowRateLimiter(storage)
-        self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxies]
+        self.item: RateLimitItem = parse(settings.public_rate_limit)
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared: MovingWindowRateLimiter | None = None
+        if settings.redis_url:
+            storage = storage_from_string(
+                settings.redis_url,
+                key_prefix=REDIS_KEY_PREFIX,
+                wrap_exceptions=True,
+                socket_connect_timeout=1.0,
+                socket_timeout=1.0,
+            )
+            self.shared = MovingWindowRateLimiter(storage)
+        self.trusted = parse_networks(settings.trusted_proxies)
+        self._warned_at = 0.0
+
+    # -- who is asking ---------------------------------------------------------------------
+    def _is_trusted(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(ip in net for net in self.trusted)
 
     def client_address(self, request: Request) -> str:
         peer = request.client.host if request.client else "unknown"
@@ -35,39 +68,83 @@ class PublicRateLimiter:
             peer_ip = ipaddress.ip_address(peer)
         except ValueError:
             return peer
-        if not any(peer_ip in net for net in self.trusted):
+        if not self._is_trusted(peer_ip):
             return peer
-        # Walk X-Forwarded-For from the right, skipping our own proxies.
-        forwarded = request.headers.get("x-forwarded-for", "")
+        # Walk X-Forwarded-For from the right, skipping our own proxies. Several headers are
+        # joined in order (RFC 9110 list semantics).
+        forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         for hop in reversed(hops):
             try:
                 ip = ipaddress.ip_address(hop)
             except ValueError:
+                # Garbage we cannot attribute: count it against the proxy that passed it on.
                 return peer
-            if not any(ip in net for net in self.trusted):
+            if not self._is_trusted(ip):
                 return str(ip)
         return peer
 
+    @staticmethod
+    def bucket_key(address: str) -> str:
+        """IPv6 addresses are counted per /64; anything else as is."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return address
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
+    # -- counting --------------------------------------------------------------------------
+    def _hit(self, limiter: MovingWindowRateLimiter, bucket: str, who: str) -> tuple[bool, float]:
+        allowed = limiter.hit(self.item, bucket, who)
+        reset = 0.0
+        if not allowed:
+            reset, _remaining = limiter.get_window_stats(self.item, bucket, who)
+        return allowed, reset
+
+    def check(self, bucket: str, address: str) -> tuple[bool, int]:
+        """Count one hit; returns (allowed, retry_after_seconds)."""
+        who = self.bucket_key(address)
+        allowed, reset = True, 0.0
+        if self.shared is not None:
+            try:
+                allowed, reset = self._hit(self.shared, bucket, who)
+            except (StorageError, OSError) as exc:
+                now = time.monotonic()
+                if now - self._warned_at > 60:
+                    self._warned_at = now
+                    log.warning("rate-limit store unreachable; limiting per instance",
+                                extra={"error": type(exc).__name__})
+                allowed, reset = self._hit(self.local, bucket, who)
+        else:
+            allowed, reset = self._hit(self.local, bucket, who)
+        retry_after = max(1, math.ceil(reset - time.time())) if not allowed else 0
+        return allowed, retry_after
+
     def hit(self, bucket: str, request: Request) -> None:
-        who = self.client_address(request)
-        if not self.limiter.hit(self.item, bucket, who):
-            reset, _remaining = self.limiter.get_window_stats(self.item, bucket, who)
-            raise RateLimited(max(1, math.ceil(reset - time.time())),
-                              "too many submissions from your address; try again later")
+        allowed, retry_after = self.check(bucket, self.client_address(request))
+        if not allowed:
+            raise RateLimited(retry_after, "too many submissions from your address; try again later")
+
+
+def get_limiter(app_state: Any) -> PublicRateLimiter:
+    limiter = getattr(app_state, "public_rate_limiter", None)
+    if limiter is None:
+        limiter = app_state.public_rate_limiter = PublicRateLimiter(app_state.settings)
+    return limiter
 
 
 def _limiter(request: Request) -> PublicRateLimiter:
-    state: Any = request.app.state
-    limiter = getattr(state, "public_rate_limiter", None)
-    if limiter is None:
-        limiter = state.public_rate_limiter = PublicRateLimiter(state.settings)
-    return limiter
+    return get_limiter(request.app.state)
 
 
 def public_rate_limited(request: Request) -> None:
     """Dependency for public POST routes: marks the route public and applies the limit."""
-    _limiter(request).hit("public-post", request)
+    _limiter(request).hit(PUBLIC_POST_BUCKET, request)
 
 
 public_rate_limited.__public__ = True  # type: ignore[attr-defined]
+public_rate_limited.__rate_limited__ = True  # type: ignore[attr-defined]

@@ -1,13 +1,20 @@
 """Idempotency-Key for public POSTs, stored in the same transaction as what it created.
 
-- replay with the same body: the first response again, nothing new created;
+- replay with the same body: the first response again (status, body and headers such as
+  ``Location``, plus ``Idempotent-Replayed: true``), nothing new created;
 - same key, different body: 422 naming the header;
-- a retry while the first request is still in flight: 409 (PostgreSQL advisory lock; SQLite
-  serialises writers, so it never sees one in flight).
+- a retry while the first request is still in flight: 409 (PostgreSQL: a transaction-scoped
+  advisory lock on the key, held until the first request commits or rolls back; SQLite
+  serialises writers with BEGIN IMMEDIATE, so the retry waits and then replays).
+
+Keys are scoped to the request path. A path that carries a secret (a single-use link token)
+is stored as its route template plus a hash, never in clear. Records older than
+``RETENTION_HOURS`` are purged by the periodic job ``idempotency.purge``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Annotated, Any
@@ -16,26 +23,54 @@ from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from core.db.base import utcnow
 from core.db.session import SessionDep
 from core.errors import Conflict, ValidationFailed
 from core.idempotency.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
+MAX_SCOPE_LENGTH = 100
+RETENTION_HOURS = 48
+REPLAYED_HEADER = "Idempotent-Replayed"
+# Headers worth giving back on a replay (never Set-Cookie or anything per-request).
+_KEPT_HEADERS = {"location", "etag", "content-location"}
+_STORED_FORMAT = "ecr-idem-v2"
+
+
+def request_scope(request: Request) -> str:
+    """The path, or for a path with parameters the route template and a hash of the path."""
+    path = request.url.path
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    if template and template != path:
+        digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+        scope = f"{template}#{digest}"
+        if len(scope) <= MAX_SCOPE_LENGTH:
+            return scope
+    if len(path) <= MAX_SCOPE_LENGTH:
+        return path
+    return f"{path[:MAX_SCOPE_LENGTH - 65]}#{hashlib.sha256(path.encode()).hexdigest()}"
+
+
+def body_hash(body: BaseModel | dict[str, Any] | Any) -> str:
+    data = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class Idempotency:
     def __init__(self, request: Request, session: Session) -> None:
         self.session = session
-        self.scope = request.url.path[:100]
+        self.scope = request_scope(request)
         raw = request.headers.get("idempotency-key")
         if raw is not None:
             raw = raw.strip()
-            if not raw or len(raw) > MAX_KEY_LENGTH or not raw.isprintable():
+            if not raw or len(raw) > MAX_KEY_LENGTH or not raw.isprintable() or not raw.isascii():
                 raise ValidationFailed.field(
-                    ["header", "Idempotency-Key"], f"must be 1 to {MAX_KEY_LENGTH} printable characters"
+                    ["header", "Idempotency-Key"],
+                    f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters",
                 )
         self.key = raw
         self.request_hash: str | None = None
@@ -44,16 +79,16 @@ class Idempotency:
         """Call before doing the work: a stored response to return, or None to go ahead."""
         if self.key is None:
             return None
-        data = body.model_dump(mode="json") if isinstance(body, BaseModel) else jsonable_encoder(body)
-        self.request_hash = hashlib.sha256(
-            json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-        ).hexdigest()
+        self.request_hash = body_hash(body)
         if self.session.get_bind().dialect.name == "postgresql":
             got = self.session.execute(
                 select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{self.scope}\n{self.key}", 0)))
             ).scalar_one()
             if not got:
-                raise Conflict("a request with this Idempotency-Key is still being processed; retry shortly")
+                raise Conflict(
+                    "a request with this Idempotency-Key is still being processed; retry shortly",
+                    headers={"Retry-After": "1"},
+                )
         rec = self.session.get(IdempotencyRecord, (self.scope, self.key))
         if rec is None:
             return None
@@ -61,35 +96,43 @@ class Idempotency:
             raise ValidationFailed.field(
                 ["header", "Idempotency-Key"], "this key was used with a different request body"
             )
-        return JSONResponse(rec.response, status_code=rec.status_code, headers={"Idempotent-Replayed": "true"})
+        stored = rec.response
+        headers: dict[str, str] = {}
+        content: Any = stored
+        if isinstance(stored, dict) and stored.get("format") == _STORED_FORMAT:
+            content, headers = stored.get("body"), dict(stored.get("headers") or {})
+        headers[REPLAYED_HEADER] = "true"
+        return JSONResponse(content, status_code=rec.status_code, headers=headers)
 
     def remember(self, status_code: int, body: Any, headers: dict[str, str] | None = None) -> JSONResponse:
         """Store the response with the work (same transaction) and return it."""
         content = jsonable_encoder(body)
         if self.key is not None:
-            self.session.add(IdempotencyRecord(scope=self.scope, key=self.key,
-                                               request_hash=self.request_hash or "",
-                                               status_code=status_code, response=content))
+            kept = {k: v for k, v in (headers or {}).items() if k.lower() in _KEPT_HEADERS}
+            self.session.add(IdempotencyRecord(
+                scope=self.scope, key=self.key, request_hash=self.request_hash or "",
+                status_code=status_code,
+                response={"format": _STORED_FORMAT, "body": content, "headers": kept},
+            ))
             self.session.flush()
         return JSONResponse(content, status_code=status_code, headers=headers)
 
 
 def get_idempotency(request: Request, session: SessionDep) -> Idempotency:
+    # SessionDep exactly: the same (function-scoped) session as the endpoint's, so the key is
+    # stored in the same transaction as the notification.
     return Idempotency(request, session)
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]
 
 
-def purge_expired(session: Session, older_than_hours: int = 48) -> int:
-    import datetime as dt
-
-    from sqlalchemy import delete
-
-    from core.db.base import utcnow
-
+def purge_expired(session: Session, older_than_hours: int = RETENTION_HOURS) -> int:
     cutoff = utcnow() - dt.timedelta(hours=older_than_hours)
     result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
+def purge_job(session: Session, _today: dt.date) -> int:
+    """Periodic job (registered by create_app): drop records past the retention period."""
+    return purge_expired(session)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.audit import record
@@ -19,11 +20,12 @@ from core.db.session import SessionDep
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.meetings.models import AgendaItem, Meeting, MeetingMember
 from core.meetings.registry import MEETING_KINDS, MeetingKind
-from core.pagination import Page, decode_cursor, encode_cursor
+from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
 from core.workflow.engine import check_if_match
 
 router = APIRouter(tags=["meetings"])
 Kind = Literal["crg", "cdop_panel"]
+MeetingId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 
 
 class MeetingCreate(BaseModel):
@@ -33,13 +35,13 @@ class MeetingCreate(BaseModel):
     scheduled_for: AwareDatetime
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
-    member_ids: list[int] = Field(default_factory=list, max_length=100)
+    member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT_ID)]] = Field(default_factory=list, max_length=100)
 
 
 class AgendaAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_id: int = Field(ge=1)
+    case_id: int = Field(ge=1, le=MAX_INT_ID)
 
 
 class MinutesIn(BaseModel):
@@ -84,7 +86,8 @@ def _load(session: Session, meeting_id: int, principal: Principal, *, manage: bo
     if meeting is None or meeting.kind not in MEETING_KINDS:
         raise NotFound("no such meeting")
     mk = MEETING_KINDS[meeting.kind]
-    can_read = bool(principal.roles & mk.reader_roles) or _is_member(meeting, principal)
+    # Managers of the kind, its readers and the meeting's own members may see it.
+    can_read = bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or _is_member(meeting, principal)
     if not can_read:
         raise NotFound("no such meeting")
     if manage and not principal.roles & mk.manager_roles:
@@ -92,12 +95,17 @@ def _load(session: Session, meeting_id: int, principal: Principal, *, manage: bo
     return meeting, mk
 
 
-def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None) -> dict[str, Any]:
+def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None,
+         *, include_standing: bool = True) -> dict[str, Any]:
     ids = [a.subject_id for a in meeting.agenda]
     # Panel members get agenda lines without case details; they read the anonymised papers.
     show_cases = bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or meeting.kind != "cdop_panel"
     described = mk.describe(session, ids) if show_cases else {}
-    standing = mk.standing_items(session) if mk.standing_items and principal.roles & mk.reader_roles else None
+    standing = (
+        mk.standing_items(session)
+        if include_standing and mk.standing_items and principal.roles & (mk.reader_roles | mk.manager_roles)
+        else None
+    )
     if response is not None:
         response.headers["ETag"] = meeting.etag
     return {
@@ -148,7 +156,8 @@ def list_meetings(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     stmt = select(Meeting).order_by(Meeting.id.desc()).limit(limit + 1)
-    readable_kinds = [k for k, mk in MEETING_KINDS.items() if principal.roles & mk.reader_roles]
+    readable_kinds = [k for k, mk in MEETING_KINDS.items()
+                      if principal.roles & (mk.reader_roles | mk.manager_roles)]
     member_of = select(MeetingMember.meeting_id).where(MeetingMember.user_id == (principal.user_id or -1))
     stmt = stmt.where(Meeting.kind.in_(readable_kinds) | Meeting.id.in_(member_of))
     if kind:
@@ -156,16 +165,20 @@ def list_meetings(
     if upcoming:
         stmt = stmt.where(Meeting.scheduled_for >= utcnow())
     if cursor:
-        (last,) = decode_cursor(cursor, 1)
-        stmt = stmt.where(Meeting.id < int(last))
+        stmt = stmt.where(Meeting.id < decode_id_cursor(cursor))
     rows = list(session.execute(stmt).scalars())
-    items = [_out(session, m, MEETING_KINDS[m.kind], principal, None) for m in rows[:limit] if m.kind in MEETING_KINDS]
+    # The standing items (e.g. the tracker of every open case) belong to one meeting's view,
+    # not to every row of a list.
+    items = [_out(session, m, MEETING_KINDS[m.kind], principal, None, include_standing=False)
+             for m in rows[:limit] if m.kind in MEETING_KINDS]
+    record(session, actor=principal.actor, action="meeting.list", subject_type="meeting",
+           data={"ids": [i["id"] for i in items]})
     return {"items": items, "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 def get_meeting(
-    meeting_id: int, session: SessionDep, response: Response,
+    meeting_id: MeetingId, session: SessionDep, response: Response,
     principal: Annotated[Principal, Depends(require("meeting:read"))],
 ) -> dict[str, Any]:
     meeting, mk = _load(session, meeting_id, principal)
@@ -175,31 +188,52 @@ def get_meeting(
 
 @router.post("/meetings/{meeting_id}/agenda", response_model=MeetingOut, status_code=201)
 def add_agenda_item(
-    meeting_id: int, body: AgendaAdd, session: SessionDep, response: Response,
+    meeting_id: MeetingId, body: AgendaAdd, session: SessionDep, response: Response,
     principal: Annotated[Principal, Depends(require("meeting:manage"))],
 ) -> dict[str, Any]:
     meeting, mk = _load(session, meeting_id, principal, manage=True)
+    if any(a.subject_id == body.case_id for a in meeting.agenda):
+        raise Conflict("the case is already on this agenda")
     if not mk.describe(session, [body.case_id]):
         raise ValidationFailed.field(["body", "case_id"], "no such case for this kind of meeting")
     if mk.can_add is not None and (reason := mk.can_add(session, body.case_id)):
         raise Conflict(reason)
-    if any(a.subject_id == body.case_id for a in meeting.agenda):
-        raise Conflict("the case is already on this agenda")
     meeting.agenda.append(AgendaItem(
         subject_type=mk.subject_type, subject_id=body.case_id,
         position=max((a.position for a in meeting.agenda), default=0) + 1,
         added_at=utcnow(), added_by=principal.actor,
     ))
     meeting.updated_at = utcnow()
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same case added by two requests at once
+        raise Conflict("the case is already on this agenda") from None
     record(session, actor=principal.actor, action="meeting.agenda_add", subject_type="meeting",
            subject_id=meeting.id, data={"case_id": body.case_id})
     return _out(session, meeting, mk, principal, response)
 
 
+@router.delete("/meetings/{meeting_id}/agenda/{case_id}", response_model=MeetingOut)
+def remove_agenda_item(
+    meeting_id: MeetingId, case_id: Annotated[int, Path(ge=1, le=MAX_INT_ID)], session: SessionDep,
+    response: Response, principal: Annotated[Principal, Depends(require("meeting:manage"))],
+) -> dict[str, Any]:
+    """Take a case off the agenda (added by mistake, or moved to another meeting)."""
+    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    item = next((a for a in meeting.agenda if a.subject_id == case_id), None)
+    if item is None:
+        raise NotFound("the case is not on this agenda")
+    meeting.agenda.remove(item)
+    meeting.updated_at = utcnow()
+    session.flush()
+    record(session, actor=principal.actor, action="meeting.agenda_remove", subject_type="meeting",
+           subject_id=meeting.id, data={"case_id": case_id})
+    return _out(session, meeting, mk, principal, response)
+
+
 @router.put("/meetings/{meeting_id}/minutes", response_model=MeetingOut)
 def put_minutes(
-    meeting_id: int, body: MinutesIn, session: SessionDep, response: Response,
+    meeting_id: MeetingId, body: MinutesIn, session: SessionDep, response: Response,
     principal: Annotated[Principal, Depends(require("meeting:manage"))],
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
@@ -214,7 +248,7 @@ def put_minutes(
 
 @router.get("/meetings/{meeting_id}/papers")
 def get_papers(
-    meeting_id: int, session: SessionDep,
+    meeting_id: MeetingId, session: SessionDep,
     principal: Annotated[Principal, Depends(require("meeting:papers"))],
 ) -> dict[str, Any]:
     """The meeting papers; for a CDOP panel, the anonymised pack for its members."""

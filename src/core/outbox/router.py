@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.auth.deps import require
 from core.db.session import SessionDep
 from core.outbox.models import OutboxMessage
-from core.pagination import Page, decode_cursor, encode_cursor
+from core.pagination import Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(tags=["operations"])
 
@@ -39,7 +39,6 @@ def list_outbox(
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
     if cursor:
-        (last,) = decode_cursor(cursor, 1)
-        stmt = stmt.where(OutboxMessage.id < int(last))
+        stmt = stmt.where(OutboxMessage.id < decode_id_cursor(cursor))
     rows = list(session.execute(stmt).scalars())
     return {"items": rows[:limit], "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}

@@ -42,11 +42,14 @@ def smtp_sender(smtp_url: str, from_addr: str, timeout: float = 10.0) -> Sender:
     starttls = url.scheme == "smtp+starttls"
 
     def send(message: OutboxMessage) -> None:
-        email = EmailMessage()
-        email["From"] = from_addr
-        email["To"] = message.to_addr
-        email["Subject"] = message.subject
-        email.set_content(message.body)
+        try:
+            email = EmailMessage()
+            email["From"] = from_addr
+            email["To"] = message.to_addr
+            email["Subject"] = message.subject
+            email.set_content(message.body)
+        except (ValueError, TypeError) as exc:  # e.g. a header with a line break: never sendable
+            raise PermanentFailure(f"message cannot be built: {type(exc).__name__}") from exc
         cls = smtplib.SMTP_SSL if use_ssl else smtplib.SMTP
         try:
             with cls(host, port, timeout=timeout) as client:
@@ -59,6 +62,10 @@ def smtp_sender(smtp_url: str, from_addr: str, timeout: float = 10.0) -> Sender:
             codes = [code for code, _ in exc.recipients.values()]
             if codes and all(500 <= c < 600 for c in codes):
                 raise PermanentFailure(f"recipient refused ({codes[0]})") from exc
+            raise
+        except smtplib.SMTPDataError as exc:
+            if 500 <= exc.smtp_code < 600:  # the server refused this message for good
+                raise PermanentFailure(f"message refused ({exc.smtp_code})") from exc
             raise
 
     return send
@@ -102,6 +109,9 @@ def deliver_due(factory: sessionmaker[Session], sender: Sender, *, limit: int = 
             message.attempts += 1
             message.next_attempt_at = current + LEASE
             message_id, attempts = message.id, message.attempts
+            # Write the claim (attempt count and lease) before letting go of the object:
+            # an expunged object's pending changes would never reach the database.
+            session.flush()
             session.expunge(message)
         outcome, error = "sent", None
         try:
@@ -138,7 +148,7 @@ class BackgroundWorker:
                  periodic_seconds: float = 3600.0) -> None:
         self.factory, self.sender, self.poll = factory, sender, poll_seconds
         self.periodic_seconds = periodic_seconds
-        self._last_periodic = 0.0
+        self._last_periodic = float("-inf")  # the first pass runs the periodic jobs
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
 

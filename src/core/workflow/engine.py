@@ -102,11 +102,15 @@ def apply_transition(
     if_match: str | None,
 ) -> TransitionContext:
     check_if_match(case, if_match)
+    if not isinstance(payload, dict):
+        raise ValidationFailed.field(["body"], "expected an object with an action")
     action = payload.get("action")
-    transition = workflow.get(action) if isinstance(action, str) else None
+    if not isinstance(action, str) or not action:
+        raise ValidationFailed.field(["body", "action"], "the action to take is required")
+    transition = workflow.get(action)
     if transition is None or case.status not in transition.sources:
         allowed = allowed_actions(workflow, case, principal)
-        what = f"'{action}'" if isinstance(action, str) else "an action"
+        what = f"'{action[:100]}'"
         raise InvalidTransition(
             f"{what} is not possible from the state '{case.status}'",
             state=case.status,

@@ -66,14 +66,37 @@ class Workflow:
     regime: str | None = None
 
     def __post_init__(self) -> None:
+        from core.auth.roles import ALL_ROLES
+
+        if isinstance(self.states, str) or len(set(self.states)) != len(self.states):
+            raise ValueError(f"{self.name}: states must be a sequence of distinct names")
+        if self.initial not in self.states:
+            raise ValueError(f"{self.name}: unknown initial state {self.initial}")
+        if isinstance(self.terminal, str):
+            raise ValueError(f"{self.name}: terminal must be a sequence of states")
+        for s in self.terminal:
+            if s not in self.states:
+                raise ValueError(f"{self.name}: unknown terminal state {s}")
         seen: set[str] = set()
         for t in self.transitions:
             if t.action in seen:
                 raise ValueError(f"{self.name}: duplicate action {t.action}")
             seen.add(t.action)
+            # A bare string would be iterated letter by letter ("received" in "received"...).
+            if isinstance(t.sources, str) or isinstance(t.roles, str):
+                raise ValueError(f"{self.name}: {t.action}: sources and roles must be tuples, not strings")
+            if not t.sources:
+                raise ValueError(f"{self.name}: {t.action} has no source state")
             for s in (*t.sources, t.target):
                 if s not in self.states:
                     raise ValueError(f"{self.name}: {t.action} uses unknown state {s}")
+            unknown_roles = set(t.roles) - ALL_ROLES
+            if unknown_roles:
+                raise ValueError(f"{self.name}: {t.action} names unknown roles {sorted(unknown_roles)}")
+            if t.guard_status not in (409, 422):
+                raise ValueError(f"{self.name}: {t.action}: guard_status must be 409 or 422")
+            if {"action"} & (set(t.fields) | set(t.optional)) or set(t.fields) & set(t.optional):
+                raise ValueError(f"{self.name}: {t.action}: a field is declared twice or is named 'action'")
         self._by_action = {t.action: t for t in self.transitions}
 
     def get(self, action: str) -> Transition | None:

@@ -1,0 +1,261 @@
+"""Run the benchmarks: ``python -m bench.run --scale quick|tenth|national`` (``make bench``).
+
+1. makes sure the database holds the dataset of that scale (``bench.data``; generated once);
+2. starts the service and the floor app as uvicorn subprocesses with the same settings;
+3. for each benchmark runs the service and its floor in interleaved rounds (order alternating,
+   a warm-up round each, discarded), from this process over 127.0.0.1;
+4. at ``national``, also measures the outstanding list and summary against a tenth-scale
+   database in interleaved rounds (cost must not grow with the table);
+5. writes ``bench/results/latest.json`` (and ``bench/results/<scale>-<database>.json``), prints
+   the table, and exits 1 when a target is missed.
+
+Database: ``--database-url``, else ``ECR_DATABASE_URL`` when it points at a bench database
+(``.../ecr_bench*`` on PostgreSQL), else SQLite ``var/bench-<scale>.sqlite3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bench import data, profile, scenarios
+from bench.core import Outcome, Stats, Verdict, dump_json, now_iso, print_table, run_pair
+from bench.servers import ROOT, new_secret, server_env, start_server
+
+RESULTS = ROOT / "bench" / "results"
+DEFAULTS = {  # rounds per side (after one warm-up round), request multiplier
+    "quick": (3, 1.0),
+    "tenth": (4, 1.5),
+    "national": (4, 1.5),
+}
+
+
+def resolve_url(scale: str, given: str | None) -> str:
+    if given:
+        return given
+    env = os.environ.get("ECR_DATABASE_URL", "")
+    if env.startswith("postgresql") and (make_url(env).database or "").startswith("ecr_bench"):
+        return env
+    if env.startswith("postgresql"):
+        # a PostgreSQL server was named: use a bench database on it, never the one named
+        return make_url(env).set(database=f"ecr_bench_{scale}").render_as_string(hide_password=False)
+    return data.default_url(scale)
+
+
+def tenth_url(url: str) -> str:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return data.default_url("tenth")
+    return u.set(database="ecr_bench_tenth").render_as_string(hide_password=False)
+
+
+def mint_tokens(url: str, secret: str) -> dict[str, str]:
+    from core.auth.tokens import issue_access_token
+    from core.db.session import make_engine
+    from core.settings import Settings
+
+    settings = Settings(secret_key=secret, env="production", access_token_minutes=24 * 60)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT email, id FROM core_users")).all())
+    engine.dispose()
+    return {key: issue_access_token(settings, str(rows[email])) for key, (email, _) in data.BENCH_USERS.items()}
+
+
+def machine_info(url: str) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+    }
+    try:
+        with open("/proc/meminfo") as f:
+            info["mem_total_gb"] = round(int(f.readline().split()[1]) / 1024 / 1024, 1)
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None)
+    except OSError:
+        pass
+    if url.startswith("postgresql"):
+        from core.db.session import make_engine
+
+        eng = make_engine(url)
+        with eng.connect() as conn:
+            info["postgresql"] = conn.execute(text("SHOW server_version")).scalar()
+            info["pg_settings"] = {k: conn.execute(text(f"SHOW {k}")).scalar()
+                                   for k in ("shared_buffers", "work_mem", "synchronous_commit", "max_connections")}
+        eng.dispose()
+    else:
+        import sqlite3
+
+        info["sqlite"] = sqlite3.sqlite_version
+    return info
+
+
+def loadavg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=sorted(data.SCALES), default="quick")
+    parser.add_argument("--database-url")
+    parser.add_argument("--tenth-database-url", help="for the scaling check at national scale")
+    parser.add_argument("--only", action="append", help="run only benchmarks whose name contains this")
+    parser.add_argument("--rounds", type=int)
+    parser.add_argument("--requests-factor", type=float)
+    parser.add_argument("--profile", action="store_true", help="py-spy the service during its rounds")
+    parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--regenerate", action="store_true", help="regenerate the dataset first")
+    args = parser.parse_args(argv)
+
+    url = resolve_url(args.scale, args.database_url)
+    dialect = make_url(url).get_backend_name()
+    rounds, factor = DEFAULTS[args.scale]
+    rounds = args.rounds or rounds
+    factor = args.requests_factor or factor
+    started = time.time()
+    load_before = loadavg()
+    print(f"bench: scale={args.scale} database={make_url(url).render_as_string(hide_password=True)} "
+          f"rounds={rounds} load={load_before}", flush=True)
+    meta = data.generate(url, args.scale, force=args.regenerate)
+    scaling = args.scale == "national" and not args.no_scaling and not args.only
+    tenth = None
+    if scaling:
+        tenth = args.tenth_database_url or tenth_url(url)
+        data.generate(tenth, "tenth")
+
+    secret = new_secret()
+    env = server_env(url, secret)
+    log_dir = RESULTS / "logs"
+    servers = [start_server("ours", "core.app:app_factory", env, log_dir),
+               start_server("floor", "bench.floor_app:app_factory", env, log_dir)]
+    ours, floor = servers
+    outcomes: list[dict[str, Any]] = []
+    profiles: dict[str, Any] = {}
+    try:
+        tokens = mint_tokens(url, secret)
+        from core.db.session import make_engine
+
+        engine = make_engine(url)
+        ctx = scenarios.load_context(engine, tokens)
+        engine.dispose()
+        for make in scenarios.ALL:
+            bench = make(ctx)
+            if args.only and not any(o in bench.name for o in args.only):
+                continue
+            requests = max(bench.concurrency, int(bench.requests * factor))
+            print(f"- {bench.name}: {rounds} rounds x {requests} requests, concurrency {bench.concurrency}",
+                  flush=True)
+            prof_files: list[Path] = []
+
+            def on_round(label: str, r: int, name: str = bench.name, files: list[Path] = prof_files) -> Any:
+                if not args.profile or label != "ours":
+                    return None
+                path = RESULTS / "profiles" / f"{name}-{r}.txt"
+                files.append(path)
+                return profile.start(ours.pid, path)
+
+            res = run_pair(bench.name, [("ours", ours.port, bench.ours(ctx)), ("floor", floor.port, bench.floor(ctx))],
+                           concurrency=bench.concurrency, requests=requests, rounds=rounds,
+                           warmup=max(bench.concurrency * 2, requests // 5), on_round=on_round)
+            s_ours, s_floor = Stats.of(res["ours"]), Stats.of(res["floor"])
+            outcome = Outcome(bench.name, bench.floor_name, bench.target, s_ours, s_floor,
+                              bench.evaluate(s_ours, s_floor), bench.concurrency, bench.note)
+            outcomes.append(outcome.as_json())
+            if s_floor.errors:
+                outcomes[-1]["floor_error_samples"] = s_floor.error_samples
+            if prof_files:
+                profiles[bench.name] = profile.summarise(prof_files)
+            print(f"  ours p50={s_ours.p50_ms} p95={s_ours.p95_ms} p99={s_ours.p99_ms} rps={s_ours.rps} "
+                  f"errors={s_ours.errors} | floor p50={s_floor.p50_ms} p95={s_floor.p95_ms} "
+                  f"p99={s_floor.p99_ms} rps={s_floor.rps} | ratio={outcome.verdict.ratio} "
+                  f"ok={outcome.verdict.ok}", flush=True)
+            if s_ours.errors:
+                print(f"  errors: {s_ours.error_samples}", flush=True)
+    finally:
+        for s in servers:
+            s.stop()
+
+    if scaling and tenth is not None:
+        outcomes += scaling_check(url, tenth, rounds, factor)
+
+    load_after = loadavg()
+    result = {
+        "scale": args.scale,
+        "database": dialect,
+        "dataset": {k: meta.get(k) for k in ("rows", "generated_at", "seconds")},
+        "benchmarks": outcomes,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "finished_at": now_iso(),
+        "duration_s": round(time.time() - started, 1),
+        "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "machine": machine_info(url),
+        "server": "uvicorn, 1 worker, uvloop + httptools, no uvicorn access log, service log at INFO "
+                  "to a file, outbox worker not in-process, ECR_ENV=production, rate limit raised",
+        "client": "bench.client: raw HTTP/1.1 keep-alive on asyncio (uvloop), closed loop, same host",
+    }
+    if profiles:
+        result["profiles"] = profiles
+    all_ok = all(o["ok"] for o in outcomes)
+    result["all_ok"] = all_ok
+    if not args.only:
+        dump_json(RESULTS / "latest.json", result)
+    dump_json(RESULTS / f"{args.scale}-{dialect}{'-partial' if args.only else ''}.json", result)
+    print()
+    print(f"scale={args.scale} database={dialect} load before={load_before} after={load_after} "
+          f"duration={result['duration_s']}s")
+    print_table(outcomes)
+    if profiles:
+        import json
+
+        print(json.dumps(profiles, indent=1))
+    return 0 if all_ok else 1
+
+
+def scaling_check(url: str, tenth: str, rounds: int, factor: float) -> list[dict[str, Any]]:
+    """The outstanding list and summary at national vs a tenth of it, interleaved."""
+    out: list[dict[str, Any]] = []
+    secret = new_secret()
+    servers = [start_server("ours-national", "core.app:app_factory", server_env(url, secret), RESULTS / "logs"),
+               start_server("ours-tenth", "core.app:app_factory", server_env(tenth, secret), RESULTS / "logs")]
+    try:
+        tok_n, tok_t = mint_tokens(url, secret), mint_tokens(tenth, secret)
+        for path, name in ((f"/api/v1/child-deaths?{scenarios.OUTSTANDING_QS}", "child_deaths_outstanding_list"),
+                           ("/api/v1/child-deaths/outstanding/summary", "child_deaths_outstanding_summary")):
+            hn = {"Authorization": f"Bearer {tok_n['coordinator']}"}
+            ht = {"Authorization": f"Bearer {tok_t['coordinator']}"}
+            requests = int(150 * factor)
+            print(f"- {name} national vs tenth: {rounds} rounds x {requests}", flush=True)
+            from bench.core import Side
+
+            res = run_pair(name, [("national", servers[0].port, Side(lambda ci, ri, h=hn, p=path: ("GET", p, h, None, (200,)))),
+                                  ("tenth", servers[1].port, Side(lambda ci, ri, h=ht, p=path: ("GET", p, h, None, (200,))))],
+                           concurrency=1, requests=requests, rounds=rounds, warmup=requests // 5)
+            s_n, s_t = Stats.of(res["national"]), Stats.of(res["tenth"])
+            ratio = s_n.p95_ms / s_t.p95_ms if s_t.p95_ms else float("inf")
+            o = Outcome(f"{name}_scaling", "the same endpoint on a tenth-scale database", "p95 <= 1.5 x tenth",
+                        s_n, s_t, Verdict(round(ratio, 2), ratio <= 1.5 and not s_n.errors), 1,
+                        "national p95 / tenth p95 (the 'floor' columns show the tenth-scale run)")
+            out.append(o.as_json())
+            print(f"  national p95={s_n.p95_ms} tenth p95={s_t.p95_ms} ratio={ratio:.2f}", flush=True)
+    finally:
+        for s in servers:
+            s.stop()
+    return out
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as exc:  # pragma: no cover
+        print(exc, file=sys.stderr)
+        sys.exit(2)

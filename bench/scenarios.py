@@ -1,0 +1,200 @@
+"""The benchmarks of issue #6, each paired with its floor (bench/floor_app.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from bench.client import Response
+from bench.core import Benchmark, Side, latency_target, throughput_target
+
+API = "/api/v1"
+JSON_HEADERS = {"Content-Type": "application/json"}
+TRANSITION_CLIENTS = 16
+
+
+@dataclass
+class Context:
+    """What the benchmarks need from the dataset and the servers."""
+
+    tokens: dict[str, str]
+    detail_ids: list[int]
+    transition_ids: list[int]  # cases in information_gathering, for the service
+    floor_transition_ids: list[int]  # other cases, for the floor
+    rng: random.Random = field(default_factory=lambda: random.Random(6))
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def load_context(engine: Engine, tokens: dict[str, str], seed: int = 6) -> Context:
+    rng = random.Random(seed)
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM cdop_child_deaths ORDER BY id"))]
+        gathering = [r[0] for r in conn.execute(text(
+            "SELECT id FROM cdop_child_deaths WHERE status = 'information_gathering' ORDER BY id"))]
+        closed = [r[0] for r in conn.execute(text(
+            "SELECT id FROM cdop_child_deaths WHERE status = 'closed' ORDER BY id"))]
+    rng.shuffle(gathering)
+    rng.shuffle(closed)
+    return Context(tokens=tokens, detail_ids=rng.sample(ids, min(500, len(ids))),
+                   transition_ids=gathering[: TRANSITION_CLIENTS * 8],
+                   floor_transition_ids=closed[: TRANSITION_CLIENTS * 8], rng=rng)
+
+
+# ---- 1. public intake ---------------------------------------------------------------------------
+
+def _notification(n: int) -> dict[str, Any]:
+    return {
+        "notifier": {"name": "Test Notifier", "email": "notifier@example.org",
+                     "agency": "Testshire 01 Police", "role": "Detective sergeant"},
+        "child": {"first_name": "Testchild", "last_name": f"N{n:06d}", "date_of_birth": "2015-04-01",
+                  "sex": "female", "local_authority": "Testshire 01"},
+        "incident": {"date": (dt.date.today() - dt.timedelta(days=3)).isoformat(), "type": "serious_harm",
+                     "description": "Synthetic description of what happened, a few sentences long. " * 3},
+        "rationale": "Synthetic rationale: the criteria for a review may be met. " * 2,
+        "abuse_or_neglect_suspected": True,
+        "agencies_involved": ["Testshire 01 Police", "Testshire 01 Children's Social Care"],
+    }
+
+
+def intake(ctx: Context) -> Benchmark:
+    def ours(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            body = json.dumps(_notification(ri)).encode()
+            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
+            return "POST", f"{API}/public/case-review-notifications", headers, body, (201,)
+        return Side(factory)
+
+    def floor(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            return "POST", "/floor/intake", JSON_HEADERS, json.dumps(_notification(ri)).encode(), (201,)
+        return Side(factory)
+
+    target, evaluate = throughput_target(0.5, p99_factor=2.0)
+    return Benchmark("public_intake", "floor: one INSERT", concurrency=8, requests=240,
+                     target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note="POST /public/case-review-notifications with an Idempotency-Key, 8 clients")
+
+
+# ---- 2. coordinators' outstanding list and summary -------------------------------------------------
+
+OUTSTANDING_QS = "outstanding=true&older_than_days=180"
+
+
+def outstanding_list(ctx: Context) -> Benchmark:
+    def ours(c: Context) -> Side:
+        h = c.auth("coordinator")
+        return Side(lambda ci, ri: ("GET", f"{API}/child-deaths?{OUTSTANDING_QS}", h, None, (200,)))
+
+    def floor(_: Context) -> Side:
+        return Side(lambda ci, ri: ("GET", "/floor/child-deaths/outstanding?older_than_days=180", {}, None, (200,)))
+
+    target, evaluate = latency_target("p95", 3.0)
+    return Benchmark("child_deaths_outstanding_list", "floor: the same indexed SELECT", concurrency=1,
+                     requests=150, target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note=f"GET /child-deaths?{OUTSTANDING_QS} (first page of 50)")
+
+
+def outstanding_summary(ctx: Context) -> Benchmark:
+    def ours(c: Context) -> Side:
+        h = c.auth("coordinator")
+        return Side(lambda ci, ri: ("GET", f"{API}/child-deaths/outstanding/summary", h, None, (200,)))
+
+    def floor(_: Context) -> Side:
+        return Side(lambda ci, ri: ("GET", "/floor/child-deaths/summary", {}, None, (200,)))
+
+    target, evaluate = latency_target("p95", 3.0)
+    return Benchmark("child_deaths_outstanding_summary", "floor: the same GROUP BY counts", concurrency=1,
+                     requests=150, target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note="GET /child-deaths/outstanding/summary")
+
+
+# ---- 3. audited case detail and history ------------------------------------------------------------
+
+def detail(ctx: Context) -> Benchmark:
+    ids = ctx.detail_ids
+
+    def ours(c: Context) -> Side:
+        h = c.auth("coordinator")
+        return Side(lambda ci, ri: ("GET", f"{API}/child-deaths/{ids[ri % len(ids)]}", h, None, (200,)))
+
+    def floor(_: Context) -> Side:
+        return Side(lambda ci, ri: ("GET", f"/floor/child-deaths/{ids[ri % len(ids)]}", {}, None, (200,)))
+
+    target, evaluate = latency_target("p95", 3.0)
+    return Benchmark("child_death_detail", "floor: SELECT by id", concurrency=1, requests=200,
+                     target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note="GET /child-deaths/{id} (audited read), random cases")
+
+
+def history(ctx: Context) -> Benchmark:
+    ids = ctx.detail_ids
+
+    def ours(c: Context) -> Side:
+        h = c.auth("coordinator")
+        return Side(lambda ci, ri: ("GET", f"{API}/child-deaths/{ids[-1 - ri % len(ids)]}/history", h, None, (200,)))
+
+    def floor(_: Context) -> Side:
+        return Side(lambda ci, ri: ("GET", f"/floor/child-deaths/{ids[-1 - ri % len(ids)]}/history", {}, None, (200,)))
+
+    target, evaluate = latency_target("p95", 3.0)
+    return Benchmark("child_death_history", "floor: history SELECT by subject", concurrency=1, requests=200,
+                     target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note="GET /child-deaths/{id}/history (audited read), random cases")
+
+
+# ---- 4. transitions on distinct cases from 16 clients ----------------------------------------------
+
+def transitions(ctx: Context) -> Benchmark:
+    n = TRANSITION_CLIENTS
+    ours_ids, floor_ids = ctx.transition_ids, ctx.floor_transition_ids
+    if len(ours_ids) < n or len(floor_ids) < n:
+        raise RuntimeError(f"need {n} cases in information_gathering and {n} closed ones; "
+                           f"have {len(ours_ids)} and {len(floor_ids)}")
+    # client ci owns cases ours_ids[ci::n]; each toggles information_gathering <-> on_hold
+    state: dict[int, str] = {i: "information_gathering" for i in ours_ids}
+    cursor = [0] * n
+    hold_body = {"action": "place_on_hold", "hold_reason": "inquest",
+                 "expected_on": (dt.date.today() + dt.timedelta(days=120)).isoformat(),
+                 "note": "Waiting for the inquest."}
+    release_body = {"action": "release_hold"}
+    pending: dict[int, int] = {}
+
+    def ours(c: Context) -> Side:
+        h = {**c.auth("coordinator"), **JSON_HEADERS, "If-Match": "*"}
+
+        def factory(ci: int, ri: int) -> Any:
+            mine = ours_ids[ci::n]
+            case_id = mine[cursor[ci] % len(mine)]
+            cursor[ci] += 1
+            pending[ci] = case_id
+            body = hold_body if state[case_id] == "information_gathering" else release_body
+            return "POST", f"{API}/child-deaths/{case_id}/transitions", h, json.dumps(body).encode(), (200,)
+
+        def on_response(ci: int, ri: int, resp: Response) -> None:
+            state[pending[ci]] = resp.json()["status"]
+
+        return Side(factory, on_response)
+
+    def floor(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            mine = floor_ids[ci::n]
+            case_id = mine[ri % len(mine)]
+            body = {"action": "close", "from": "closed", "to": "closed"}
+            return "POST", f"/floor/child-deaths/{case_id}/transitions", JSON_HEADERS, json.dumps(body).encode(), (200,)
+        return Side(factory)
+
+    target, evaluate = throughput_target(0.5)
+    return Benchmark("child_death_transition", "floor: UPDATE + INSERT", concurrency=n, requests=320,
+                     target=target, evaluate=evaluate, ours=ours, floor=floor,
+                     note="POST /child-deaths/{id}/transitions place_on_hold/release_hold, 16 clients on distinct cases")
+
+
+ALL = (intake, outstanding_list, outstanding_summary, detail, history, transitions)

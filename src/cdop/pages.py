@@ -1,0 +1,301 @@
+"""Public pages for child deaths (no login; they work without JavaScript).
+
+- ``/notify/child-death``: the notification form. It validates with the API's own schema
+  (``NotificationIn``) and calls the API's service (``service.create_notification``), under the
+  same rate limit, so the page and ``POST /api/v1/public/child-death-notifications`` accept,
+  refuse and store the same things.
+- ``/notify/child-death/confirmation``: the reference (after a redirect; it travels in a
+  short-lived signed HttpOnly cookie).
+- ``/forms/reporting/{token}``: the agency reporting form opened from the emailed single-use
+  link (``forms.resolve_public`` / ``forms.submit_form``, as ``/api/v1/public/reporting-forms``).
+  A used, expired or altered link shows the friendly 404 page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path as PathParam, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core.audit import record
+from core.auth.deps import public
+from core.db.session import SessionDep
+from core.errors import ValidationFailed
+from core.http.ratelimit import public_rate_limited
+from core.idempotency.service import Idempotency
+from core.settings import Settings
+from core.web import (
+    CheckedForm,
+    Field,
+    Fieldset,
+    FormSpec,
+    PageRenderer,
+    Repeat,
+    add_start_link,
+    honeypot_triggered,
+    read_signed_cookie,
+    set_signed_cookie,
+)
+from cdop import forms, runtime, service
+from cdop.domain import SUBJECT_TYPE
+from cdop.schemas import NotificationIn, ReportingFormSubmit
+
+pages = PageRenderer(Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+AppSettings = Annotated[Settings, Depends(runtime.use_settings)]
+Token = Annotated[str, PathParam(min_length=10, max_length=2048)]
+
+FORM_PATH = "/notify/child-death"
+CONFIRMATION_PATH = "/notify/child-death/confirmation"
+REPORTING_PATH = "/forms/reporting"
+REPORTING_SENT_PATH = "/forms/reporting/sent"
+RECEIPT_COOKIE = "ecr_cd_receipt"
+REPORTING_COOKIE = "ecr_rf_receipt"
+RECEIPT_SECONDS = 30 * 60
+SUBMISSION_ID = "submission_id"
+_SUBMISSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+add_start_link(FORM_PATH, "Notify the death of a child",
+               "Tell the Child Death Overview Panel about the death of a child under 18 who lived "
+               "in the partnership’s area, whatever the cause.")
+
+CHILD = "the child’s"
+NOTIFICATION_FORM = FormSpec(fieldsets=[
+    Fieldset("About you", id="about-you", fields=[
+        Field("notifier.name", "Full name", autocomplete="name", error_name="your full name",
+              spellcheck=False),
+        Field("notifier.email", "Email address", kind="email", autocomplete="email",
+              error_name="your email address", hint="We will send a receipt to this address."),
+        Field("notifier.agency", "Organisation", autocomplete="organization",
+              error_name="the name of your organisation",
+              hint="For example, the name of the NHS trust, council, police force or school."),
+        Field("notifier.role", "Job title", autocomplete="organization-title", optional=True),
+        Field("notifier.phone", "Telephone number", kind="tel", autocomplete="tel", optional=True,
+              width="20", error_name="your telephone number"),
+    ]),
+    Fieldset("About the child", id="about-the-child", fields=[
+        Field("child.first_name", "First name", autocomplete="off", error_name=f"{CHILD} first name",
+              spellcheck=False, width="20"),
+        Field("child.last_name", "Last name", autocomplete="off", error_name=f"{CHILD} last name",
+              spellcheck=False, width="20"),
+        Field("child.date_of_birth", "Date of birth", kind="date", hint="For example, 27 3 2012",
+              error_name=f"{CHILD} date of birth"),
+        Field("child.sex", "Sex", kind="radios", optional=True, error_name=f"{CHILD} sex",
+              options=(("female", "Female"), ("male", "Male"), ("indeterminate", "Indeterminate"),
+                       ("not_known", "Not known"))),
+        Field("child.nhs_number", "NHS number", optional=True, width="10", autocomplete="off",
+              spellcheck=False, error_name=f"{CHILD} NHS number",
+              hint="10 digits, for example 943 476 5919. If there is none, write ‘not available’ "
+                   "or ‘non-resident in England’."),
+        Field("child.ethnicity", "Ethnicity", optional=True, width="20"),
+        Field("child.address", "Home address", kind="textarea", rows=3, optional=True,
+              autocomplete="off"),
+        Field("child.local_authority", "Local authority", optional=True,
+              hint="The council area the child lived in."),
+    ]),
+    Fieldset("About the death", id="about-the-death", fields=[
+        Field("death.date", "Date of death", kind="date", hint="For example, 5 11 2025",
+              error_name="the date of death"),
+        Field("death.time", "Time of death", kind="time", optional=True, width="5",
+              error_name="the time of death", hint="Use the 24-hour clock, for example 14:30."),
+        Field("death.place", "Where did the child die?", kind="radios", error_name="where the child died",
+              options=(("hospital", "Hospital"), ("home", "The child’s home"), ("hospice", "Hospice"),
+                       ("other_residence", "Another home, for example a relative’s"),
+                       ("public_place", "A public place"), ("abroad", "Abroad"),
+                       ("other", "Somewhere else"))),
+        Field("death.place_detail", "Name or details of the place", optional=True,
+              hint="For example, the name of the hospital."),
+        Field("death.expected", "Was the death expected?", kind="boolean",
+              error_name="whether the death was expected",
+              hint="An expected death is one anticipated as a significant possibility 24 hours "
+                   "before it happened, for example from a life-limiting condition."),
+        Field("death.jar_triggered", "Was a joint agency response started?", kind="boolean",
+              optional=True, not_known_label="Not known",
+              error_name="whether a joint agency response was started"),
+        Field("death.coroner_involved", "Has the death been referred to the coroner?", kind="boolean",
+              optional=True, not_known_label="Not known",
+              error_name="whether the death was referred to the coroner"),
+    ]),
+    Fieldset("Agencies that knew the child", id="agencies",
+             hint="List each agency that knew the child or family, for example the GP, the school, "
+                  "children’s social care or the police. The Child Death Overview Panel "
+                  "coordinator will ask each of them for a reporting form.",
+             fields=[
+                 Repeat("agencies", "Agency", min_rows=3, max_rows=30, fields=[
+                     Field("name", "Name of agency", error_name="the name of the agency"),
+                     Field("contact_email", "Contact email address", kind="email", optional=True,
+                           spellcheck=False, autocomplete="off"),
+                 ]),
+             ]),
+])
+
+
+def _submission_id(form: Any) -> str | None:
+    value = form.get(SUBMISSION_ID)
+    return value if isinstance(value, str) and _SUBMISSION_RE.fullmatch(value) else None
+
+
+def _render_form(request: Request, form: Any, *, status_code: int = 200,
+                 submission_id: str | None = None) -> HTMLResponse:
+    import secrets
+
+    return pages.render(request, "cdop/notify.html", {
+        "title": "Notify the death of a child", "form": form,
+        "submission_id": submission_id or secrets.token_urlsafe(24), "back_link": "/notify",
+    }, status_code=status_code)
+
+
+@router.get(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def notification_form(request: Request) -> HTMLResponse:
+    return _render_form(request, NOTIFICATION_FORM.bind())
+
+
+@router.post(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public_rate_limited)])
+def send_notification(request: Request, session: SessionDep, settings: AppSettings,
+                      data: CheckedForm) -> Response:
+    if honeypot_triggered(request, data):
+        return pages.render(request, "web/received.html", {"title": "Form sent"})
+    parsed = NOTIFICATION_FORM.parse(data)
+    submission_id = _submission_id(data)
+    if parsed.add_row:  # "Add another agency": show the form again with one more row
+        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values), submission_id=submission_id)
+    try:
+        body = NotificationIn.model_validate(parsed.body)
+    except ValidationError as exc:
+        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc), status_code=422,
+                            submission_id=submission_id)
+    try:
+        reference = _create(request, session, settings, body, submission_id)
+    except ValidationFailed as exc:
+        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc.extra.get("errors", [])),
+                            status_code=422, submission_id=submission_id)
+    response = RedirectResponse(CONFIRMATION_PATH, status_code=303)
+    set_signed_cookie(request, response, RECEIPT_COOKIE, {"reference": reference},
+                      path=CONFIRMATION_PATH, max_age=RECEIPT_SECONDS)
+    return response
+
+
+def _create(request: Request, session: Session, settings: Settings, body: NotificationIn,
+            submission_id: str | None) -> str:
+    """service.create_notification in a savepoint, keyed by the form's submission id so that a
+    double click or a resent form creates nothing new (as Idempotency-Key does for the API)."""
+    import json
+
+    idem = Idempotency(request, session)
+    idem.key = submission_id
+    if submission_id is not None:
+        try:
+            replay = idem.replay(body)
+        except ValidationFailed:
+            idem.key = None  # the same page sent again with other answers: a new notification
+            replay = None
+        if replay is not None:
+            return str(json.loads(bytes(replay.body))["reference"])
+    with session.begin_nested():
+        case = service.create_notification(session, settings, body, source="public", actor="public")
+    idem.remember(201, {"reference": case.reference, "status": case.status})
+    return case.reference
+
+
+@router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def confirmation(request: Request) -> Response:
+    receipt = read_signed_cookie(request, RECEIPT_COOKIE)
+    if not receipt:
+        return RedirectResponse(FORM_PATH, status_code=303)
+    return pages.render(request, "cdop/confirmation.html", {
+        "title": "Notification sent", "reference": receipt.get("reference", ""),
+        "robots": "noindex, nofollow",
+    })
+
+
+# ---- the reporting form opened from the emailed link -----------------------------------------
+
+def reporting_spec() -> FormSpec:
+    return FormSpec(fieldsets=[
+        Fieldset(s["title"], id=f"section-{s['key'].replace('_', '-')}", hint=s["help"], fields=[
+            Field(f"answers.{s['key']}", "Information from your agency", kind="textarea", rows=6,
+                  error_name=f"information about {s['title'].lower()}"),
+            Field(f"not_known.{s['key']}", "Not known: my agency has no information for this section",
+                  kind="checkbox"),
+        ])
+        for s in forms.sections()
+    ])
+
+
+def _render_reporting(request: Request, view: dict[str, Any], form: Any, *,
+                      status_code: int = 200) -> HTMLResponse:
+    return pages.render(request, "cdop/reporting_form.html", {
+        "title": "Child death reporting form", "view": view, "form": form,
+        "robots": "noindex, nofollow",
+    }, status_code=status_code)
+
+
+def _section_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where to show the service's refusal: on each section that is answered and marked not
+    known, or neither (the service decides that the form is refused; this only places it)."""
+    answered = set(body.get("answers", {}))
+    not_known = set(body.get("not_known", []))
+    errors = []
+    for s in forms.sections():
+        key = s["key"]
+        if key in answered and key in not_known:
+            errors.append({"loc": ["answers", key], "msg": f"Either give information about "
+                           f"{s['title'].lower()} or tick ‘Not known’, not both"})
+        elif key not in answered and key not in not_known:
+            errors.append({"loc": ["answers", key], "msg": f"Give information about {s['title'].lower()}, "
+                           "or tick ‘Not known’"})
+    return errors
+
+
+@router.get(REPORTING_SENT_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def reporting_form_sent(request: Request) -> Response:
+    receipt = read_signed_cookie(request, REPORTING_COOKIE)
+    return pages.render(request, "cdop/reporting_sent.html", {
+        "title": "Reporting form sent", "reference": (receipt or {}).get("reference"),
+        "agency": (receipt or {}).get("agency"), "robots": "noindex, nofollow",
+    })
+
+
+@router.get(REPORTING_PATH + "/{token}", response_class=HTMLResponse, dependencies=[Depends(public)])
+def reporting_form(request: Request, token: Token, session: SessionDep,
+                   settings: AppSettings) -> HTMLResponse:
+    req, case = forms.resolve_public(session, settings, token)
+    record(session, actor=forms.link_actor(req), action="reporting_form.link_opened",
+           subject_type=SUBJECT_TYPE, subject_id=case.id, data={"request_id": req.id})
+    view = forms.agency_view(case, req, runtime.today())
+    return _render_reporting(request, view, reporting_spec().bind())
+
+
+@router.post(REPORTING_PATH + "/{token}", response_class=HTMLResponse,
+             dependencies=[Depends(public_rate_limited)])
+def submit_reporting_form(request: Request, token: Token, session: SessionDep, settings: AppSettings,
+                          data: CheckedForm) -> Response:
+    req, case = forms.resolve_public(session, settings, token, lock=True)
+    view = forms.agency_view(case, req, runtime.today())
+    if honeypot_triggered(request, data):
+        return pages.render(request, "web/received.html", {"title": "Form sent"})
+    spec = reporting_spec()
+    parsed = spec.parse(data)
+    body = {"answers": parsed.body.get("answers", {}),
+            "not_known": [k for k, v in parsed.body.get("not_known", {}).items() if v is True]}
+    try:
+        submission = ReportingFormSubmit.model_validate(body)
+        with session.begin_nested():
+            forms.submit_form(session, req, submission, forms.link_actor(req))
+    except ValidationError as exc:
+        return _render_reporting(request, view, spec.bind(parsed.values, exc), status_code=422)
+    except ValidationFailed as exc:
+        errors = [e for e in exc.extra.get("errors", [])
+                  if list(e.get("loc", []))[-1:] not in (["answers"], ["not_known"])]
+        return _render_reporting(request, view, spec.bind(parsed.values, _section_errors(body) + errors),
+                                 status_code=422)
+    response = RedirectResponse(REPORTING_SENT_PATH, status_code=303)
+    set_signed_cookie(request, response, REPORTING_COOKIE,
+                      {"reference": case.reference, "agency": req.agency},
+                      path=REPORTING_SENT_PATH, max_age=RECEIPT_SECONDS)
+    return response

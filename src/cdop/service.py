@@ -1,0 +1,373 @@
+"""Child death notifications and case views. Services only flush; the request commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from core import interop
+from core.agency_requests import service as requests
+from core.audit import record
+from core.auth.principal import Principal
+from core.errors import ValidationFailed
+from core.outbox.service import enqueue_email
+from core.settings import Settings
+from core.workflow.engine import check_if_match, record_creation_history
+from cdop import repository as repo
+from cdop import runtime
+from cdop.domain import (
+    CATEGORIES,
+    SUBJECT_TYPE,
+    age_in_years,
+    parse_nhs_number,
+)
+from cdop.forms import form_out
+from cdop.models import ChildDeath, DuplicateFlag, ReferenceCounter
+from cdop.schemas import ChildDeathPatch, NotificationIn, StaffNotificationIn
+
+# ---- references ----
+
+
+def next_reference(session: Session, year: int) -> str:
+    """CD-YYYY-NNNN: an upsert on the year's counter row, which on PostgreSQL holds a row lock
+    until commit, so concurrent notifications queue for the next number instead of colliding."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(ReferenceCounter).values(year=year, last_value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ReferenceCounter.year],
+        set_={"last_value": ReferenceCounter.last_value + 1},
+    ).returning(ReferenceCounter.last_value)
+    number = session.execute(stmt).scalar_one()
+    return f"CD-{year}-{number:04d}"
+
+
+# ---- validation across fields ----
+
+
+def check_dates(born: dt.date, died: dt.date, today: dt.date, *, born_loc: list[str],
+                died_loc: list[str], received_on: dt.date | None = None) -> None:
+    errors: list[dict[str, Any]] = []
+    if born > today:
+        errors.append({"loc": born_loc, "msg": "the date of birth is in the future"})
+    if died > today:
+        errors.append({"loc": died_loc, "msg": "the date of death is in the future"})
+    if died < born:
+        errors.append({"loc": died_loc, "msg": "the date of death is before the date of birth"})
+    elif age_in_years(born, died) >= 18:
+        errors.append({"loc": born_loc,
+                       "msg": "the child was 18 or older at death: only deaths of children under 18 are reviewed"})
+    if received_on is not None:
+        if received_on > today:
+            errors.append({"loc": ["body", "received_on"], "msg": "the date received is in the future"})
+        elif received_on < died:
+            errors.append({"loc": ["body", "received_on"], "msg": "the date received is before the death"})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _set_ages(case: ChildDeath) -> None:
+    case.age_at_death_days = (case.date_of_death - case.date_of_birth).days
+    case.age_at_death_years = age_in_years(case.date_of_birth, case.date_of_death)
+
+
+# ---- duplicates ----
+
+
+def flag_duplicates(session: Session, case: ChildDeath) -> list[str]:
+    """Flag (both ways) earlier cases that may be the same death: the same NHS number, or the
+    same first and last names (case-insensitive), date of birth and date of death."""
+    same_person = and_(
+        func.lower(ChildDeath.first_name) == case.first_name.lower(),
+        func.lower(ChildDeath.last_name) == case.last_name.lower(),
+        ChildDeath.date_of_birth == case.date_of_birth,
+        ChildDeath.date_of_death == case.date_of_death,
+    )
+    conditions = [same_person]
+    if case.nhs_number:
+        conditions.append(ChildDeath.nhs_number == case.nhs_number)
+    matches = session.execute(
+        select(ChildDeath.id, ChildDeath.reference, ChildDeath.nhs_number)
+        .where(ChildDeath.id != case.id, or_(*conditions))
+        .order_by(ChildDeath.id)
+    ).all()
+    if not matches:
+        return []
+    already = set(session.execute(
+        select(DuplicateFlag.other_id).where(DuplicateFlag.child_death_id == case.id)
+    ).scalars())
+    now = runtime.now()
+    flagged = []
+    for other_id, reference, nhs in matches:
+        if other_id in already:
+            continue
+        reason = "nhs_number" if case.nhs_number and nhs == case.nhs_number else "name_and_dates"
+        session.add(DuplicateFlag(child_death_id=case.id, other_id=other_id, reason=reason, flagged_at=now))
+        session.add(DuplicateFlag(child_death_id=other_id, other_id=case.id, reason=reason, flagged_at=now))
+        flagged.append(reference)
+    session.flush()
+    return flagged
+
+
+# ---- creation ----
+
+
+def create_notification(
+    session: Session, settings: Settings, body: NotificationIn, *, source: str, actor: str,
+    actor_name: str | None = None,
+) -> ChildDeath:
+    """A notification from the public form or entered by the coordinator."""
+    today = runtime.today()
+    received_on = getattr(body, "received_on", None)
+    check_dates(body.child.date_of_birth, body.death.date, today,
+                born_loc=["body", "child", "date_of_birth"], died_loc=["body", "death", "date"],
+                received_on=received_on)
+    nhs_digits, nhs_status = (parse_nhs_number(body.child.nhs_number) if body.child.nhs_number
+                              else (None, "not_given"))
+    now = runtime.now()
+    received_at = now
+    if received_on is not None and received_on < now.date():
+        received_at = dt.datetime.combine(received_on, dt.time(12, 0), dt.UTC)
+    case = ChildDeath(
+        reference=next_reference(session, received_at.year),
+        status="notified", status_changed_at=now, received_at=received_at, source=source,
+        created_by=actor,
+        first_name=body.child.first_name, last_name=body.child.last_name,
+        date_of_birth=body.child.date_of_birth, sex=body.child.sex, ethnicity=body.child.ethnicity,
+        nhs_number=nhs_digits, nhs_number_status=nhs_status, address=body.child.address,
+        local_authority=body.child.local_authority,
+        date_of_death=body.death.date, time_of_death=body.death.time, place_of_death=body.death.place,
+        place_detail=body.death.place_detail, expected=body.death.expected,
+        jar_triggered=body.death.jar_triggered, coroner_involved=body.death.coroner_involved,
+        notifier_name=body.notifier.name, notifier_email=str(body.notifier.email),
+        notifier_agency=body.notifier.agency, notifier_role=body.notifier.role,
+        notifier_phone=body.notifier.phone,
+        agencies=[{"name": a.name, "contact_email": str(a.contact_email) if a.contact_email else None}
+                  for a in body.agencies],
+        case_summary=getattr(body, "case_summary", None),
+        non_resident=nhs_status == "non_resident_in_england",
+    )
+    _set_ages(case)
+    session.add(case)
+    session.flush()
+    duplicates = flag_duplicates(session, case)
+    from cdop.workflow import WORKFLOW
+
+    record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify")
+    record(session, actor=actor, action="child_death.create", subject_type=SUBJECT_TYPE,
+           subject_id=case.id, data={"reference": case.reference, "source": source,
+                                     "possible_duplicates": len(duplicates)})
+    enqueue_email(
+        session, to=case.notifier_email,
+        subject=f"Child death notification received: {case.reference}",
+        body=(f"Thank you. Your child death notification has been received.\n\n"
+              f"Reference: {case.reference}\n\nPlease quote this reference if you contact the "
+              f"Child Death Overview Panel coordinator ({settings.contact_email}).\n\n"
+              f"{settings.board_name}\n"),
+        topic=f"child_death:{case.id}",
+    )
+    return case
+
+
+def create_staff_notification(session: Session, settings: Settings, body: StaffNotificationIn,
+                              principal: Principal) -> ChildDeath:
+    return create_notification(session, settings, body, source="staff", actor=principal.actor,
+                               actor_name=principal.name)
+
+
+# ---- correction ----
+
+_NOT_NULL = {"first_name", "last_name", "date_of_birth", "date_of_death", "place_of_death", "expected"}
+_IDENTITY = {"first_name", "last_name", "date_of_birth", "date_of_death", "nhs_number"}
+
+
+def patch_case(session: Session, case: ChildDeath, body: ChildDeathPatch, principal: Principal,
+               if_match: str | None) -> list[str]:
+    check_if_match(case, if_match)
+    fields = sorted(body.model_fields_set)
+    errors = [{"loc": ["body", f], "msg": "this field cannot be cleared"}
+              for f in fields if f in _NOT_NULL and getattr(body, f) is None]
+    if errors:
+        raise ValidationFailed(errors)
+    born = body.date_of_birth if "date_of_birth" in fields else case.date_of_birth
+    died = body.date_of_death if "date_of_death" in fields else case.date_of_death
+    if {"date_of_birth", "date_of_death"} & set(fields):
+        check_dates(born, died, runtime.today(), born_loc=["body", "date_of_birth"],
+                    died_loc=["body", "date_of_death"])
+    for f in fields:
+        value = getattr(body, f)
+        if f == "nhs_number":
+            digits, status = parse_nhs_number(value) if value else (None, "not_given")
+            case.nhs_number, case.nhs_number_status = digits, status
+            case.non_resident = bool(case.home_area) or status == "non_resident_in_england"
+        else:
+            setattr(case, f, value)
+    _set_ages(case)
+    if fields:
+        case.updated_at = runtime.now()  # an UPDATE even if values are unchanged: a new ETag
+    session.flush()
+    if _IDENTITY & set(fields):
+        flag_duplicates(session, case)
+    record(session, actor=principal.actor, action="child_death.update", subject_type=SUBJECT_TYPE,
+           subject_id=case.id, data={"fields": fields})
+    return fields
+
+
+# ---- views ----
+
+
+def _hold_out(h: Any) -> dict[str, Any]:
+    return {"id": h.id, "reason": h.reason, "expected_on": h.expected_on, "note": h.note,
+            "placed_at": h.placed_at, "placed_by": h.placed_by, "released_at": h.released_at,
+            "released_by": h.released_by}
+
+
+def waiting_on(case: ChildDeath, open_holds: list[Any], open_forms: list[Any], today: dt.date,
+               meeting_at: dt.datetime | None) -> list[str]:
+    """Why the case is outstanding, in words for the coordinator."""
+    out: list[str] = []
+    if case.status == "notified":
+        out.append("information gathering has not started")
+    for h in open_holds:
+        out.append(f"on hold: {h.reason.replace('_', ' ')} (expected {h.expected_on.isoformat()})")
+    overdue = [r for r in open_forms if r.due_on < today]
+    pending = [r for r in open_forms if r.due_on >= today]
+    if overdue:
+        out.append("overdue reporting forms: " + ", ".join(
+            f"{r.agency} (due {r.due_on.isoformat()})" for r in overdue))
+    if pending:
+        out.append("reporting forms awaited: " + ", ".join(
+            f"{r.agency} (due {r.due_on.isoformat()})" for r in pending))
+    if case.status == "information_gathering" and not open_forms:
+        out.append("all reporting forms are in: ready to be listed for a panel")
+    if case.status == "ready_for_panel":
+        out.append("to be scheduled for a panel meeting")
+    if case.status == "scheduled_for_panel":
+        when = f" on {meeting_at.date().isoformat()}" if meeting_at else ""
+        out.append(f"panel meeting {case.panel_meeting_id}{when}")
+    if case.status == "reviewed":
+        out.append("analysis recorded: to be closed")
+    return out
+
+
+def _child(case: ChildDeath) -> dict[str, Any]:
+    return {
+        "first_name": case.first_name, "last_name": case.last_name,
+        "date_of_birth": case.date_of_birth, "sex": case.sex, "ethnicity": case.ethnicity,
+        "nhs_number": case.nhs_number, "nhs_number_status": case.nhs_number_status,
+        "address": case.address, "local_authority": case.local_authority,
+    }
+
+
+def list_item(case: ChildDeath, today: dt.date, open_holds: list[Any], open_forms: list[Any],
+              duplicates: list[dict[str, Any]], meeting_at: dt.datetime | None) -> dict[str, Any]:
+    overdue = [r for r in open_forms if r.due_on < today]
+    return {
+        "id": case.id, "reference": case.reference, "status": case.status,
+        "child": {"first_name": case.first_name, "last_name": case.last_name,
+                  "date_of_birth": case.date_of_birth, "sex": case.sex},
+        "date_of_death": case.date_of_death,
+        "days_since_death": (today - case.date_of_death).days,
+        "since_death_band": repo.since_death_band(case.date_of_death, today),
+        "received_at": case.received_at, "expected": case.expected,
+        "open_holds": [_hold_out(h) for h in open_holds],
+        "open_reporting_forms": len(open_forms),
+        "overdue_reporting_forms": [
+            {"id": r.id, "agency": r.agency, "due_on": r.due_on, "days_overdue": (today - r.due_on).days}
+            for r in overdue
+        ],
+        "possible_duplicates": [d["reference"] for d in duplicates],
+        "panel_meeting_id": case.panel_meeting_id,
+        "case_review_reference": case.case_review_reference,
+        "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
+    }
+
+
+def list_items(session: Session, cases: list[ChildDeath], today: dt.date) -> list[dict[str, Any]]:
+    """A page of cases with why each is outstanding: a fixed number of queries per page."""
+    ids = [c.id for c in cases]
+    holds = repo.holds_for(session, ids, open_only=True)
+    forms = repo.open_forms_for(session, ids)
+    dups = repo.duplicates_for(session, ids)
+    meetings = repo.meetings_for(session, [c.panel_meeting_id for c in cases])
+    return [
+        list_item(c, today, holds.get(c.id, []), forms.get(c.id, []), dups.get(c.id, []),
+                  meetings.get(c.panel_meeting_id) if c.panel_meeting_id else None)
+        for c in cases
+    ]
+
+
+def case_review_view(session: Session, case: ChildDeath) -> dict[str, Any] | None:
+    if not case.case_review_reference:
+        return None
+    out: dict[str, Any] = {"reference": case.case_review_reference, "status": None, "decision": None}
+    if interop.is_provided("case_review.status"):
+        current = interop.call(session, "case_review.status", {"reference": case.case_review_reference})
+        if current:
+            out.update(status=current.get("status"), decision=current.get("decision"))
+    return out
+
+
+def analysis_view(case: ChildDeath) -> dict[str, Any] | None:
+    if case.analysed_at is None:
+        return None
+    return {
+        "category": case.category, "category_label": CATEGORIES.get(case.category or 0),
+        "modifiable": case.modifiable, "domain_scores": case.domain_scores,
+        "learning": case.learning, "learning_points": case.learning_points or [],
+        "actions": case.actions or [], "refer_to_case_review": case.refer_to_case_review,
+        "recorded_at": case.analysed_at, "recorded_by": case.analysed_by,
+    }
+
+
+def detail(session: Session, case: ChildDeath) -> dict[str, Any]:
+    today = runtime.today()
+    holds = repo.holds_for(session, [case.id])[case.id]
+    forms = requests.list_for(session, SUBJECT_TYPE, [case.id])[case.id]
+    open_forms = [r for r in forms if r.status == "requested"]
+    meeting_at = repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id or 0)
+    open_holds = [h for h in holds if h.released_at is None]
+    return {
+        "id": case.id, "reference": case.reference, "status": case.status,
+        "status_changed_at": case.status_changed_at, "received_at": case.received_at,
+        "source": case.source,
+        "child": _child(case),
+        "death": {
+            "date": case.date_of_death, "time": case.time_of_death, "place": case.place_of_death,
+            "place_detail": case.place_detail, "expected": case.expected,
+            "jar_triggered": case.jar_triggered, "coroner_involved": case.coroner_involved,
+            "age_at_death_days": case.age_at_death_days, "age_at_death_years": case.age_at_death_years,
+        },
+        "notifier": {"name": case.notifier_name, "email": case.notifier_email,
+                     "agency": case.notifier_agency, "role": case.notifier_role,
+                     "phone": case.notifier_phone},
+        "agencies": case.agencies or [],
+        "case_summary": case.case_summary,
+        "days_since_death": (today - case.date_of_death).days,
+        "out_of_area": ({"home_area": case.home_area, "home_cdop_email": case.home_cdop_email}
+                        if case.home_area else None),
+        "withdrawn_reason": case.withdrawn_reason,
+        "panel_meeting_id": case.panel_meeting_id,
+        "holds": [_hold_out(h) for h in holds],
+        "reporting_forms": [form_out(r, today) for r in forms],
+        "possible_duplicates": repo.duplicates_for(session, [case.id])[case.id],
+        "analysis": analysis_view(case),
+        "case_review": case_review_view(session, case),
+        "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
+        "closed_at": case.closed_at,
+        "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
+    }
+
+
+def status_for_interop(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """``child_death.status``: {reference} -> {reference, status} or None."""
+    reference = payload.get("reference")
+    if not isinstance(reference, str):
+        return None
+    case = repo.by_reference(session, reference)
+    return None if case is None else {"reference": case.reference, "status": case.status}

@@ -1,0 +1,239 @@
+"""The child death review workflow as a table (API.md), with its guards and effects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, StrictBool, StrictInt
+from sqlalchemy import exists, select
+
+from core import interop
+from core.agency_requests import service as requests
+from core.audit import record
+from core.errors import ValidationFailed
+from core.meetings.models import AgendaItem, Meeting
+from core.outbox.service import enqueue_email
+from core.workflow import Text, Transition, TransitionContext, Workflow, register_workflow
+from cdop import forms, runtime
+from cdop.domain import CATEGORIES, MEETING_KIND, STATES, SUBJECT_TYPE, TERMINAL_STATES, WORKFLOW_NAME
+from cdop.models import ChildDeathHold
+from cdop.schemas import (
+    ActionIn,
+    DomainScores,
+    Email,
+    HoldReason,
+    LearningPoint,
+    Modifiable,
+    Reason,
+    Short,
+)
+
+COORDINATOR = ("cdop_coordinator",)
+CHAIR = ("cdop_chair",)
+
+
+def _not_past(value: dt.date) -> dt.date:
+    if value < runtime.today():
+        raise ValueError("the expected date must not be in the past")
+    return value
+
+
+NotPastDate = Annotated[dt.date, AfterValidator(_not_past)]
+MeetingId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
+Category = Annotated[StrictInt, Field(ge=1, le=10, description="category of death, 1 to 10")]
+
+# ---- guards: return a reason to refuse, or None ----
+
+
+def _all_forms_in(ctx: TransitionContext) -> str | None:
+    open_forms = [r for r in requests.list_for(ctx.session, SUBJECT_TYPE, [ctx.case.id])[ctx.case.id]
+                  if r.status == "requested"]
+    if open_forms:
+        agencies = ", ".join(sorted({r.agency for r in open_forms}))
+        return f"reporting forms are still outstanding from: {agencies} (each must be submitted or waived)"
+    return None
+
+
+def _future_panel(ctx: TransitionContext) -> str | None:
+    now = runtime.now()
+    if ctx.precheck:
+        any_future = ctx.session.scalar(select(exists(
+            select(Meeting.id).where(Meeting.kind == MEETING_KIND, Meeting.scheduled_for > now)
+        )))
+        return None if any_future else "no future CDOP panel meeting has been arranged"
+    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"])
+    if meeting is None or meeting.kind != MEETING_KIND:
+        raise ValidationFailed.field(["body", "meeting_id"], "no CDOP panel meeting with this id")
+    if meeting.scheduled_for <= now:
+        return (f"panel meeting {meeting.id} took place on {meeting.scheduled_for.date().isoformat()}: "
+                f"choose a future CDOP panel meeting")
+    return None
+
+
+def _referral_possible(ctx: TransitionContext) -> str | None:
+    if ctx.data.get("refer_to_case_review") and not interop.is_provided("case_review.create_referral"):
+        return ("the case review module is not enabled in this service, so the case cannot be "
+                "referred to the Case Review Group from here; record the analysis without a "
+                "referral and refer it by other means")
+    return None
+
+
+# ---- effects ----
+
+
+def _start_gathering(ctx: TransitionContext) -> None:
+    created = forms.request_notified_agencies(ctx.session, runtime.settings(), ctx.case, ctx.principal.actor)
+    ctx.history_data["reporting_forms_requested"] = len(created)
+
+
+def _transfer_out(ctx: TransitionContext) -> None:
+    case = ctx.case
+    case.home_area = ctx.data["home_area"]
+    case.home_cdop_email = ctx.data.get("home_cdop_email")
+    case.non_resident = True
+    forms.waive_open_forms(ctx.session, case, "the case was transferred to the home CDOP", ctx.principal.actor)
+    if case.home_cdop_email:
+        settings = runtime.settings()
+        enqueue_email(
+            ctx.session, to=case.home_cdop_email,
+            subject=f"Child death notification transferred to your CDOP: {case.reference}",
+            body=(f"{settings.board_name} has received a child death notification (reference "
+                  f"{case.reference}) for a child who normally lived in your area "
+                  f"({case.home_area}). Your Child Death Overview Panel is responsible for the "
+                  f"review.\n\nPlease contact {settings.contact_email} through a secure channel, "
+                  f"quoting the reference, for the details.\n"),
+            topic=f"child_death:{case.id}",
+        )
+
+
+def _withdraw(ctx: TransitionContext) -> None:
+    ctx.case.withdrawn_reason = ctx.data["reason"]
+    forms.waive_open_forms(ctx.session, ctx.case, "the notification was withdrawn", ctx.principal.actor)
+
+
+def _place_hold(ctx: TransitionContext) -> None:
+    hold = ChildDeathHold(
+        child_death_id=ctx.case.id, reason=ctx.data["hold_reason"], expected_on=ctx.data["expected_on"],
+        note=ctx.note, placed_at=ctx.now, placed_by=ctx.principal.actor,
+    )
+    ctx.session.add(hold)
+    ctx.session.flush()
+    ctx.history_data["hold_id"] = hold.id
+
+
+def _release_hold(ctx: TransitionContext) -> None:
+    holds = ctx.session.execute(
+        select(ChildDeathHold).where(ChildDeathHold.child_death_id == ctx.case.id,
+                                     ChildDeathHold.released_at.is_(None))
+    ).scalars().all()
+    for h in holds:
+        h.released_at = ctx.now
+        h.released_by = ctx.principal.actor
+    ctx.history_data["released_holds"] = [h.id for h in holds]
+
+
+def _schedule(ctx: TransitionContext) -> None:
+    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"])
+    assert meeting is not None  # checked by the guard
+    if not any(a.subject_type == SUBJECT_TYPE and a.subject_id == ctx.case.id for a in meeting.agenda):
+        meeting.agenda.append(AgendaItem(
+            subject_type=SUBJECT_TYPE, subject_id=ctx.case.id,
+            position=max((a.position for a in meeting.agenda), default=0) + 1,
+            added_at=ctx.now, added_by=ctx.principal.actor,
+        ))
+        meeting.updated_at = ctx.now
+        record(ctx.session, actor=ctx.principal.actor, action="meeting.agenda_add",
+               subject_type="meeting", subject_id=meeting.id, data={"case_id": ctx.case.id})
+    ctx.case.panel_meeting_id = meeting.id
+
+
+def _defer(ctx: TransitionContext) -> None:
+    # The agenda item and the history stay: the case was discussed (or listed) at that meeting.
+    ctx.history_data["meeting_id"] = ctx.case.panel_meeting_id
+    ctx.case.panel_meeting_id = None
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _record_analysis(ctx: TransitionContext) -> None:
+    case, data = ctx.case, ctx.data
+    case.category = data["category"]
+    case.modifiable = data["modifiable"]
+    case.domain_scores = _jsonable(data["domain_scores"])
+    case.learning = data["learning"]
+    case.learning_points = _jsonable(data.get("learning_points") or [])
+    case.actions = _jsonable(data.get("actions") or [])
+    case.refer_to_case_review = data["refer_to_case_review"]
+    case.analysed_at = ctx.now
+    case.analysed_by = ctx.principal.actor
+    if not data["refer_to_case_review"] or case.case_review_reference:
+        return
+    payload = {
+        "child_death_reference": case.reference,
+        "child": {"first_name": case.first_name, "last_name": case.last_name,
+                  "date_of_birth": case.date_of_birth.isoformat(), "sex": case.sex},
+        "incident": {
+            "date": case.date_of_death.isoformat(), "type": "death",
+            "description": (f"Death of a child reviewed by the Child Death Overview Panel "
+                            f"({case.reference}). Category of death: {data['category']} "
+                            f"({CATEGORIES[data['category']]}). Modifiable factors: "
+                            f"{data['modifiable'].replace('_', ' ')}."),
+        },
+        "rationale": data.get("referral_rationale") or data["learning"],
+        "referred_by": ctx.principal.name or ctx.principal.actor,
+    }
+    result = interop.call(ctx.session, "case_review.create_referral", payload) or {}
+    case.case_review_reference = result.get("reference")
+    ctx.history_data["case_review_reference"] = case.case_review_reference
+    record(ctx.session, actor=ctx.principal.actor, action="child_death.refer_to_case_review",
+           subject_type=SUBJECT_TYPE, subject_id=case.id,
+           data={"case_review_reference": case.case_review_reference})
+
+
+def _close(ctx: TransitionContext) -> None:
+    ctx.case.closed_at = ctx.now
+
+
+TRANSITIONS = (
+    Transition("start_information_gathering", ("notified",), "information_gathering", COORDINATOR,
+               effects=(_start_gathering,)),
+    Transition("transfer_out", ("notified", "information_gathering"), "transferred_out", COORDINATOR,
+               fields={"home_area": Short}, optional={"home_cdop_email": Email},
+               effects=(_transfer_out,)),
+    Transition("withdraw", ("notified",), "withdrawn", COORDINATOR, fields={"reason": Reason},
+               effects=(_withdraw,)),
+    Transition("place_on_hold", ("information_gathering", "ready_for_panel"), "on_hold", COORDINATOR,
+               fields={"hold_reason": HoldReason, "expected_on": NotPastDate},
+               effects=(_place_hold,)),
+    Transition("release_hold", ("on_hold",), "information_gathering", COORDINATOR,
+               effects=(_release_hold,)),
+    Transition("mark_ready_for_panel", ("information_gathering",), "ready_for_panel", COORDINATOR,
+               guards=(_all_forms_in,), guard_note="every reporting form submitted or waived"),
+    Transition("schedule_for_panel", ("ready_for_panel",), "scheduled_for_panel", COORDINATOR,
+               fields={"meeting_id": MeetingId}, guards=(_future_panel,), effects=(_schedule,),
+               guard_note="a future cdop_panel meeting; the case is added to its agenda"),
+    Transition("defer_at_panel", ("scheduled_for_panel",), "ready_for_panel",
+               ("cdop_coordinator", "cdop_chair"), fields={"note": Text}, effects=(_defer,)),
+    Transition("record_analysis", ("scheduled_for_panel",), "reviewed", CHAIR,
+               fields={"category": Category, "modifiable": Modifiable, "domain_scores": DomainScores,
+                       "learning": Text, "refer_to_case_review": StrictBool},
+               optional={"learning_points": Annotated[list[LearningPoint], Field(max_length=50)],
+                         "actions": Annotated[list[ActionIn], Field(max_length=50)],
+                         "referral_rationale": Text},
+               guards=(_referral_possible,), effects=(_record_analysis,),
+               guard_note="a referral needs the case review module"),
+    Transition("close", ("reviewed",), "closed", COORDINATOR, effects=(_close,)),
+)
+
+WORKFLOW = Workflow(
+    name=WORKFLOW_NAME, subject_type=SUBJECT_TYPE, states=STATES, transitions=TRANSITIONS,
+    initial="notified", terminal=TERMINAL_STATES, regime="CDR2018",
+)
+
+
+def register() -> Workflow:
+    return register_workflow(WORKFLOW)

@@ -1,0 +1,80 @@
+"""Emails of the case review module, written to the outbox in the caller's transaction.
+
+They carry the reference and a decision label only: never the child's name or case detail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from core.outbox import enqueue_email
+from ecr.config import get_config
+from ecr.models import CaseReview
+
+
+def _topic(case: CaseReview) -> str:
+    return f"case_review:{case.id}"
+
+
+def email_receipt(session: Session, case: CaseReview) -> None:
+    if not case.notifier_email:
+        return
+    enqueue_email(
+        session,
+        to=case.notifier_email,
+        subject=f"Case review notification {case.reference} received",
+        body=(
+            f"Thank you. We have received your case review notification.\n\n"
+            f"Reference: {case.reference}\n\n"
+            "Please quote this reference if you contact the business unit. We will tell you "
+            "the decision of the Case Review Group when it has been made.\n"
+        ),
+        topic=_topic(case),
+    )
+
+
+def email_decision(session: Session, case: CaseReview) -> None:
+    if not case.notifier_email:
+        return
+    label = get_config().label(case.decision)
+    enqueue_email(
+        session,
+        to=case.notifier_email,
+        subject=f"Case review notification {case.reference}: decision made",
+        body=(
+            f"A decision has been made on case review notification {case.reference}.\n\n"
+            f"Decision: {label}\n"
+        ),
+        topic=_topic(case),
+    )
+
+
+def email_agency_report_request(session: Session, case: CaseReview, to: str, agency: str,
+                                due_on: dt.date) -> None:
+    enqueue_email(
+        session,
+        to=to,
+        subject=f"Agency report requested for case review {case.reference}",
+        body=(
+            f"An agency report is requested from {agency} for case review {case.reference}.\n"
+            f"It is due on {due_on.isoformat()}. Please sign in to the service to complete it.\n"
+        ),
+        topic=_topic(case),
+    )
+
+
+def email_agency_report_reminder(session: Session, reference: str, case_id: int, to: str,
+                                 due_on: dt.date, overdue: bool) -> None:
+    state = "was due" if overdue else "is due"
+    enqueue_email(
+        session,
+        to=to,
+        subject=f"Reminder: agency report for case review {reference}",
+        body=(
+            f"The agency report for case review {reference} {state} on {due_on.isoformat()}.\n"
+            "Please sign in to the service to complete it.\n"
+        ),
+        topic=f"case_review:{case_id}",
+    )

@@ -1,0 +1,263 @@
+"""Public pages for case review notifications (no login; they work without JavaScript).
+
+- ``/notify/case-review``: the notification form. It validates with the API's own schema
+  (``PublicNotificationIn``) and creates the notification with the API's service
+  (``service.create_public``), so the page and ``POST /api/v1/public/case-review-notifications``
+  accept, refuse and store exactly the same things, under the same rate limit.
+- ``/notify/case-review/confirmation``: the reference and the status token (after a redirect;
+  both travel in a short-lived signed HttpOnly cookie, never in a URL).
+- ``/notify/status``: look up a notification's stage with its reference and status token (the
+  token is posted in the form body, never put in the URL).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core.auth.deps import public
+from core.db.session import SessionDep
+from core.errors import NotFound, ValidationFailed
+from core.http.ratelimit import public_rate_limited
+from core.idempotency.service import Idempotency
+from core.web import (
+    CheckedForm,
+    Field,
+    Fieldset,
+    FormSpec,
+    PageRenderer,
+    add_start_link,
+    honeypot_triggered,
+    read_signed_cookie,
+    set_signed_cookie,
+)
+from ecr import service
+from ecr.schemas import PublicNotificationIn
+
+pages = PageRenderer(Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+FORM_PATH = "/notify/case-review"
+CONFIRMATION_PATH = "/notify/case-review/confirmation"
+STATUS_PATH = "/notify/status"
+RECEIPT_COOKIE = "ecr_cr_receipt"
+RECEIPT_SECONDS = 30 * 60
+SUBMISSION_ID = "submission_id"
+_SUBMISSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+add_start_link(FORM_PATH, "Notify a serious incident (case review notification)",
+               "Tell the partnership about a serious incident where abuse or neglect of a child is "
+               "known or suspected and the child has died or been seriously harmed.")
+add_start_link(STATUS_PATH, "Check the progress of a case review notification",
+               "You need the reference and the status token you were given when you sent it.")
+
+CHILD = "the child’s"
+NOTIFICATION_FORM = FormSpec(fieldsets=[
+    Fieldset("About you", id="about-you", fields=[
+        Field("notifier.name", "Full name", autocomplete="name", error_name="your full name",
+              spellcheck=False),
+        Field("notifier.email", "Email address", kind="email", autocomplete="email",
+              error_name="your email address",
+              hint="We will send a receipt and tell you the decision at this address."),
+        Field("notifier.agency", "Organisation", autocomplete="organization",
+              error_name="the name of your organisation",
+              hint="For example, the name of the council, NHS trust, police force or school."),
+        Field("notifier.role", "Job title", autocomplete="organization-title", optional=True),
+        Field("notifier.phone", "Telephone number", kind="tel", autocomplete="tel", optional=True,
+              width="20", error_name="your telephone number"),
+    ]),
+    Fieldset("About the child", id="about-the-child", fields=[
+        Field("child.first_name", "First name", autocomplete="off", error_name=f"{CHILD} first name",
+              spellcheck=False, width="20"),
+        Field("child.last_name", "Last name", autocomplete="off", error_name=f"{CHILD} last name",
+              spellcheck=False, width="20"),
+        Field("child.date_of_birth", "Date of birth", kind="date", optional=True,
+              hint="For example, 27 3 2012", error_name=f"{CHILD} date of birth"),
+        Field("child.sex", "Sex", kind="radios", optional=True, error_name=f"{CHILD} sex",
+              options=(("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Not known"))),
+        Field("child.ethnicity", "Ethnicity", optional=True, width="20"),
+        Field("child.address", "Home address", kind="textarea", rows=3, optional=True,
+              autocomplete="off"),
+        Field("child.local_authority", "Local authority", optional=True,
+              hint="The council area the child lives in."),
+    ]),
+    Fieldset("What happened", id="what-happened", fields=[
+        Field("incident.date", "Date of the incident", kind="date",
+              hint="If you do not know the exact date, give your best estimate. For example, 5 11 2025",
+              error_name="the date of the incident"),
+        Field("incident.type", "What was the outcome for the child?", kind="radios",
+              error_name="the outcome for the child",
+              options=(("death", "The child died"), ("serious_harm", "The child was seriously harmed"),
+                       ("other", "Something else"))),
+        Field("incident.description", "Describe what happened", kind="textarea", rows=8,
+              error_name="a description of what happened",
+              hint="Include what you know about the circumstances and the people involved."),
+    ]),
+    Fieldset("Why a review may be needed", id="why", fields=[
+        Field("rationale", "Why do you think the case should be considered for a review?",
+              kind="textarea", rows=6, error_name="why the case should be considered for a review",
+              hint="For example, concerns about how agencies worked together."),
+        Field("abuse_or_neglect_suspected", "Is abuse or neglect known or suspected?", kind="boolean",
+              error_name="whether abuse or neglect is known or suspected"),
+        Field("agencies_involved", "Which agencies were involved with the child or family?",
+              kind="lines", rows=5, optional=True, error_name="the agencies involved",
+              hint="Put each agency on a new line."),
+    ]),
+])
+
+STATUS_FORM = FormSpec(fieldsets=[
+    Fieldset("Your notification", id="your-notification", fields=[
+        Field("reference", "Reference", width="10", autocomplete="off", spellcheck=False,
+              hint="For example, CR-2026-0001", error_name="the reference"),
+        Field("status_token", "Status token", autocomplete="off", spellcheck=False,
+              hint="The status token you were given when you sent the notification.",
+              error_name="the status token"),
+    ]),
+])
+
+STAGES = {
+    "received": "Received",
+    "under_consideration": "Being considered",
+    "decision_made": "Decision made",
+    "closed": "Closed",
+}
+STAGE_TEXT = {
+    "received": "The business unit has received your notification and will screen it soon.",
+    "under_consideration": "The notification is being screened or considered by the Case Review Group.",
+    "decision_made": "The Case Review Group has made a decision.",
+    "closed": "The notification has been dealt with and closed.",
+}
+
+
+def _submission_id(form: Any) -> str | None:
+    value = form.get(SUBMISSION_ID)
+    return value if isinstance(value, str) and _SUBMISSION_RE.fullmatch(value) else None
+
+
+def _new_submission_id() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def _render_form(request: Request, form: Any, *, status_code: int = 200,
+                 submission_id: str | None = None) -> HTMLResponse:
+    return pages.render(request, "ecr/notify.html", {
+        "title": "Notify a serious incident", "form": form,
+        "submission_id": submission_id or _new_submission_id(), "back_link": "/notify",
+    }, status_code=status_code)
+
+
+@router.get(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def notification_form(request: Request) -> HTMLResponse:
+    return _render_form(request, NOTIFICATION_FORM.bind())
+
+
+@router.post(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public_rate_limited)])
+def send_notification(request: Request, session: SessionDep, data: CheckedForm) -> Response:
+    if honeypot_triggered(request, data):
+        return pages.render(request, "web/received.html", {"title": "Form sent"})
+    parsed = NOTIFICATION_FORM.parse(data)
+    submission_id = _submission_id(data)
+    try:
+        body = PublicNotificationIn.model_validate(parsed.body)
+    except ValidationError as exc:
+        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc), status_code=422,
+                            submission_id=submission_id)
+    try:
+        receipt = _create(request, session, body, submission_id)
+    except ValidationFailed as exc:
+        errors = exc.extra.get("errors", [])
+        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, errors), status_code=422,
+                            submission_id=submission_id)
+    response = RedirectResponse(CONFIRMATION_PATH, status_code=303)
+    set_signed_cookie(request, response, RECEIPT_COOKIE,
+                      {"reference": receipt["reference"], "status_token": receipt["status_token"]},
+                      path=CONFIRMATION_PATH, max_age=RECEIPT_SECONDS)
+    return response
+
+
+def _create(request: Request, session: Session, body: PublicNotificationIn,
+            submission_id: str | None) -> dict[str, Any]:
+    """service.create_public in a savepoint (a refusal leaves nothing behind), with the form's
+    submission id as its idempotency key: a double click or a resent form creates nothing new."""
+    import json
+
+    idem = Idempotency(request, session)
+    idem.key = submission_id
+    if submission_id is not None:
+        try:
+            replay = idem.replay(body)
+        except ValidationFailed:
+            idem.key = None  # the same page sent again with other answers: a new notification
+            replay = None
+        if replay is not None:
+            return dict(json.loads(bytes(replay.body)))
+    with session.begin_nested():
+        case, token = service.create_public(session, body)
+    receipt = {"reference": case.reference, "status": "received", "status_token": token}
+    idem.remember(201, receipt)
+    return receipt
+
+
+@router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def confirmation(request: Request) -> Response:
+    receipt = read_signed_cookie(request, RECEIPT_COOKIE)
+    if not receipt:
+        return RedirectResponse(FORM_PATH, status_code=303)
+    return pages.render(request, "ecr/confirmation.html", {
+        "title": "Notification sent", "reference": receipt.get("reference", ""),
+        "status_token": receipt.get("status_token", ""), "robots": "noindex, nofollow",
+        "status_path": STATUS_PATH,
+    })
+
+
+@router.get(STATUS_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
+def status_form(request: Request, reference: str | None = None) -> HTMLResponse:
+    values = {"reference": reference[:40]} if reference and service.REFERENCE_RE.fullmatch(reference) else {}
+    return pages.render(request, "ecr/status.html", {
+        "title": "Check the progress of a notification", "form": STATUS_FORM.bind(values),
+        "robots": "noindex, nofollow", "back_link": "/notify",
+    })
+
+
+@router.post(STATUS_PATH, response_class=HTMLResponse, dependencies=[Depends(public_rate_limited)])
+def status_lookup(request: Request, session: SessionDep, data: CheckedForm) -> HTMLResponse:
+    parsed = STATUS_FORM.parse(data)
+    values = dict(parsed.values)
+    values["reference"] = values.get("reference", "").upper()
+    form = STATUS_FORM.bind(values)
+    if not values["reference"]:
+        form.add_error("reference", "Enter the reference")
+    if not values.get("status_token"):
+        form.add_error("status_token", "Enter the status token")
+    found = None
+    if not form.has_errors and not honeypot_triggered(request, data):
+        try:
+            found = service.public_status(session, values["reference"], values["status_token"])
+        except NotFound:
+            found = None
+        if found is None:
+            form.add_error("status_token", "We could not find a notification with this reference and "
+                                            "status token. Check both and try again")
+    if found is None:
+        if not form.has_errors:  # honeypot: say nothing useful
+            form.add_error("status_token", "We could not find a notification with this reference and "
+                                            "status token. Check both and try again")
+        form.values.pop("status_token", None)  # never echo a token back
+        return pages.render(request, "ecr/status.html", {
+            "title": "Check the progress of a notification", "form": form,
+            "robots": "noindex, nofollow", "back_link": "/notify",
+        }, status_code=422 if form.has_errors else 200)
+    return pages.render(request, "ecr/status_result.html", {
+        "title": f"Notification {found['reference']}", "status": found,
+        "stage_label": STAGES.get(found["stage"], found["stage"]),
+        "stage_text": STAGE_TEXT.get(found["stage"], ""), "robots": "noindex, nofollow",
+        "back_link": STATUS_PATH,
+    })

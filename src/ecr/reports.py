@@ -1,0 +1,117 @@
+"""Annual report figures for notifications received in a period, counted in SQL."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from core.deadlines.models import Deadline
+from core.workflow.models import WorkflowHistory
+from ecr.config import DECISIONS
+from ecr.models import CaseReview
+from ecr.workflow import SUBJECT
+
+OUTCOME_KEYS = (*DECISIONS, "pending", "withdrawn")
+DEADLINE_KINDS = ("screening", "decision", "scr_completion", "national_panel_notice",
+                  "pre_publication", "publication_review")
+TIMELINESS_KEYS = ("met_on_time", "met_late", "open_overdue", "open_not_yet_due", "cancelled")
+
+
+def case_review_report(session: Session, start: dt.date, end: dt.date,
+                       today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    in_period = and_(CaseReview.received_on >= start, CaseReview.received_on <= end)
+    ids = select(CaseReview.id).where(in_period)
+
+    outcome = case(
+        (CaseReview.status == "withdrawn", "withdrawn"),
+        else_=func.coalesce(CaseReview.decision, "pending"),
+    )
+    outcomes = {k: 0 for k in OUTCOME_KEYS}
+    for key, n in session.execute(
+        select(outcome, func.count()).where(in_period).group_by(outcome)
+    ).all():
+        outcomes[key] = outcomes.get(key, 0) + n
+    total = sum(outcomes.values())
+
+    by_source: dict[str, int] = {"public": 0, "staff": 0, "cdop_referral": 0}
+    for key, n in session.execute(
+        select(CaseReview.source, func.count()).where(in_period).group_by(CaseReview.source)
+    ).all():
+        by_source[key] = n
+    by_incident: dict[str, int] = {"death": 0, "serious_harm": 0, "other": 0}
+    for key, n in session.execute(
+        select(CaseReview.incident_type, func.count()).where(in_period)
+        .group_by(CaseReview.incident_type)
+    ).all():
+        by_incident[key] = n
+
+    scr = {"recommended": 0, "endorsed": 0, "declined": 0}
+    names = {"recommend_scr": "recommended", "endorse_scr": "endorsed", "decline_scr": "declined"}
+    for action, n in session.execute(
+        select(WorkflowHistory.action, func.count(func.distinct(WorkflowHistory.subject_id)))
+        .where(WorkflowHistory.subject_type == SUBJECT, WorkflowHistory.subject_id.in_(ids),
+               WorkflowHistory.action.in_(list(names)))
+        .group_by(WorkflowHistory.action)
+    ).all():
+        scr[names[action]] = n
+
+    publication = {"published": 0, "not_published": 0, "publication_deferred": 0}
+    pub = session.execute(
+        select(
+            func.count(CaseReview.published_on),
+            func.count(CaseReview.not_published_reason),
+            func.sum(case((CaseReview.status == "publication_deferred", 1), else_=0)),
+        ).where(in_period)
+    ).one()
+    publication.update(published=pub[0] or 0, not_published=pub[1] or 0,
+                       publication_deferred=int(pub[2] or 0))
+
+    category = case(
+        (Deadline.cancelled_at.is_not(None), "cancelled"),
+        (and_(Deadline.met_at.is_not(None), func.date(Deadline.met_at) <= Deadline.due_on), "met_on_time"),
+        (Deadline.met_at.is_not(None), "met_late"),
+        (Deadline.due_on < today, "open_overdue"),
+        else_="open_not_yet_due",
+    )
+    timeliness = {k: {"total": 0, **{c: 0 for c in TIMELINESS_KEYS}} for k in DEADLINE_KINDS}
+    for kind, cat, n in session.execute(
+        select(Deadline.kind, category, func.count())
+        .where(Deadline.subject_type == SUBJECT, Deadline.subject_id.in_(ids))
+        .group_by(Deadline.kind, category)
+    ).all():
+        row = timeliness.setdefault(kind, {"total": 0, **{c: 0 for c in TIMELINESS_KEYS}})
+        row[cat] += n
+        row["total"] += n
+
+    return {
+        "period": {"from": start, "to": end},
+        "notifications_received": total,
+        "by_source": by_source,
+        "by_incident_type": by_incident,
+        "outcomes": outcomes,
+        "scr": scr,
+        "timeliness": timeliness,
+        "publication": publication,
+    }
+
+
+def to_csv(report: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "item", "measure", "value"])
+    w.writerow(["period", "from", "", report["period"]["from"].isoformat()])
+    w.writerow(["period", "to", "", report["period"]["to"].isoformat()])
+    w.writerow(["notifications_received", "", "", report["notifications_received"]])
+    for section in ("by_source", "by_incident_type", "outcomes", "scr", "publication"):
+        for key, value in report[section].items():
+            w.writerow([section, key, "", value])
+    for kind, row in report["timeliness"].items():
+        for measure, value in row.items():
+            w.writerow(["timeliness", kind, measure, value])
+    return buf.getvalue()

@@ -1,0 +1,271 @@
+"""HTTP endpoints of the case review module: thin, every route declares its permission."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+
+from core.auth.deps import public, require
+from core.auth.principal import Principal
+from core.db.session import SessionDep
+from core.errors import ValidationFailed
+from core.http.ratelimit import public_rate_limited
+from core.idempotency.service import IdempotencyDep
+from core.pagination import Page
+from ecr import reports, reviews, service
+from ecr import repository as repo
+from ecr.schemas import (
+    AgencyReportCreate,
+    AgencyReportOut,
+    AgencyReportSubmit,
+    CaseReviewOut,
+    CaseReviewPatch,
+    CaseReviewReport,
+    CaseReviewSummary,
+    HistoryOut,
+    LinkIn,
+    PublicNotificationIn,
+    PublicReceipt,
+    PublicStatus,
+    RecommendationCreate,
+    RecommendationOut,
+    RecommendationPatch,
+    StaffNotificationIn,
+    TransitionOut,
+    WaiveIn,
+)
+from ecr.workflow import WT2015, IsoDate
+
+public_router = APIRouter(tags=["public"])
+router = APIRouter(tags=["case reviews"])
+
+State = Literal[WT2015.states]  # type: ignore[valid-type]
+DecisionFilter = Literal["scr", "management_review", "single_agency_review", "learning_event",
+                         "other_la_review", "nfa", "pending"]
+IfMatch = Annotated[str | None, Header(max_length=200, description="the ETag you last read")]
+
+
+def reader(perm: str) -> Any:
+    return Annotated[Principal, Depends(require(perm))]
+
+
+# ---- public -------------------------------------------------------------------------------
+
+@public_router.post("/public/case-review-notifications", status_code=201,
+                    response_model=PublicReceipt, dependencies=[Depends(public_rate_limited)])
+def post_public_notification(body: PublicNotificationIn, session: SessionDep,
+                             idem: IdempotencyDep) -> Any:
+    """A case review notification from a professional, with no login. Keep the
+    ``status_token``: with the reference it shows the progress of the notification."""
+    if (replayed := idem.replay(body)) is not None:
+        return replayed
+    case, token = service.create_public(session, body)
+    return idem.remember(201, {"reference": case.reference, "status": "received",
+                               "status_token": token},
+                         headers={"Location": f"/api/v1/public/case-review-notifications/"
+                                              f"{case.reference}/status"})
+
+
+@public_router.get("/public/case-review-notifications/{reference}/status",
+                   response_model=PublicStatus, dependencies=[Depends(public)])
+def get_public_status(
+    reference: Annotated[str, "reference"], session: SessionDep,
+    x_status_token: Annotated[str | None, Header(max_length=500)] = None,
+) -> dict[str, Any]:
+    """The coarse stage and the decision; a wrong or missing ``X-Status-Token`` is a 404."""
+    return service.public_status(session, reference[:40], x_status_token)
+
+
+# ---- case reviews -------------------------------------------------------------------------
+
+@router.get("/case-reviews", response_model=Page[CaseReviewSummary])
+def list_case_reviews(
+    session: SessionDep,
+    principal: reader("case_review:read"),
+    status: Annotated[list[State], Query(max_length=20)] = [],  # type: ignore[valid-type]  # noqa: B006
+    decision: DecisionFilter | None = None,
+    overdue: bool | None = None,
+    received_from: Annotated[IsoDate | None, Query()] = None,
+    received_to: Annotated[IsoDate | None, Query()] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    meeting_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> dict[str, Any]:
+    if received_from and received_to and received_from > received_to:
+        raise ValidationFailed.field(["query", "received_to"], "must not be before received_from")
+    filters = repo.CaseFilters(status=list(dict.fromkeys(status)), decision=decision,
+                               overdue=overdue, received_from=received_from,
+                               received_to=received_to, q=q.strip() if q else None,
+                               meeting_id=meeting_id)
+    return service.list_page(session, principal, filters, limit, cursor)
+
+
+@router.post("/case-reviews", status_code=201, response_model=CaseReviewOut)
+def create_case_review(body: StaffNotificationIn, session: SessionDep, response: Response,
+                       principal: reader("case_review:create")) -> dict[str, Any]:
+    """A notification that arrived by another channel (email, phone, letter)."""
+    case = service.create_staff(session, body, principal)
+    response.headers["ETag"] = case.etag
+    response.headers["Location"] = f"/api/v1/case-reviews/{case.id}"
+    return service.detail(session, case)
+
+
+@router.get("/case-reviews/{case_id}", response_model=CaseReviewOut)
+def get_case_review(case_id: int, session: SessionDep, response: Response,
+                    principal: reader("case_review:read")) -> dict[str, Any]:
+    case, out = service.read_case(session, case_id, principal)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+@router.patch("/case-reviews/{case_id}", response_model=CaseReviewOut)
+def patch_case_review(case_id: int, body: CaseReviewPatch, session: SessionDep,
+                      response: Response, principal: reader("case_review:update"),
+                      if_match: IfMatch = None) -> dict[str, Any]:
+    """Edit the case's fields (never its status). Needs ``If-Match``."""
+    case, out = service.patch_case(session, case_id, principal, body, if_match)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+@router.get("/case-reviews/{case_id}/transitions", response_model=list[TransitionOut])
+def get_transitions(case_id: int, session: SessionDep, response: Response,
+                    principal: reader("case_review:read")) -> list[dict[str, Any]]:
+    case, out = service.transitions_for(session, case_id, principal)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+@router.post("/case-reviews/{case_id}/transitions", response_model=CaseReviewOut)
+def post_transition(
+    case_id: int, session: SessionDep, response: Response,
+    principal: reader("case_review:transition"),
+    payload: Annotated[dict[str, Any], Body(examples=[{"action": "start_screening"},
+                                                      {"action": "recommend_scr",
+                                                       "rationale": "..."}])],
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Take an action of the workflow (see ``GET /workflows/case-review``). Needs ``If-Match``."""
+    case, out = service.transition(session, case_id, principal, payload, if_match)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+@router.get("/case-reviews/{case_id}/history", response_model=list[HistoryOut])
+def get_history(case_id: int, session: SessionDep,
+                principal: reader("case_review:read")) -> list[dict[str, Any]]:
+    return service.history(session, case_id, principal)
+
+
+@router.post("/case-reviews/{case_id}/links", response_model=CaseReviewOut)
+def link_case(case_id: int, body: LinkIn, session: SessionDep, response: Response,
+              principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+    """Review this notification together with another one (a thematic review)."""
+    case, out = service.link_cases(session, case_id, body.case_id, principal)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+@router.delete("/case-reviews/{case_id}/links/{other_id}", response_model=CaseReviewOut)
+def unlink_case(case_id: int, other_id: int, session: SessionDep, response: Response,
+                principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+    case, out = service.unlink_case(session, case_id, other_id, principal)
+    response.headers["ETag"] = case.etag
+    return out
+
+
+# ---- agency reports -----------------------------------------------------------------------
+
+@router.post("/case-reviews/{case_id}/agency-reports", status_code=201,
+             response_model=AgencyReportOut)
+def request_agency_report(case_id: int, body: AgencyReportCreate, session: SessionDep,
+                          principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+    return reviews.request_report(session, case_id, principal, body)
+
+
+@router.get("/case-reviews/{case_id}/agency-reports", response_model=list[AgencyReportOut])
+def list_agency_reports(case_id: int, session: SessionDep,
+                        principal: reader("case_review:read")) -> list[dict[str, Any]]:
+    return reviews.list_reports(session, case_id, principal)
+
+
+@router.get("/case-reviews/{case_id}/agency-reports/{report_id}", response_model=AgencyReportOut)
+def get_agency_report(case_id: int, report_id: int, session: SessionDep,
+                      principal: reader("agency_report:read")) -> dict[str, Any]:
+    return reviews.read_report(session, case_id, report_id, principal)
+
+
+@router.post("/case-reviews/{case_id}/agency-reports/{report_id}/submit",
+             response_model=AgencyReportOut)
+def submit_agency_report(case_id: int, report_id: int, body: AgencyReportSubmit,
+                         session: SessionDep,
+                         principal: reader("agency_report:submit")) -> dict[str, Any]:
+    """By the assigned agency author (another author gets 404) or the business unit."""
+    return reviews.submit_report(session, case_id, report_id, principal, body)
+
+
+@router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
+             response_model=AgencyReportOut)
+def waive_agency_report(case_id: int, report_id: int, body: WaiveIn, session: SessionDep,
+                        principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+    return reviews.waive_report(session, case_id, report_id, principal, body.reason)
+
+
+# ---- recommendations ----------------------------------------------------------------------
+
+@router.post("/case-reviews/{case_id}/recommendations", status_code=201,
+             response_model=RecommendationOut)
+def create_recommendation(case_id: int, body: RecommendationCreate, session: SessionDep,
+                          response: Response,
+                          principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+    rec, out = reviews.create_recommendation(session, case_id, principal, body)
+    response.headers["ETag"] = rec.etag
+    return out
+
+
+@router.get("/case-reviews/{case_id}/recommendations", response_model=list[RecommendationOut])
+def list_recommendations(case_id: int, session: SessionDep,
+                         principal: reader("case_review:read")) -> list[dict[str, Any]]:
+    return reviews.list_recommendations(session, case_id, principal)
+
+
+@router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut)
+def patch_recommendation(case_id: int, rec_id: int, body: RecommendationPatch,
+                         session: SessionDep, response: Response,
+                         principal: reader("case_review:manage_reviews"),
+                         if_match: IfMatch = None) -> dict[str, Any]:
+    """Update a recommendation and its action plan (items with an ``id`` are updated, items
+    without one are added). Needs ``If-Match`` with the recommendation's ETag."""
+    rec, out = reviews.patch_recommendation(session, case_id, rec_id, principal, body, if_match)
+    response.headers["ETag"] = rec.etag
+    return out
+
+
+# ---- reports ------------------------------------------------------------------------------
+
+@router.get("/reports/case-reviews", response_model=CaseReviewReport,
+            responses={200: {"content": {"text/csv": {}}}})
+def case_review_report(
+    request: Request, session: SessionDep, principal: reader("case_review:report"),
+    from_: Annotated[IsoDate, Query(alias="from")],
+    to: Annotated[IsoDate, Query()],
+) -> Any:
+    """Figures for notifications received in the period (inclusive); CSV with
+    ``Accept: text/csv``."""
+    if from_ > to:
+        raise ValidationFailed.field(["query", "to"], "must not be before from")
+    if (to - from_).days > 366 * 20:
+        raise ValidationFailed.field(["query", "from"], "the period is too long")
+    report = reports.case_review_report(session, from_, to)
+    from core.audit import record
+
+    record(session, actor=principal.actor, action="case_review.report",
+           data={"from": from_.isoformat(), "to": to.isoformat()})
+    if "text/csv" in request.headers.get("accept", ""):
+        return Response(reports.to_csv(report), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="case-reviews-{from_}-{to}.csv"'})
+    return report
+

@@ -1,0 +1,240 @@
+"""Core /api/v1/meetings routes with fake meeting kinds registered by the test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from core.audit.models import AuditEvent
+from core.meetings import MeetingKind, agenda_subject_ids_for_member, is_on_member_agenda, register_meeting_kind
+from core.meetings.registry import MEETING_KINDS
+
+KNOWN = {1, 2, 3, 4, 5, 6}
+WHEN = "2027-02-03T10:00:00Z"
+
+
+def _describe(prefix: str):
+    def describe(session, ids) -> dict[int, dict[str, Any]]:
+        return {i: {"id": i, "reference": f"{prefix}-{i}", "status": "awaiting_decision"} for i in ids if i in KNOWN}
+    return describe
+
+
+def _can_add(session, case_id: int) -> str | None:
+    return "the case is closed" if case_id == 6 else None
+
+
+def _papers(session, meeting, principal) -> dict[str, Any]:
+    return {"meeting_id": meeting.id, "cases": [{"pseudonym": f"Child {a.position}"} for a in meeting.agenda]}
+
+
+@pytest.fixture
+def kinds() -> Iterator[None]:
+    saved = dict(MEETING_KINDS)
+    MEETING_KINDS.clear()
+    register_meeting_kind(MeetingKind(
+        kind="crg", subject_type="fake_case",
+        manager_roles=frozenset({"business_unit"}),
+        reader_roles=frozenset({"business_unit", "crg_chair", "independent_chair", "cdop_chair"}),
+        describe=_describe("FAKE"), can_add=_can_add,
+        standing_items=lambda session: [{"open_cases": 3}],
+    ))
+    register_meeting_kind(MeetingKind(
+        kind="cdop_panel", subject_type="fake_death",
+        manager_roles=frozenset({"cdop_coordinator"}),
+        reader_roles=frozenset({"cdop_coordinator", "cdop_chair"}),
+        describe=_describe("DEATH"), papers=_papers,
+    ))
+    yield
+    MEETING_KINDS.clear()
+    MEETING_KINDS.update(saved)
+
+
+def _create(client: TestClient, user, **body) -> Any:
+    payload = {"kind": "crg", "scheduled_for": WHEN, **body}
+    return client.post("/api/v1/meetings", json=payload, headers=user.headers)
+
+
+def test_create_meeting(client: TestClient, make_user, kinds) -> None:
+    bu = make_user("business_unit")
+    member = make_user("crg_member")
+    r = _create(client, bu, member_ids=[member.id, member.id], location="Room 4", title="February CRG")
+    assert r.status_code == 201, r.text
+    m = r.json()
+    assert r.headers["etag"] == '"1"'
+    assert m["member_ids"] == [member.id] and m["agenda"] == [] and m["location"] == "Room 4"
+    assert m["scheduled_for"].startswith("2027-02-03T10:00:00")
+    assert m["standing_items"] == [{"open_cases": 3}]
+
+
+@pytest.mark.parametrize("role", ["crg_chair", "crg_member", "cdop_coordinator"])
+def test_create_needs_a_manager_of_the_kind(client: TestClient, make_user, kinds, role: str) -> None:
+    r = _create(client, make_user(role))
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert client.post("/api/v1/meetings", json={"kind": "crg", "scheduled_for": WHEN}).status_code == 401
+
+
+def test_create_validation(client: TestClient, make_user, kinds, db) -> None:
+    bu = make_user("business_unit")
+    inactive = make_user("crg_member")
+    admin = make_user("admin")
+    client.patch(f"/api/v1/users/{inactive.id}", json={"is_active": False}, headers=admin.headers)
+    for member_ids in ([999999], [inactive.id]):
+        r = _create(client, bu, member_ids=member_ids)
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["loc"] == ["body", "member_ids"]
+        assert str(member_ids[0]) in r.json()["errors"][0]["msg"]
+    assert _create(client, bu, member_ids=[0]).status_code == 422
+    r = _create(client, bu, scheduled_for="2027-02-03T10:00:00")  # no offset
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "scheduled_for"]
+    r = _create(client, bu, kind="board")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "kind"]
+    r = _create(client, bu, agenda=[1])
+    assert r.status_code == 422
+    # A kind no module registered.
+    del MEETING_KINDS["cdop_panel"]
+    r = _create(client, make_user("cdop_coordinator"), kind="cdop_panel")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "kind"]
+
+
+def test_get_as_member_reader_and_non_member(client: TestClient, make_user, kinds, db) -> None:
+    bu = make_user("business_unit")
+    member = make_user("crg_member")
+    outsider = make_user("crg_member")
+    chair = make_user("crg_chair")
+    mid = _create(client, bu, member_ids=[member.id]).json()["id"]
+    assert client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": 2}, headers=bu.headers).status_code == 201
+
+    r = client.get(f"/api/v1/meetings/{mid}", headers=member.headers)
+    assert r.status_code == 200 and r.headers["etag"]
+    body = r.json()
+    assert body["agenda"][0]["case"] == {"id": 2, "reference": "FAKE-2", "status": "awaiting_decision"}
+    assert body["standing_items"] is None  # the tracker is for the group's officers
+
+    r = client.get(f"/api/v1/meetings/{mid}", headers=outsider.headers)
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert client.get(f"/api/v1/meetings/{mid}", headers=chair.headers).json()["standing_items"] == [{"open_cases": 3}]
+    assert client.get("/api/v1/meetings/999999", headers=bu.headers).status_code == 404
+    assert client.get("/api/v1/meetings/99999999999", headers=bu.headers).status_code == 422
+    assert client.get(f"/api/v1/meetings/{mid}").status_code == 401
+    # agency authors hold no meeting permission at all
+    assert client.get(f"/api/v1/meetings/{mid}", headers=make_user("agency_author").headers).status_code == 403
+
+    reads = db.scalars(select(AuditEvent.actor).where(AuditEvent.action == "meeting.read")).all()
+    assert f"user:{member.id}" in reads and f"user:{outsider.id}" not in reads
+
+
+def test_membership_subqueries(client: TestClient, make_user, kinds, db) -> None:
+    bu = make_user("business_unit")
+    member = make_user("crg_member")
+    mid = _create(client, bu, member_ids=[member.id]).json()["id"]
+    client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": 3}, headers=bu.headers)
+    assert set(db.scalars(agenda_subject_ids_for_member(member.id, "fake_case"))) == {3}
+    assert set(db.scalars(agenda_subject_ids_for_member(member.id, "fake_case", "cdop_panel"))) == set()
+    assert is_on_member_agenda(db, member.id, "fake_case", 3, "crg")
+    assert not is_on_member_agenda(db, member.id, "fake_case", 4)
+    assert not is_on_member_agenda(db, bu.id, "fake_case", 3)
+    assert not is_on_member_agenda(db, None, "fake_case", 3)
+
+
+def test_agenda_add(client: TestClient, make_user, kinds) -> None:
+    bu = make_user("business_unit")
+    mid = _create(client, bu).json()["id"]
+    url = f"/api/v1/meetings/{mid}/agenda"
+    r = client.post(url, json={"case_id": 1}, headers=bu.headers)
+    assert r.status_code == 201 and r.headers["etag"] == '"2"'
+    r = client.post(url, json={"case_id": 4}, headers=bu.headers)
+    assert [(a["case_id"], a["position"]) for a in r.json()["agenda"]] == [(1, 1), (4, 2)]
+
+    r = client.post(url, json={"case_id": 99}, headers=bu.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "case_id"]
+    r = client.post(url, json={"case_id": 1}, headers=bu.headers)
+    assert r.status_code == 409 and r.json()["code"] == "conflict"
+    r = client.post(url, json={"case_id": 6}, headers=bu.headers)
+    assert r.status_code == 409 and r.json()["detail"] == "the case is closed"
+    assert client.post(url, json={"case_id": 0}, headers=bu.headers).status_code == 422
+    assert client.post(url, json={"case_id": "x"}, headers=bu.headers).status_code == 422
+    assert client.post(url, json={"case_id": 2}, headers=make_user("crg_chair").headers).status_code == 403
+    assert client.post(url, json={"case_id": 2}, headers=make_user("cdop_coordinator").headers).status_code == 404
+    assert client.post("/api/v1/meetings/999999/agenda", json={"case_id": 2}, headers=bu.headers).status_code == 404
+
+    r = client.delete(f"{url}/1", headers=bu.headers)
+    assert r.status_code == 200 and [a["case_id"] for a in r.json()["agenda"]] == [4]
+    assert client.delete(f"{url}/1", headers=bu.headers).status_code == 404
+    assert client.post(url, json={"case_id": 1}, headers=bu.headers).status_code == 201
+
+
+def test_minutes_need_if_match(client: TestClient, make_user, kinds) -> None:
+    bu = make_user("business_unit")
+    created = _create(client, bu)
+    mid, etag = created.json()["id"], created.headers["etag"]
+    url = f"/api/v1/meetings/{mid}/minutes"
+    r = client.put(url, json={"minutes": "Decisions recorded."}, headers=bu.headers)
+    assert r.status_code == 428 and r.json()["code"] == "precondition_required"
+    r = client.put(url, json={"minutes": "x"}, headers={**bu.headers, "If-Match": '"999"'})
+    assert r.status_code == 412 and r.json()["code"] == "precondition_failed"
+    r = client.put(url, json={"minutes": "Decisions recorded."}, headers={**bu.headers, "If-Match": etag})
+    assert r.status_code == 200, r.text
+    assert r.json()["minutes"] == "Decisions recorded." and r.json()["minutes_updated_at"]
+    new_etag = r.headers["etag"]
+    assert new_etag != etag
+    assert client.put(url, json={"minutes": "again"}, headers={**bu.headers, "If-Match": etag}).status_code == 412
+    assert client.put(url, json={"minutes": "again"}, headers={**bu.headers, "If-Match": new_etag}).status_code == 200
+    r = client.put(url, json={"minutes": "x"}, headers={**make_user("crg_chair").headers, "If-Match": "*"})
+    assert r.status_code == 403
+    assert client.put(url, json={}, headers={**bu.headers, "If-Match": "*"}).status_code == 422
+
+
+def test_papers(client: TestClient, make_user, kinds) -> None:
+    bu = make_user("business_unit")
+    cdop_chair = make_user("cdop_chair")
+    crg = _create(client, bu).json()["id"]
+    r = client.get(f"/api/v1/meetings/{crg}/papers", headers=cdop_chair.headers)
+    assert r.status_code == 404 and "no papers" in r.json()["detail"]
+
+    coord = make_user("cdop_coordinator")
+    panel_member = make_user("cdop_panel_member")
+    outsider = make_user("cdop_panel_member")
+    r = _create(client, coord, kind="cdop_panel", member_ids=[panel_member.id])
+    assert r.status_code == 201, r.text
+    panel = r.json()["id"]
+    client.post(f"/api/v1/meetings/{panel}/agenda", json={"case_id": 5}, headers=coord.headers)
+    r = client.get(f"/api/v1/meetings/{panel}/papers", headers=panel_member.headers)
+    assert r.status_code == 200 and r.json() == {"meeting_id": panel, "cases": [{"pseudonym": "Child 1"}]}
+    assert client.get(f"/api/v1/meetings/{panel}/papers", headers=outsider.headers).status_code == 404
+    # Panel members see the agenda without case details; the coordinator sees them.
+    agenda = client.get(f"/api/v1/meetings/{panel}", headers=panel_member.headers).json()["agenda"]
+    assert agenda[0]["case"] is None
+    agenda = client.get(f"/api/v1/meetings/{panel}", headers=coord.headers).json()["agenda"]
+    assert agenda[0]["case"]["reference"] == "DEATH-5"
+    assert client.get(f"/api/v1/meetings/{panel}/papers", headers=bu.headers).status_code == 403
+
+
+def test_list_meetings(client: TestClient, make_user, kinds) -> None:
+    bu = make_user("business_unit")
+    coord = make_user("cdop_coordinator")
+    member = make_user("crg_member")
+    ids = [_create(client, bu, member_ids=[member.id] if i == 1 else []).json()["id"] for i in range(3)]
+    panel = _create(client, coord, kind="cdop_panel").json()["id"]
+
+    def listed(user, **params) -> list[int]:
+        r = client.get("/api/v1/meetings", params=params, headers=user.headers)
+        assert r.status_code == 200, r.text
+        assert all(i["standing_items"] is None for i in r.json()["items"])
+        return [i["id"] for i in r.json()["items"]]
+
+    assert listed(bu) == sorted(ids, reverse=True)
+    assert listed(member) == [ids[1]]
+    assert listed(coord) == [panel]
+    assert listed(make_user("cdop_chair")) == sorted([*ids, panel], reverse=True)
+    assert listed(bu, kind="cdop_panel") == []
+    assert listed(bu, upcoming="true") == sorted(ids, reverse=True)
+    page = client.get("/api/v1/meetings", params={"limit": 2}, headers=bu.headers).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = client.get("/api/v1/meetings", params={"limit": 2, "cursor": page["next_cursor"]},
+                      headers=bu.headers).json()
+    assert [i["id"] for i in rest["items"]] == [min(ids)] and rest["next_cursor"] is None
+    assert client.get("/api/v1/meetings", params={"cursor": "bad!"}, headers=bu.headers).status_code == 422
