@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the service during its rounds")
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the dataset first")
+    parser.add_argument("--patch", action="append", default=[],
+                        help="run the service with a prototype change of bench/experiments.py")
     args = parser.parse_args(argv)
 
     url = resolve_url(args.scale, args.database_url)
@@ -134,7 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     secret = new_secret()
     env = server_env(url, secret)
     log_dir = RESULTS / "logs"
-    servers = [start_server("ours", "core.app:app_factory", env, log_dir),
+    app = "core.app:app_factory"
+    if args.patch:
+        from bench import experiments
+
+        unknown = [p for p in args.patch if p not in experiments.PATCHES]
+        if unknown:
+            parser.error(f"unknown patches {unknown}; known: {sorted(experiments.PATCHES)}")
+        env["ECR_BENCH_PATCHES"] = ",".join(args.patch)
+        app = "bench.experiments:app_factory"
+    servers = [start_server("ours", app, env, log_dir),
                start_server("floor", "bench.floor_app:app_factory", env, log_dir)]
     ours, floor = servers
     outcomes: list[dict[str, Any]] = []
@@ -202,14 +213,16 @@ def main(argv: list[str] | None = None) -> int:
         "server": "uvicorn, 1 worker, uvloop + httptools, no uvicorn access log, service log at INFO "
                   "to a file, outbox worker not in-process, ECR_ENV=production, rate limit raised",
         "client": "bench.client: raw HTTP/1.1 keep-alive on asyncio (uvloop), closed loop, same host",
+        "patches": args.patch,
     }
     if profiles:
         result["profiles"] = profiles
     all_ok = all(o["ok"] for o in outcomes)
     result["all_ok"] = all_ok
-    if not args.only:
+    suffix = ("-partial" if args.only else "") + "".join(f"+{p}" for p in args.patch)
+    if not suffix:
         dump_json(RESULTS / "latest.json", result)
-    dump_json(RESULTS / f"{args.scale}-{dialect}{'-partial' if args.only else ''}.json", result)
+    dump_json(RESULTS / f"{args.scale}-{dialect}{suffix}.json", result)
     print()
     print(f"scale={args.scale} database={dialect} load before={load_before} after={load_after} "
           f"duration={result['duration_s']}s")

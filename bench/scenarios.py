@@ -25,7 +25,8 @@ class Context:
 
     tokens: dict[str, str]
     detail_ids: list[int]
-    transition_ids: list[int]  # cases in information_gathering, for the service
+    transition_ids: list[int]  # cases in information_gathering or on_hold, for the service
+    transition_states: dict[int, str]
     floor_transition_ids: list[int]  # other cases, for the floor
     rng: random.Random = field(default_factory=lambda: random.Random(6))
 
@@ -37,14 +38,16 @@ def load_context(engine: Engine, tokens: dict[str, str], seed: int = 6) -> Conte
     rng = random.Random(seed)
     with engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM cdop_child_deaths ORDER BY id"))]
-        gathering = [r[0] for r in conn.execute(text(
-            "SELECT id FROM cdop_child_deaths WHERE status = 'information_gathering' ORDER BY id"))]
+        states = dict(conn.execute(text(
+            "SELECT id, status FROM cdop_child_deaths WHERE status IN ('information_gathering', 'on_hold') "
+            "ORDER BY id")).all())
+        gathering = list(states)
         closed = [r[0] for r in conn.execute(text(
             "SELECT id FROM cdop_child_deaths WHERE status = 'closed' ORDER BY id"))]
     rng.shuffle(gathering)
     rng.shuffle(closed)
     return Context(tokens=tokens, detail_ids=rng.sample(ids, min(500, len(ids))),
-                   transition_ids=gathering[: TRANSITION_CLIENTS * 8],
+                   transition_ids=gathering[: TRANSITION_CLIENTS * 8], transition_states=states,
                    floor_transition_ids=closed[: TRANSITION_CLIENTS * 8], rng=rng)
 
 
@@ -156,10 +159,10 @@ def transitions(ctx: Context) -> Benchmark:
     n = TRANSITION_CLIENTS
     ours_ids, floor_ids = ctx.transition_ids, ctx.floor_transition_ids
     if len(ours_ids) < n or len(floor_ids) < n:
-        raise RuntimeError(f"need {n} cases in information_gathering and {n} closed ones; "
+        raise RuntimeError(f"need {n} cases in information_gathering or on_hold and {n} closed ones; "
                            f"have {len(ours_ids)} and {len(floor_ids)}")
     # client ci owns cases ours_ids[ci::n]; each toggles information_gathering <-> on_hold
-    state: dict[int, str] = {i: "information_gathering" for i in ours_ids}
+    state: dict[int, str] = {i: ctx.transition_states[i] for i in ours_ids}
     cursor = [0] * n
     hold_body = {"action": "place_on_hold", "hold_reason": "inquest",
                  "expected_on": (dt.date.today() + dt.timedelta(days=120)).isoformat(),

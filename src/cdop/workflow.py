@@ -159,6 +159,10 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+# the case review module's vocabulary for sex
+_REFERRAL_SEX = {"female": "female", "male": "male", "indeterminate": "other", "not_known": "unknown"}
+
+
 def _record_analysis(ctx: TransitionContext) -> None:
     case, data = ctx.case, ctx.data
     case.category = data["category"]
@@ -175,7 +179,8 @@ def _record_analysis(ctx: TransitionContext) -> None:
     payload = {
         "child_death_reference": case.reference,
         "child": {"first_name": case.first_name, "last_name": case.last_name,
-                  "date_of_birth": case.date_of_birth.isoformat(), "sex": case.sex},
+                  "date_of_birth": case.date_of_birth.isoformat(),
+                  "sex": _REFERRAL_SEX.get(case.sex or "", None)},
         "incident": {
             "date": case.date_of_death.isoformat(), "type": "death",
             "description": (f"Death of a child reviewed by the Child Death Overview Panel "

@@ -120,8 +120,15 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
     pg = context.new_page()
     pg.set_default_timeout(10_000)
+    problems: list[str] = []
+    # a Content-Security-Policy violation (an inline script or style) shows as a console error
+    # (a 4xx answer to a page, e.g. 422 for a form with errors, is logged as "Failed to load")
+    pg.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and
+          not msg.text.startswith("Failed to load resource") else None)
+    pg.on("pageerror", lambda exc: problems.append(str(exc)))
     try:
         yield pg
+        assert not problems, problems
     finally:
         context.close()
 

@@ -129,6 +129,8 @@ def make_case(session: Session, status: str = "received", *, decision: str | Non
     data = body()
     if received_on:
         data["received_on"] = received_on.isoformat()
+        incident = dt.date.fromisoformat(data["incident"]["date"])
+        data["incident"]["date"] = min(incident, received_on - dt.timedelta(days=1)).isoformat()
     case, _ = service.create_notification(
         session, StaffNotificationIn.model_validate(data), source="staff", actor="test",
         actor_name="Test", received_on=received_on, with_token=False,

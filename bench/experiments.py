@@ -1,0 +1,249 @@
+"""Measure proposed changes to the service without editing it: the service's app factory with
+named patches applied, chosen by ``ECR_BENCH_PATCHES`` (comma-separated) in the server's
+environment. ``python -m bench.run --patch NAME`` starts the service through this factory.
+
+These are prototypes of the changes asked of the lead (bench/README.md, "What limits each
+benchmark"); they are never imported by the service itself.
+
+- ``open_literal``: the outstanding filter and the summary counts compare ``status`` with
+  literal values, so the partial index ``ix_cdop_child_deaths_open_death`` (whose predicate is
+  ``status NOT IN ('closed', 'withdrawn', 'transferred_out')``) can be chosen; with bound
+  parameters SQLite never uses a partial index, and PostgreSQL cannot in a generic plan.
+- ``sqlite_writer_lock``: one in-process lock taken before ``BEGIN IMMEDIATE`` and released
+  when the connection goes back to the pool: waiting writers are woken at once instead of
+  polling in SQLite's busy handler (sleeps of up to 100 ms).
+- ``audit_at_commit``: ``core.audit.record`` queues the event on the session; a
+  ``before_commit`` listener locks the head, hashes and inserts every queued event with one
+  executemany and moves the head once. The head lock is then held for the last milliseconds
+  of the transaction instead of from the first ``record()`` to the commit.
+- ``narrow_list``: the child death list loads only the columns a list item shows, and the open
+  reporting forms of a page as (id, subject_id, agency, due_on) tuples instead of entities.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def app_factory() -> FastAPI:
+    names = [n.strip() for n in os.environ.get("ECR_BENCH_PATCHES", "").split(",") if n.strip()]
+    hooks = [PATCHES[name]() for name in names]
+    from core.app import create_app
+
+    app = create_app()
+    for hook in hooks:
+        if hook is not None:
+            hook()
+    return app
+
+
+# ---- open_literal ---------------------------------------------------------------------------------
+
+def open_literal() -> None:
+    from sqlalchemy import bindparam
+
+    from cdop import repository as repo
+    from cdop.domain import OUTSTANDING_EXCLUDED
+    from cdop.models import ChildDeath
+
+    def open_cases() -> Any:
+        return ChildDeath.status.not_in(
+            bindparam("open_excluded", list(OUTSTANDING_EXCLUDED), expanding=True, literal_execute=True))
+
+    original_filtered = repo.filtered
+
+    def filtered(principal: Any, f: Any, today: Any) -> Any:
+        import dataclasses
+
+        stmt = original_filtered(principal, dataclasses.replace(f, outstanding=False), today)
+        return stmt.where(open_cases()) if f.outstanding else stmt
+
+    repo.filtered = filtered
+
+    from sqlalchemy import case, func, select
+
+    from core.agency_requests.models import AgencyRequest
+    from core.deadlines import add_months
+    from cdop.domain import FORM_KIND, SUBJECT_TYPE
+
+    def outstanding_counts(session: Any, principal: Any, today: Any) -> list[tuple[str, str, int]]:
+        band = case(
+            (ChildDeath.date_of_death > add_months(today, -3), "0-3m"),
+            (ChildDeath.date_of_death > add_months(today, -6), "3-6m"),
+            (ChildDeath.date_of_death > add_months(today, -12), "6-12m"),
+            else_="12m+",
+        )
+        sub = (select(ChildDeath.status.label("status"), band.label("band"))
+               .where(repo.readable_clause(principal), open_cases()).subquery())
+        rows = session.execute(select(sub.c.status, sub.c.band, func.count()).group_by(sub.c.status, sub.c.band)).all()
+        return [(s, b, int(n)) for s, b, n in rows]
+
+    def overdue_forms_by_agency(session: Any, principal: Any, today: Any) -> dict[str, int]:
+        rows = session.execute(
+            select(AgencyRequest.agency, func.count())
+            .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
+            .where(AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
+                   AgencyRequest.status == bindparam("requested", "requested", literal_execute=True),
+                   AgencyRequest.due_on < today, open_cases(), repo.readable_clause(principal))
+            .group_by(AgencyRequest.agency).order_by(AgencyRequest.agency)
+        ).all()
+        return {a: int(n) for a, n in rows}
+
+    repo.outstanding_counts = outstanding_counts
+    repo.overdue_forms_by_agency = overdue_forms_by_agency
+
+
+# ---- sqlite_writer_lock -----------------------------------------------------------------------------
+
+def sqlite_writer_lock() -> None:
+    from sqlalchemy import event
+
+    from core.db import session as db_session
+
+    original = db_session.make_engine
+
+    def make_engine(url: str, **kwargs: Any) -> Any:
+        engine = original(url, **kwargs)
+        if engine.dialect.name != "sqlite":
+            return engine
+        lock = threading.Lock()
+
+        def _acquire(conn: Any) -> None:
+            rec = conn.connection._connection_record
+            if not rec.info.get("writer_lock"):
+                lock.acquire()
+                rec.info["writer_lock"] = True
+
+        # the lock must be taken before the service's own listener runs BEGIN IMMEDIATE
+        existing = list(engine.dispatch.begin)
+        for fn in existing:
+            event.remove(engine, "begin", fn)
+        event.listen(engine, "begin", _acquire)
+        for fn in existing:
+            event.listen(engine, "begin", fn)
+
+        def _release(dbapi_conn: Any, rec: Any, *args: Any) -> None:
+            if rec is not None and rec.info.pop("writer_lock", False):
+                lock.release()
+
+        event.listen(engine.pool, "reset", lambda dbapi_conn, rec, *a: _release(dbapi_conn, rec))
+        event.listen(engine.pool, "invalidate", lambda dbapi_conn, rec, exc: _release(dbapi_conn, rec))
+        return engine
+
+    db_session.make_engine = make_engine
+    db_session.get_engine.cache_clear()
+
+
+# ---- audit_at_commit ----------------------------------------------------------------------------------
+
+def audit_at_commit() -> Any:
+    import hashlib
+    import json
+
+    from sqlalchemy import event, insert, update
+    from sqlalchemy.orm import Session
+
+    from core.audit import service as audit
+    from core.audit.models import AuditEvent, AuditHead
+    from core.db.base import utcnow
+
+    def record(session: Session, *, actor: str, action: str, subject_type: str | None = None,
+               subject_id: Any = None, data: dict[str, Any] | None = None, request_id: str | None = None,
+               ip: str | None = None) -> int:
+        from core.context import current_request_meta
+
+        meta = current_request_meta()
+        session.info.setdefault("audit_queue", []).append(dict(
+            at=utcnow(), actor=actor, action=action, subject_type=subject_type,
+            subject_id=None if subject_id is None else str(subject_id),
+            request_id=request_id or meta.get("request_id"), ip=ip or meta.get("ip"),
+            data=json.loads(json.dumps(data or {}, default=str)),
+        ))
+        return 0
+
+    @event.listens_for(Session, "before_commit")
+    def _flush_audit(session: Session) -> None:
+        queue = session.info.pop("audit_queue", None)
+        if not queue:
+            return
+        head = audit._lock_head(session)
+        seq, prev = head.seq, head.hash
+        rows = []
+        for ev in queue:
+            seq += 1
+            digest = hashlib.sha256(audit._canonical(seq, ev["at"], ev["actor"], ev["action"], ev["subject_type"],
+                                                     ev["subject_id"], ev["data"], prev)).hexdigest()
+            rows.append({**ev, "seq": seq, "prev_hash": prev, "hash": digest})
+            prev = digest
+        session.execute(insert(AuditEvent), rows)
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+        head.seq, head.hash = seq, prev
+
+    @event.listens_for(Session, "after_rollback")
+    def _drop(session: Session) -> None:
+        session.info.pop("audit_queue", None)
+
+    original = audit.record
+
+    def rebind() -> None:
+        # modules that did ``from core.audit import record`` hold their own name: rebind them all
+        import sys
+
+        for mod in list(sys.modules.values()):
+            if getattr(mod, "record", None) is original:
+                mod.record = record
+
+    rebind()
+    return rebind
+
+
+# ---- narrow_list ------------------------------------------------------------------------------------------
+
+def narrow_list() -> None:
+    from collections import defaultdict
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import load_only
+
+    from core.agency_requests.models import AgencyRequest
+    from cdop import repository as repo
+    from cdop.domain import FORM_KIND, SUBJECT_TYPE
+    from cdop.models import ChildDeath
+
+    original_filtered = repo.filtered
+
+    def filtered(principal: Any, f: Any, today: Any) -> Any:
+        return original_filtered(principal, f, today).options(load_only(
+            ChildDeath.reference, ChildDeath.status, ChildDeath.first_name, ChildDeath.last_name,
+            ChildDeath.date_of_birth, ChildDeath.sex, ChildDeath.date_of_death, ChildDeath.received_at,
+            ChildDeath.expected, ChildDeath.panel_meeting_id, ChildDeath.case_review_reference,
+            ChildDeath.version))
+
+    def open_forms_for(session: Any, ids: Any) -> Any:
+        out: dict[int, list[Any]] = defaultdict(list)
+        if not ids:
+            return out
+        rows = session.execute(
+            select(AgencyRequest.id, AgencyRequest.subject_id, AgencyRequest.agency, AgencyRequest.due_on).where(
+                AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
+                AgencyRequest.subject_id.in_(list(ids)), AgencyRequest.status == "requested",
+            ).order_by(AgencyRequest.due_on, AgencyRequest.id)
+        ).all()
+        for r in rows:
+            out[r.subject_id].append(r)
+        return out
+
+    repo.filtered = filtered
+    repo.open_forms_for = open_forms_for
+
+
+PATCHES = {
+    "open_literal": open_literal,
+    "sqlite_writer_lock": sqlite_writer_lock,
+    "audit_at_commit": audit_at_commit,
+    "narrow_list": narrow_list,
+}
