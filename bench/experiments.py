@@ -241,9 +241,67 @@ def narrow_list() -> None:
     repo.open_forms_for = open_forms_for
 
 
+# ---- async_read_audit ----------------------------------------------------------------------------------
+
+def async_read_audit() -> None:
+    """GET requests write nothing but their audit event: commit those without waiting for the
+    WAL flush (``SET LOCAL synchronous_commit = off``, PostgreSQL). A crash can lose only a
+    suffix of such commits (WAL order), never leave a hole in the chain: the next synchronous
+    commit flushes every earlier one."""
+    from contextvars import ContextVar
+
+    from sqlalchemy import event, text
+    from sqlalchemy.orm import Session
+
+    from core.http import middleware
+
+    method: ContextVar[str | None] = ContextVar("bench_method", default=None)
+    original_call = middleware.RequestContextMiddleware.__call__
+
+    async def __call__(self: Any, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            method.set(scope.get("method"))
+        await original_call(self, scope, receive, send)
+
+    middleware.RequestContextMiddleware.__call__ = __call__  # type: ignore[method-assign]
+
+    @event.listens_for(Session, "before_commit")
+    def _async(session: Session) -> None:
+        if method.get() in ("GET", "HEAD") and session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+# ---- reference_sequence -----------------------------------------------------------------------------------
+
+def reference_sequence() -> None:
+    """Case review references from a PostgreSQL sequence (no row lock held to the commit; a
+    rolled-back notification leaves a gap). Prototype: one sequence, created in the bench
+    database past the numbers already issued; the real change wants one per year or a
+    year-aware scheme."""
+    from sqlalchemy import text
+
+    from ecr import repository as repo
+
+    original = repo.next_reference
+    ready: dict[str, bool] = {}
+
+    def next_reference(session: Any, year: int) -> str:
+        if session.get_bind().dialect.name != "postgresql":
+            return original(session, year)
+        if not ready:
+            session.execute(text("CREATE SEQUENCE IF NOT EXISTS bench_ecr_reference START 100000"))
+            ready["x"] = True
+        number = session.execute(text("SELECT nextval('bench_ecr_reference')")).scalar_one()
+        return f"CR-{year}-{number:04d}"
+
+    repo.next_reference = next_reference
+
+
 PATCHES = {
     "open_literal": open_literal,
     "sqlite_writer_lock": sqlite_writer_lock,
     "audit_at_commit": audit_at_commit,
     "narrow_list": narrow_list,
+    "async_read_audit": async_read_audit,
+    "reference_sequence": reference_sequence,
 }

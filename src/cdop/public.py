@@ -18,7 +18,7 @@ from cdop.domain import SUBJECT_TYPE
 from cdop.schemas import NotificationIn, NotificationReceipt, ReportingFormSubmit
 
 router = APIRouter(prefix="/public", tags=["public"])
-Token = Annotated[str, Path(min_length=10, max_length=2048)]
+Token = Annotated[str, Path()]  # anything malformed, used or expired answers 404
 AppSettings = Annotated[Settings, Depends(runtime.use_settings)]
 
 
@@ -48,12 +48,11 @@ def view_reporting_form(token: Token, session: SessionDep, settings: AppSettings
 
 @router.post("/reporting-forms/{token}", dependencies=[Depends(public_rate_limited)])
 def submit_reporting_form_by_link(token: Token, body: ReportingFormSubmit, session: SessionDep,
-                                  idem: IdempotencyDep, settings: AppSettings) -> Any:
+                                  settings: AppSettings) -> dict[str, Any]:
     """Submit the form once: ``{answers: {section: text}, not_known: [section]}``, every
-    section answered or marked not known. After that the link is dead (404)."""
-    if (replayed := idem.replay(body)) is not None:
-        return replayed
+    section answered or marked not known. After that the link is dead (404); the coordinator
+    can send a fresh link if needed."""
     req, case = forms.resolve_public(session, settings, token, lock=True)
     forms.submit_form(session, req, body, forms.link_actor(req))
-    return idem.remember(200, {"reference": case.reference, "agency": req.agency,
-                               "status": req.status, "submitted_at": req.submitted_at})
+    return {"reference": case.reference, "agency": req.agency, "status": req.status,
+            "submitted_at": req.submitted_at}

@@ -259,6 +259,8 @@ def my_reporting_forms(
             raise ValidationFailed.field(["query", "cursor"], "invalid cursor")
         after = value
     rows = forms.my_forms(session, principal, runtime.today(), open_only=open_only, limit=limit, after_id=after)
+    record(session, actor=principal.actor, action="reporting_form.mine", subject_type=SUBJECT_TYPE,
+           data={"request_ids": [r["form_id"] for r in rows[:limit]]})
     next_cursor = encode_cursor(rows[limit - 1]["form_id"]) if len(rows) > limit else None
     return {"items": rows[:limit], "next_cursor": next_cursor}
 

@@ -135,7 +135,8 @@ def _release_hold(ctx: TransitionContext) -> None:
 
 
 def _schedule(ctx: TransitionContext) -> None:
-    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"])
+    # Lock the meeting row (PostgreSQL) so two cases scheduled at once get distinct positions.
+    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"], with_for_update=True, populate_existing=True)
     assert meeting is not None  # checked by the guard
     if not any(a.subject_type == SUBJECT_TYPE and a.subject_id == ctx.case.id for a in meeting.agenda):
         meeting.agenda.append(AgendaItem(

@@ -39,6 +39,8 @@ class CaseReviewSettings(BaseSettings):
     national_panel_notice_days: int = Field(default=14, ge=1, le=100)
     pre_publication_notice_days: int = Field(default=7, ge=1, le=100)
     decision_labels: dict[str, str] = Field(default_factory=dict)
+    # the regime (transition table) new notifications follow; cases keep the one they began with
+    regime: str = "WT2015"
 
     def label(self, decision: str | None) -> str:
         if decision is None:

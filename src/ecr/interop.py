@@ -11,7 +11,7 @@ from core import interop
 from core.errors import ValidationFailed
 from ecr import repository as repo
 from ecr import service
-from ecr.schemas import ChildIn, Line, Para, Rationale
+from ecr.schemas import ChildIn, Line, Para
 from ecr.workflow import PastDate, regime_of
 
 
@@ -33,7 +33,8 @@ class ReferralIn(BaseModel):
     child_death_reference: Line(40)
     child: _Child
     incident: _Incident
-    rationale: Rationale
+    # the panel's own words: not held to the public form's "a few words" rule
+    rationale: Para(10000)
     referred_by: Line(200)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from core.auth.deps import public, require
 from core.auth.principal import Principal
@@ -35,19 +35,27 @@ from ecr.schemas import (
     TransitionOut,
     WaiveIn,
 )
-from ecr.workflow import WT2015, IsoDate
+from ecr.workflow import REGIMES, IsoDate
 
 public_router = APIRouter(tags=["public"])
 router = APIRouter(tags=["case reviews"])
 
-State = Literal[WT2015.states]  # type: ignore[valid-type]
+# the states of every regime (a case keeps the regime it began with)
+State = Literal[tuple(dict.fromkeys(s for r in REGIMES.values() for s in r.workflow.states))]  # type: ignore[valid-type]
 DecisionFilter = Literal["scr", "management_review", "single_agency_review", "learning_event",
                          "other_la_review", "nfa", "pending"]
 IfMatch = Annotated[str | None, Header(max_length=200, description="the ETag you last read")]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def reader(perm: str) -> Any:
-    return Annotated[Principal, Depends(require(perm))]
+CanRead = Annotated[Principal, Depends(require("case_review:read"))]
+CanCreate = Annotated[Principal, Depends(require("case_review:create"))]
+CanUpdate = Annotated[Principal, Depends(require("case_review:update"))]
+CanTransition = Annotated[Principal, Depends(require("case_review:transition"))]
+CanManageReviews = Annotated[Principal, Depends(require("case_review:manage_reviews"))]
+CanReport = Annotated[Principal, Depends(require("case_review:report"))]
+CanReadAgencyReport = Annotated[Principal, Depends(require("agency_report:read"))]
+CanSubmitAgencyReport = Annotated[Principal, Depends(require("agency_report:submit"))]
 
 
 # ---- public -------------------------------------------------------------------------------
@@ -70,8 +78,8 @@ def post_public_notification(body: PublicNotificationIn, session: SessionDep,
 @public_router.get("/public/case-review-notifications/{reference}/status",
                    response_model=PublicStatus, dependencies=[Depends(public)])
 def get_public_status(
-    reference: Annotated[str, "reference"], session: SessionDep,
-    x_status_token: Annotated[str | None, Header(max_length=500)] = None,
+    reference: str, session: SessionDep,
+    x_status_token: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """The coarse stage and the decision; a wrong or missing ``X-Status-Token`` is a 404."""
     return service.public_status(session, reference[:40], x_status_token)
@@ -82,7 +90,7 @@ def get_public_status(
 @router.get("/case-reviews", response_model=Page[CaseReviewSummary])
 def list_case_reviews(
     session: SessionDep,
-    principal: reader("case_review:read"),
+    principal: CanRead,
     status: Annotated[list[State], Query(max_length=20)] = [],  # type: ignore[valid-type]  # noqa: B006
     decision: DecisionFilter | None = None,
     overdue: bool | None = None,
@@ -104,7 +112,7 @@ def list_case_reviews(
 
 @router.post("/case-reviews", status_code=201, response_model=CaseReviewOut)
 def create_case_review(body: StaffNotificationIn, session: SessionDep, response: Response,
-                       principal: reader("case_review:create")) -> dict[str, Any]:
+                       principal: CanCreate) -> dict[str, Any]:
     """A notification that arrived by another channel (email, phone, letter)."""
     case = service.create_staff(session, body, principal)
     response.headers["ETag"] = case.etag
@@ -113,16 +121,16 @@ def create_case_review(body: StaffNotificationIn, session: SessionDep, response:
 
 
 @router.get("/case-reviews/{case_id}", response_model=CaseReviewOut)
-def get_case_review(case_id: int, session: SessionDep, response: Response,
-                    principal: reader("case_review:read")) -> dict[str, Any]:
+def get_case_review(case_id: Id, session: SessionDep, response: Response,
+                    principal: CanRead) -> dict[str, Any]:
     case, out = service.read_case(session, case_id, principal)
     response.headers["ETag"] = case.etag
     return out
 
 
 @router.patch("/case-reviews/{case_id}", response_model=CaseReviewOut)
-def patch_case_review(case_id: int, body: CaseReviewPatch, session: SessionDep,
-                      response: Response, principal: reader("case_review:update"),
+def patch_case_review(case_id: Id, body: CaseReviewPatch, session: SessionDep,
+                      response: Response, principal: CanUpdate,
                       if_match: IfMatch = None) -> dict[str, Any]:
     """Edit the case's fields (never its status). Needs ``If-Match``."""
     case, out = service.patch_case(session, case_id, principal, body, if_match)
@@ -131,8 +139,8 @@ def patch_case_review(case_id: int, body: CaseReviewPatch, session: SessionDep,
 
 
 @router.get("/case-reviews/{case_id}/transitions", response_model=list[TransitionOut])
-def get_transitions(case_id: int, session: SessionDep, response: Response,
-                    principal: reader("case_review:read")) -> list[dict[str, Any]]:
+def get_transitions(case_id: Id, session: SessionDep, response: Response,
+                    principal: CanRead) -> list[dict[str, Any]]:
     case, out = service.transitions_for(session, case_id, principal)
     response.headers["ETag"] = case.etag
     return out
@@ -140,8 +148,8 @@ def get_transitions(case_id: int, session: SessionDep, response: Response,
 
 @router.post("/case-reviews/{case_id}/transitions", response_model=CaseReviewOut)
 def post_transition(
-    case_id: int, session: SessionDep, response: Response,
-    principal: reader("case_review:transition"),
+    case_id: Id, session: SessionDep, response: Response,
+    principal: CanTransition,
     payload: Annotated[dict[str, Any], Body(examples=[{"action": "start_screening"},
                                                       {"action": "recommend_scr",
                                                        "rationale": "..."}])],
@@ -154,14 +162,14 @@ def post_transition(
 
 
 @router.get("/case-reviews/{case_id}/history", response_model=list[HistoryOut])
-def get_history(case_id: int, session: SessionDep,
-                principal: reader("case_review:read")) -> list[dict[str, Any]]:
+def get_history(case_id: Id, session: SessionDep,
+                principal: CanRead) -> list[dict[str, Any]]:
     return service.history(session, case_id, principal)
 
 
 @router.post("/case-reviews/{case_id}/links", response_model=CaseReviewOut)
-def link_case(case_id: int, body: LinkIn, session: SessionDep, response: Response,
-              principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+def link_case(case_id: Id, body: LinkIn, session: SessionDep, response: Response,
+              principal: CanManageReviews) -> dict[str, Any]:
     """Review this notification together with another one (a thematic review)."""
     case, out = service.link_cases(session, case_id, body.case_id, principal)
     response.headers["ETag"] = case.etag
@@ -169,8 +177,8 @@ def link_case(case_id: int, body: LinkIn, session: SessionDep, response: Respons
 
 
 @router.delete("/case-reviews/{case_id}/links/{other_id}", response_model=CaseReviewOut)
-def unlink_case(case_id: int, other_id: int, session: SessionDep, response: Response,
-                principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+def unlink_case(case_id: Id, other_id: Id, session: SessionDep, response: Response,
+                principal: CanManageReviews) -> dict[str, Any]:
     case, out = service.unlink_case(session, case_id, other_id, principal)
     response.headers["ETag"] = case.etag
     return out
@@ -180,36 +188,36 @@ def unlink_case(case_id: int, other_id: int, session: SessionDep, response: Resp
 
 @router.post("/case-reviews/{case_id}/agency-reports", status_code=201,
              response_model=AgencyReportOut)
-def request_agency_report(case_id: int, body: AgencyReportCreate, session: SessionDep,
-                          principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+def request_agency_report(case_id: Id, body: AgencyReportCreate, session: SessionDep,
+                          principal: CanManageReviews) -> dict[str, Any]:
     return reviews.request_report(session, case_id, principal, body)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports", response_model=list[AgencyReportOut])
-def list_agency_reports(case_id: int, session: SessionDep,
-                        principal: reader("case_review:read")) -> list[dict[str, Any]]:
+def list_agency_reports(case_id: Id, session: SessionDep,
+                        principal: CanRead) -> list[dict[str, Any]]:
     return reviews.list_reports(session, case_id, principal)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports/{report_id}", response_model=AgencyReportOut)
-def get_agency_report(case_id: int, report_id: int, session: SessionDep,
-                      principal: reader("agency_report:read")) -> dict[str, Any]:
+def get_agency_report(case_id: Id, report_id: Id, session: SessionDep,
+                      principal: CanReadAgencyReport) -> dict[str, Any]:
     return reviews.read_report(session, case_id, report_id, principal)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/submit",
              response_model=AgencyReportOut)
-def submit_agency_report(case_id: int, report_id: int, body: AgencyReportSubmit,
+def submit_agency_report(case_id: Id, report_id: Id, body: AgencyReportSubmit,
                          session: SessionDep,
-                         principal: reader("agency_report:submit")) -> dict[str, Any]:
+                         principal: CanSubmitAgencyReport) -> dict[str, Any]:
     """By the assigned agency author (another author gets 404) or the business unit."""
     return reviews.submit_report(session, case_id, report_id, principal, body)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
              response_model=AgencyReportOut)
-def waive_agency_report(case_id: int, report_id: int, body: WaiveIn, session: SessionDep,
-                        principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: SessionDep,
+                        principal: CanManageReviews) -> dict[str, Any]:
     return reviews.waive_report(session, case_id, report_id, principal, body.reason)
 
 
@@ -217,24 +225,24 @@ def waive_agency_report(case_id: int, report_id: int, body: WaiveIn, session: Se
 
 @router.post("/case-reviews/{case_id}/recommendations", status_code=201,
              response_model=RecommendationOut)
-def create_recommendation(case_id: int, body: RecommendationCreate, session: SessionDep,
+def create_recommendation(case_id: Id, body: RecommendationCreate, session: SessionDep,
                           response: Response,
-                          principal: reader("case_review:manage_reviews")) -> dict[str, Any]:
+                          principal: CanManageReviews) -> dict[str, Any]:
     rec, out = reviews.create_recommendation(session, case_id, principal, body)
     response.headers["ETag"] = rec.etag
     return out
 
 
 @router.get("/case-reviews/{case_id}/recommendations", response_model=list[RecommendationOut])
-def list_recommendations(case_id: int, session: SessionDep,
-                         principal: reader("case_review:read")) -> list[dict[str, Any]]:
+def list_recommendations(case_id: Id, session: SessionDep,
+                         principal: CanRead) -> list[dict[str, Any]]:
     return reviews.list_recommendations(session, case_id, principal)
 
 
 @router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut)
-def patch_recommendation(case_id: int, rec_id: int, body: RecommendationPatch,
+def patch_recommendation(case_id: Id, rec_id: Id, body: RecommendationPatch,
                          session: SessionDep, response: Response,
-                         principal: reader("case_review:manage_reviews"),
+                         principal: CanManageReviews,
                          if_match: IfMatch = None) -> dict[str, Any]:
     """Update a recommendation and its action plan (items with an ``id`` are updated, items
     without one are added). Needs ``If-Match`` with the recommendation's ETag."""
@@ -248,7 +256,7 @@ def patch_recommendation(case_id: int, rec_id: int, body: RecommendationPatch,
 @router.get("/reports/case-reviews", response_model=CaseReviewReport,
             responses={200: {"content": {"text/csv": {}}}})
 def case_review_report(
-    request: Request, session: SessionDep, principal: reader("case_review:report"),
+    request: Request, session: SessionDep, principal: CanReport,
     from_: Annotated[IsoDate, Query(alias="from")],
     to: Annotated[IsoDate, Query()],
 ) -> Any:

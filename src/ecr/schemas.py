@@ -20,7 +20,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from ecr.workflow import FutureDate, IsoDate, PastDate, Url
+from ecr.workflow import FutureDate, IsoDate, PastDate
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -28,9 +28,8 @@ from ecr.notify import email_receipt
 from ecr.schemas import CaseReviewPatch, PublicNotificationIn, StaffNotificationIn
 from ecr.workflow import (
     CLOSED_STATES,
-    DEFAULT_REGIME,
-    REGIMES,
     SUBJECT,
+    current_regime,
     open_pre_publication,
     open_recommendation_count,
     regime_of,
@@ -74,7 +73,7 @@ def create_notification(
     if received_on < body.incident.date:
         raise ValidationFailed.field(["body", "received_on"],
                                      "must be on or after the date of the incident")
-    regime = REGIMES[DEFAULT_REGIME]
+    regime = current_regime()
     token = secrets.token_urlsafe(32) if with_token else None
     case = CaseReview(
         reference=repo.next_reference(session, now.year),

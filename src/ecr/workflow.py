@@ -24,7 +24,6 @@ from ecr.models import ActionItem, CaseReview, Recommendation
 
 SUBJECT = "case_review"
 WORKFLOW_NAME = "case-review"
-DEFAULT_REGIME = "WT2015"
 OPEN_ITEM_STATUSES = ("open", "in_progress")
 
 
@@ -442,5 +441,13 @@ def workflow_of(case: CaseReview) -> Workflow:
     return REGIMES[case.regime].workflow
 
 
+def current_regime() -> Regime:
+    """The regime new notifications follow (``ECR_CASE_REVIEW_REGIME``)."""
+    return REGIMES[get_config().regime]
+
+
 def register() -> None:
-    register_workflow(WT2015)
+    if get_config().regime not in REGIMES:
+        raise ValueError(f"ECR_CASE_REVIEW_REGIME must be one of {sorted(REGIMES)}")
+    for regime in REGIMES.values():
+        register_workflow(regime.workflow)

@@ -83,7 +83,6 @@ def live_server() -> Iterator[LiveServer]:
         public_rate_limit="1000/minute", log_level="WARNING",
     )
     app = create_app(settings, session_factory=factory, start_worker=True)
-    _mount_pages_if_missing(app)  # TEMP until ecr.register mounts them
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False, lifespan="on"))
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
@@ -145,12 +144,3 @@ def shot() -> Any:
 
     return _shot
 
-
-def _mount_pages_if_missing(app: Any) -> None:
-    from core.routes import iter_routes
-
-    paths = {p for p, _ in iter_routes(app.routes)}
-    if "/notify/case-review" not in paths:
-        from ecr.pages import router
-
-        app.include_router(router)

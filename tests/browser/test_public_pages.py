@@ -225,3 +225,10 @@ def test_keyboard_skip_link_and_focus_styles(live_server, page, shot) -> None:
     assert "255, 221, 0" in outline  # the yellow focus state
     pg.focus("#notifier-name")
     assert "255, 221, 0" in pg.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    # Enter in a field sends the form, never "Add another agency" (which shows no errors)
+    pg.fill("#notifier-name", "Kim Example")
+    pg.press("#notifier-name", "Enter")
+    pg.wait_for_load_state()
+    assert pg.title().startswith("Error: ")
+    assert pg.input_value("#notifier-name") == "Kim Example"
+    assert pg.locator("#agencies-3-name").count() == 0

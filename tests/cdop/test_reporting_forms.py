@@ -91,6 +91,8 @@ def test_altered_expired_and_superseded_links_are_404(client, db, coordinator) -
     altered = f"{head}.{payload}.{sig[:-2]}{'AA' if not sig.endswith('AA') else 'BB'}"
     assert client.get(f"{API}/public/reporting-forms/{altered}").status_code == 404
     assert client.get(f"{API}/public/reporting-forms/not-a-token-at-all").status_code == 404
+    assert client.get(f"{API}/public/reporting-forms/abc").status_code == 404
+    assert client.get(f"{API}/public/reporting-forms/{'x' * 3000}").status_code == 404
     assert client.post(f"{API}/public/reporting-forms/{altered}", json=all_sections()).status_code == 404
 
     # an expired link (correctly signed, the current jti, but past its expiry)
@@ -201,3 +203,19 @@ def test_reminders_before_and_after_due_date_with_fresh_links(client, db, sessio
     assert mail.subject.startswith("Overdue") and case["reference"] in mail.subject
     from core.registry import PERIODIC_JOBS
     assert PERIODIC_JOBS["cdop.reporting_form_reminders"] is forms.reminder_job
+
+
+def test_links_use_the_running_apps_public_base_url(session_factory, db) -> None:
+    from fastapi.testclient import TestClient
+
+    from core.app import create_app
+    from core.settings import Settings
+
+    settings = Settings(public_base_url="https://cdop.example.org/", secret_key=get_settings().secret_key)
+    app = create_app(settings, session_factory=session_factory, start_worker=False)
+    coordinator = quick_user(session_factory, "cdop_coordinator")
+    with TestClient(app) as other:
+        case = other.post(f"{API}/child-deaths", json=notification(), headers=coordinator.headers).json()
+        assert transition(other, case["id"], coordinator, "start_information_gathering").status_code == 200
+    mail = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "police.cdop@example.org")).scalar_one()
+    assert "https://cdop.example.org/api/v1/public/reporting-forms/" in mail.body

@@ -67,6 +67,7 @@ def test_hold_placed_listed_and_released(client, db, coordinator) -> None:
                    note="Inquest opened and adjourned")
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "on_hold"
+    assert r.headers["etag"] == etag(client, case.id, coordinator)
     hold = r.json()["holds"][0]
     assert hold["reason"] == "inquest" and hold["expected_on"] == "2099-03-01" and hold["released_at"] is None
     listed = client.get(f"{API}/child-deaths?hold_reason=inquest", headers=coordinator.headers).json()["items"]

@@ -69,6 +69,9 @@ def test_detail_has_etag_and_the_decision_fields(client, api, users) -> None:
         assert key in out
     assert out["child"]["first_name"] == "Testchild"
     assert client.get("/api/v1/case-reviews/999999", headers=users["business_unit"].headers).status_code == 404
+    for bad in ("0", "-1", "99999999999999999999", "abc"):
+        r = client.get(f"/api/v1/case-reviews/{bad}", headers=users["business_unit"].headers)
+        assert r.status_code == 422, bad  # never a 500
 
 
 def test_patch_needs_if_match_428_and_stale_412(client, api, users) -> None:

@@ -59,7 +59,7 @@ def test_child_death_status_when_module_absent(client, db, users, monkeypatch) -
 
 
 @pytest.mark.parametrize("bad", [
-    {"rationale": "no"},
+    {"rationale": "   "},
     {"child": {"first_name": "Testchild"}},
     {"incident": {"date": "2999-01-01", "description": "x"}},
     {"child_death_reference": ""},

@@ -56,7 +56,7 @@ def test_status_lookup_with_token(client, api, users) -> None:
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Status-Token": "wrong"}, {"X-Status-Token": ""},
-                                     {"X-Status-Token": "x" * 400}])
+                                     {"X-Status-Token": "x" * 400}, {"X-Status-Token": "y" * 5000}])
 def test_status_lookup_with_wrong_or_missing_token_is_404(client, api, headers) -> None:
     out = api.create_public().json()
     r = client.get(f"{URL}/{out['reference']}/status", headers=headers)

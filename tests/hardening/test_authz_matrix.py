@@ -173,6 +173,7 @@ def users(make_user):
     return {role: make_user(role, agency="Agency A" if role == AUTHOR else None) for role in sorted(ALL_ROLES)}
 
 
+@pytest.mark.slow
 def test_every_route_for_every_role_and_anonymous(client: TestClient, app: FastAPI, users) -> None:
     failures: list[str] = []
     checked = 0
@@ -201,13 +202,14 @@ def test_every_route_for_every_role_and_anonymous(client: TestClient, app: FastA
     assert not failures, f"{len(failures)} of {checked} checks failed:\n" + "\n".join(failures)
 
 
-def test_a_bad_or_foreign_token_is_401(client: TestClient, users) -> None:
+def test_a_bad_or_foreign_token_is_401(client: TestClient, make_user) -> None:
     from jose import jwt
 
-    good = users[ADMIN].token
+    admin = make_user(ADMIN)
+    good = admin.token
     header, payload, sig = good.split(".")
     forged = f"{header}.{payload}.{sig[:-2]}{'AA' if not sig.endswith('AA') else 'BB'}"
-    none_alg = jwt.encode({"sub": str(users[ADMIN].id)}, "", algorithm="HS256").split(".")
+    none_alg = jwt.encode({"sub": str(admin.id)}, "", algorithm="HS256").split(".")
     for token in (forged, "garbage", f"{none_alg[0]}.{none_alg[1]}.", good + "x"):
         r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401, (token, r.text)

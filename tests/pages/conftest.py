@@ -6,8 +6,6 @@ import html
 import re
 from typing import Any
 
-import pytest
-
 CASE_REVIEW_FORM = {
     "notifier.name": "Pat Example",
     "notifier.email": "pat.example@council.example",
@@ -94,13 +92,3 @@ def summary(page_html: str) -> list[tuple[str, str]]:
 def title(page_html: str) -> str:
     return html.unescape(re.search(r"<title>(.*?)</title>", page_html, re.S).group(1))
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _pages_mounted(app: Any) -> None:
-    """TEMP: until ecr.register mounts its pages."""
-    from core.routes import iter_routes
-
-    if "/notify/case-review" not in {p for p, _ in iter_routes(app.routes)}:
-        from ecr.pages import router
-
-        app.include_router(router)
