@@ -88,6 +88,11 @@ BAD_TOKENS = {
     "wrong-iss": lambda uid: hs256(claims_for(uid, iss="https://evil.example.test")),
     "wrong-type": lambda uid: hs256(claims_for(uid, typ="agency_link")),
     "non-numeric-sub": lambda uid: hs256(claims_for(uid, sub="admin")),
+    "exp-list": lambda uid: hs256(claims_for(uid, exp=[1])),
+    "iat-object": lambda uid: hs256(claims_for(uid, iat={"a": 1})),
+    "nbf-list": lambda uid: hs256(claims_for(uid, nbf=[1])),
+    "nbf-future": lambda uid: hs256(claims_for(uid, nbf=int(time.time()) + 3600)),
+    "sub-number": lambda uid: hs256(claims_for(uid, sub=uid)),
     "unknown-user": lambda uid: hs256(claims_for(uid + 99999)),
     "hs256-with-public-key": _public_key_trick,
     "rs256-without-oidc": lambda uid: jwt.encode(

@@ -75,7 +75,8 @@ def decode_signed(
                 "leeway": LEEWAY_SECONDS,
             },
         )
-    except JOSEError:
+    except (JOSEError, TypeError, ValueError, OverflowError):
+        # TypeError/ValueError: a signed token whose claims have the wrong shape (exp: [1]).
         raise Unauthorized("invalid or expired token") from None
     for claim in REQUIRED_CLAIMS:
         if claims.get(claim) in (None, ""):
