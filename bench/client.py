@@ -102,6 +102,7 @@ class LoadResult:
     latencies_ms: list[float] = field(default_factory=list)
     wall_s: float = 0.0
     errors: list[str] = field(default_factory=list)
+    server_cpu_s: float = 0.0
 
     @property
     def count(self) -> int:
@@ -111,6 +112,7 @@ class LoadResult:
         self.latencies_ms.extend(other.latencies_ms)
         self.wall_s += other.wall_s
         self.errors.extend(other.errors)
+        self.server_cpu_s += other.server_cpu_s
 
 
 async def _run_load(host: str, port: int, factory: Factory, *, requests: int, concurrency: int,

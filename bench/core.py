@@ -26,6 +26,7 @@ class Stats:
     p95_ms: float
     p99_ms: float
     rps: float
+    server_cpu_ms_per_request: float | None = None
     error_samples: list[str] = field(default_factory=list)
 
     @classmethod
@@ -39,8 +40,24 @@ class Stats:
             p95_ms=round(percentile(lat, 95), 3),
             p99_ms=round(percentile(lat, 99), 3),
             rps=round(ok / result.wall_s, 1) if result.wall_s else 0.0,
+            server_cpu_ms_per_request=round(result.server_cpu_s * 1000 / result.count, 3)
+            if result.count and result.server_cpu_s else None,
             error_samples=result.errors[:3],
         )
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        import os
+
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 Evaluate = Callable[[Stats, Stats], "Verdict"]
@@ -115,6 +132,7 @@ class Outcome:
             "concurrency": self.concurrency,
             "requests": self.ours.count,
             "errors": self.ours.errors,
+            "server_cpu_ms_per_request": self.ours.server_cpu_ms_per_request,
             "floor": {k: v for k, v in asdict(self.floor).items() if k != "error_samples"},
             **self.verdict.extra,
         }
@@ -128,6 +146,7 @@ class Outcome:
 def run_pair(
     name: str,
     sides: list[tuple[str, int, Side]],
+    pids: dict[str, int] | None = None,
     *,
     concurrency: int,
     requests: int,
@@ -146,8 +165,11 @@ def run_pair(
         order = sides if r % 2 == 0 else list(reversed(sides))
         for label, port, side in order:
             ctx = on_round(label, r) if on_round else None
+            pid = (pids or {}).get(label)
+            cpu0 = process_cpu_seconds(pid)
             res = run_load("127.0.0.1", port, side.factory, requests=requests,
                            concurrency=concurrency, on_response=side.on_response)
+            res.server_cpu_s = process_cpu_seconds(pid) - cpu0
             if ctx is not None:
                 ctx()
             results[label].extend(res)
@@ -156,7 +178,7 @@ def run_pair(
 
 def print_table(outcomes: list[dict[str, Any]], stream: Any = None) -> str:
     head = ["benchmark", "conc", "p50 ms", "p95 ms", "p99 ms", "rps", "floor p95", "floor rps",
-            "ratio", "target", "ok"]
+            "ratio", "target", "ok", "cpu ms/req (floor)"]
     rows = []
     for o in outcomes:
         f = o.get("floor") or {}
@@ -166,6 +188,8 @@ def print_table(outcomes: list[dict[str, Any]], stream: Any = None) -> str:
             f"{f['p95_ms']:.2f}" if "p95_ms" in f else "-", f"{f['rps']:.0f}" if "rps" in f else "-",
             f"{o['ratio']:.2f}" + (f" (p99 {o['p99_ratio']:.2f})" if "p99_ratio" in o else ""),
             o["target"], "yes" if o["ok"] else "NO",
+            (f"{o['server_cpu_ms_per_request']:.1f}" if o.get("server_cpu_ms_per_request") else "-")
+            + (f" ({f['server_cpu_ms_per_request']:.1f})" if f.get("server_cpu_ms_per_request") else ""),
         ])
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(head)]
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",

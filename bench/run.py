@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 return profile.start(ours.pid, path)
 
             res = run_pair(bench.name, [("ours", ours.port, bench.ours(ctx)), ("floor", floor.port, bench.floor(ctx))],
+                           pids={"ours": ours.pid, "floor": floor.pid},
                            concurrency=bench.concurrency, requests=requests, rounds=rounds,
                            warmup=max(bench.concurrency * 2, requests // 5), on_round=on_round)
             s_ours, s_floor = Stats.of(res["ours"]), Stats.of(res["floor"])
@@ -185,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
             if prof_files:
                 profiles[bench.name] = profile.summarise(prof_files)
             print(f"  ours p50={s_ours.p50_ms} p95={s_ours.p95_ms} p99={s_ours.p99_ms} rps={s_ours.rps} "
-                  f"errors={s_ours.errors} | floor p50={s_floor.p50_ms} p95={s_floor.p95_ms} "
-                  f"p99={s_floor.p99_ms} rps={s_floor.rps} | ratio={outcome.verdict.ratio} "
+                  f"cpu/req={s_ours.server_cpu_ms_per_request}ms errors={s_ours.errors} | floor p50={s_floor.p50_ms} "
+                  f"p95={s_floor.p95_ms} p99={s_floor.p99_ms} rps={s_floor.rps} "
+                  f"cpu/req={s_floor.server_cpu_ms_per_request}ms | ratio={outcome.verdict.ratio} "
                   f"ok={outcome.verdict.ok}", flush=True)
             if s_ours.errors:
                 print(f"  errors: {s_ours.error_samples}", flush=True)
@@ -252,6 +254,7 @@ def scaling_check(url: str, tenth: str, rounds: int, factor: float) -> list[dict
 
             res = run_pair(name, [("national", servers[0].port, Side(lambda ci, ri, h=hn, p=path: ("GET", p, h, None, (200,)))),
                                   ("tenth", servers[1].port, Side(lambda ci, ri, h=ht, p=path: ("GET", p, h, None, (200,))))],
+                           pids={"national": servers[0].pid, "tenth": servers[1].pid},
                            concurrency=1, requests=requests, rounds=rounds, warmup=requests // 5)
             s_n, s_t = Stats.of(res["national"]), Stats.of(res["tenth"])
             ratio = s_n.p95_ms / s_t.p95_ms if s_t.p95_ms else float("inf")

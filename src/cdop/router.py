@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, StringConstraints
 
 from core.agency_requests import service as requests
 from core.audit import record
@@ -51,7 +51,7 @@ def _detail_response(session: Any, case: Any, response: Response) -> dict[str, A
 def list_child_deaths(
     session: SessionDep,
     principal: Reader,
-    status: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[Annotated[str, StringConstraints(max_length=30)]] | None, Query(max_length=20)] = None,
     outstanding: bool = False,
     older_than_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
     hold_reason: Annotated[str | None, Query(max_length=30)] = None,

@@ -145,7 +145,7 @@ class ReportingFormCreate(_In):
     agency: Short
     contact_email: Email | None = None
     due_on: dt.date | None = None
-    assignee_user_id: int | None = Field(default=None, ge=1)
+    assignee_user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class ReportingFormSubmit(_In):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.outbox.models import OutboxMessage
-from tests.cdop.helpers import API, VALID_NHS, VALID_NHS_2, notification
+from tests.cdop.helpers import API, VALID_NHS_2, notification
 
 PUBLIC = f"{API}/public/child-death-notifications"
 

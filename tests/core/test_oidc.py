@@ -314,3 +314,17 @@ def test_roles_claim_paths() -> None:
 def test_oidc_settings_need_issuer_and_audience() -> None:
     with pytest.raises(ValueError):
         Settings(env="test", secret_key="s" * 48, oidc_jwks_url="http://127.0.0.1:1/certs")
+
+
+def test_long_subject_is_a_short_actor(oidc_env, keys) -> None:
+    from core.auth.principal import Principal
+
+    client, _, _ = oidc_env
+    long_sub = "s" * 250
+    r = client.get("/api/v1/users", headers=bearer(make_token(keys["k1"][0], sub=long_sub,
+                                                               realm_access={"roles": ["admin"]})))
+    assert r.status_code == 200
+    actor = Principal(subject=long_sub, email="", name="x", roles=frozenset()).actor
+    assert actor.startswith("oidc:sha256:") and len(actor) <= 200
+    assert Principal(subject="abc", email="", name="x", roles=frozenset()).actor == "oidc:abc"
+    assert_401(client.get("/api/v1/me", headers=bearer(make_token(keys["k1"][0], sub="s" * 256))))

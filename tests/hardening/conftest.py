@@ -89,19 +89,6 @@ def committed_client(committed_db):
         yield c
 
 
-def routes_exist(app, *paths: str) -> bool:
-    from core.routes import iter_routes
-
-    have = {p for p, _ in iter_routes(app.routes)}
-    return all(p in have for p in paths)
-
-
-def require_routes(app, *paths: str) -> None:
-    """Skip (not fail) while another module's endpoints are still being written."""
-    if not routes_exist(app, *paths):
-        pytest.skip("routes not there yet: " + ", ".join(p for p in paths))
-
-
 def committed_user(factory, *roles: str, agency: str | None = None):
     """Like tests.conftest.make_user, but committed for real (for committed_db tests)."""
     import uuid

@@ -44,6 +44,21 @@ def test_limit_per_address_in_memory() -> None:
         assert ca.post(PROBE, json=[1]).status_code == 429
 
 
+def test_the_public_notification_endpoints_share_the_limit(session_factory) -> None:
+    """The real endpoints: three notifications from one address, then 429 on either."""
+    from tests.hardening.payloads import CASE_REVIEW_PATH, CHILD_DEATH_PATH, case_review_body, child_death_body
+
+    app = make_probe_app(session_factory, public_rate_limit="3/minute")
+    with TestClient(app, client=(random_ip(), 1)) as c:
+        assert c.post(CASE_REVIEW_PATH, json=case_review_body()).status_code == 201
+        assert c.post(CHILD_DEATH_PATH, json=child_death_body()).status_code == 201
+        assert c.post(CASE_REVIEW_PATH, json=case_review_body()).status_code == 201
+        _assert_429(c.post(CHILD_DEATH_PATH, json=child_death_body()))
+        _assert_429(c.post(CASE_REVIEW_PATH, json=case_review_body()))
+        # reading is not limited
+        assert c.get("/livez").status_code == 200
+
+
 def test_in_memory_limits_are_per_instance() -> None:
     """Without Redis each instance counts alone (the documented embedded default)."""
     ip = random_ip()

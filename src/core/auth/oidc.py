@@ -160,6 +160,8 @@ def authenticate_oidc(session: Session, settings: Settings, token: str) -> Princ
         token, key, audience=settings.oidc_audience, issuer=settings.oidc_issuer, algorithms=ALGORITHMS
     )
     subject = str(claims["sub"])
+    if len(subject) > 255:  # OpenID Connect Core 1.0, 2: at most 255 ASCII characters
+        raise Unauthorized("invalid subject")
     email = claims.get("email") if isinstance(claims.get("email"), str) else None
     user = None
     if email and claims.get("email_verified", True) is not False:
@@ -175,7 +177,7 @@ def authenticate_oidc(session: Session, settings: Settings, token: str) -> Princ
     return Principal(
         subject=subject,
         email=(email or "").lower(),
-        name=name,
+        name=name[:200],
         roles=roles_from_claims(claims, settings.oidc_roles_claim),
         user_id=user.id if user is not None else None,
         agency=user.agency if user is not None else None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -22,4 +23,9 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the audit trail and history name this caller."""
-        return f"user:{self.user_id}" if self.user_id is not None else f"oidc:{self.subject}"
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        subject = self.subject
+        if len(subject) > 180:  # audit/history columns hold 200 characters; OIDC allows 255
+            subject = "sha256:" + hashlib.sha256(subject.encode()).hexdigest()
+        return f"oidc:{subject}"
