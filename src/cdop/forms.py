@@ -49,7 +49,13 @@ def sections() -> list[dict[str, str]]:
 
 
 def link_url(settings: Settings, token: str) -> str:
+    """The JSON endpoint of API.md for this form's single-use token."""
     return f"{settings.public_base_url.rstrip('/')}/api/v1/public/reporting-forms/{token}"
+
+
+def page_url(settings: Settings, token: str) -> str:
+    """The web page a person opens from the email (same token, same single use)."""
+    return f"{settings.public_base_url.rstrip('/')}/forms/reporting/{token}"
 
 
 def _email_link(session: Session, settings: Settings, case: ChildDeath, req: AgencyRequest,
@@ -70,7 +76,8 @@ def _email_link(session: Session, settings: Settings, case: ChildDeath, req: Age
         f"Agency: {req.agency}\n"
         f"Due by: {req.due_on.isoformat()}\n\n"
         f"Complete the form at this link (it works once and expires on {expires}; any earlier "
-        f"link for this form no longer works):\n{link_url(settings, token)}\n\n"
+        f"link for this form no longer works):\n{page_url(settings, token)}\n\n"
+        f"Case management systems can submit the same form as JSON to:\n{link_url(settings, token)}\n\n"
         f"The coordinator will share who the child is through a secure channel if you need it; "
         f"please quote the CDOP reference.\n\n{settings.board_name}\n"
     )
