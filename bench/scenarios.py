@@ -200,4 +200,22 @@ def transitions(ctx: Context) -> Benchmark:
                      note="POST /child-deaths/{id}/transitions place_on_hold/release_hold, 16 clients on distinct cases")
 
 
-ALL = (intake, outstanding_list, outstanding_summary, detail, history, transitions)
+# ---- 0. the fixed cost of the stack (informational) -------------------------------------------------
+
+def livez(ctx: Context) -> Benchmark:
+    """GET /livez on both: no database, no auth. The difference is the service's fixed
+    per-request cost (middleware stack, access log, Prometheus instrumentation)."""
+    def side(_: Context) -> Side:
+        return Side(lambda ci, ri: ("GET", "/livez", {}, None, (200,)))
+
+    def evaluate(ours: Any, floor: Any) -> Any:
+        from bench.core import Verdict
+
+        return Verdict(round(ours.p50_ms / floor.p50_ms, 2) if floor.p50_ms else 0.0, not ours.errors)
+
+    return Benchmark("livez_fixed_cost", "floor: the same route, bare FastAPI", concurrency=1, requests=300,
+                     target="information (p50 ratio)", evaluate=evaluate, ours=side, floor=side,
+                     note="GET /livez: middleware, logging and metrics cost per request")
+
+
+ALL = (livez, intake, outstanding_list, outstanding_summary, detail, history, transitions)

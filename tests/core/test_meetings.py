@@ -238,3 +238,23 @@ def test_list_meetings(client: TestClient, make_user, kinds) -> None:
                       headers=bu.headers).json()
     assert [i["id"] for i in rest["items"]] == [min(ids)] and rest["next_cursor"] is None
     assert client.get("/api/v1/meetings", params={"cursor": "bad!"}, headers=bu.headers).status_code == 422
+
+
+def test_list_describes_cases_once_per_kind(client: TestClient, make_user, kinds) -> None:
+    calls: list[list[int]] = []
+    crg = MEETING_KINDS["crg"]
+
+    def counting(session, ids):
+        calls.append(list(ids))
+        return crg.describe(session, ids)
+
+    bu = make_user("business_unit")
+    for case_id in (1, 2, 3):
+        mid = _create(client, bu).json()["id"]
+        client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": case_id}, headers=bu.headers)
+    from dataclasses import replace
+
+    MEETING_KINDS["crg"] = replace(crg, describe=counting)
+    items = client.get("/api/v1/meetings", headers=bu.headers).json()["items"]
+    assert [i["agenda"][0]["case"]["reference"] for i in items] == ["FAKE-3", "FAKE-2", "FAKE-1"]
+    assert calls == [[1, 2, 3]]

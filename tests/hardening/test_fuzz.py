@@ -3,7 +3,7 @@
 In process (ASGI transport, no network), inside the per-test rollback (nothing is left
 behind), over public and authenticated routes with the token of a user holding every role.
 Positive and negative data; bounded: ECR_FUZZ_EXAMPLES examples per operation and mode
-(default 8) and ECR_FUZZ_SECONDS in all (default 90). Derandomised by default so CI is
+(default 6) and ECR_FUZZ_SECONDS in all (default 75). Derandomised by default so CI is
 repeatable; set ECR_FUZZ_SEED to explore other inputs.
 
 Fails on any 5xx, on a response that does not match the schema (body, content type, declared
@@ -31,8 +31,8 @@ from tests.hardening.conftest import record_figures
 schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")
 
-EXAMPLES = int(os.environ.get("ECR_FUZZ_EXAMPLES", "8"))
-BUDGET_SECONDS = float(os.environ.get("ECR_FUZZ_SECONDS", "90"))
+EXAMPLES = int(os.environ.get("ECR_FUZZ_EXAMPLES", "6"))
+BUDGET_SECONDS = float(os.environ.get("ECR_FUZZ_SECONDS", "75"))
 SEED = os.environ.get("ECR_FUZZ_SEED")
 
 # Operations that are not worth fuzzing in process, with the reason.

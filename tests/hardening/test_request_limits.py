@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -74,7 +75,20 @@ def _run(mw, path: str, headers: list[tuple[bytes, bytes]], chunks, method: str 
     scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(),
              "query_string": b"", "headers": headers, "root_path": "", "scheme": "http",
              "server": ("testserver", 80), "client": ("192.0.2.1", 1), "state": {}}
-    asyncio.run(mw(scope, receive, send))
+    # A thread of its own: another test may have left an event loop running in this one.
+    errors: list[BaseException] = []
+
+    def drive() -> None:
+        try:
+            asyncio.run(mw(scope, receive, send))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    worker = threading.Thread(target=drive)
+    worker.start()
+    worker.join(30)
+    if errors:
+        raise errors[0]
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body, reads

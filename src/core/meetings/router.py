@@ -95,12 +95,17 @@ def _load(session: Session, meeting_id: int, principal: Principal, *, manage: bo
     return meeting, mk
 
 
-def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None,
-         *, include_standing: bool = True) -> dict[str, Any]:
-    ids = [a.subject_id for a in meeting.agenda]
+def _shows_cases(meeting: Meeting, mk: MeetingKind, principal: Principal) -> bool:
     # Panel members get agenda lines without case details; they read the anonymised papers.
-    show_cases = bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or meeting.kind != "cdop_panel"
-    described = mk.describe(session, ids) if show_cases else {}
+    return bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or meeting.kind != "cdop_panel"
+
+
+def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None,
+         *, include_standing: bool = True, described: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    if not _shows_cases(meeting, mk, principal):
+        described = {}
+    elif described is None:
+        described = mk.describe(session, [a.subject_id for a in meeting.agenda])
     standing = (
         mk.standing_items(session)
         if include_standing and mk.standing_items and principal.roles & (mk.reader_roles | mk.manager_roles)
@@ -169,8 +174,16 @@ def list_meetings(
     rows = list(session.execute(stmt).scalars())
     # The standing items (e.g. the tracker of every open case) belong to one meeting's view,
     # not to every row of a list.
-    items = [_out(session, m, MEETING_KINDS[m.kind], principal, None, include_standing=False)
-             for m in rows[:limit] if m.kind in MEETING_KINDS]
+    page = [m for m in rows[:limit] if m.kind in MEETING_KINDS]
+    # One describe() per kind for the whole page, not one per meeting.
+    wanted: dict[str, set[int]] = {}
+    for m in page:
+        if _shows_cases(m, MEETING_KINDS[m.kind], principal):
+            wanted.setdefault(m.kind, set()).update(a.subject_id for a in m.agenda)
+    described = {k: MEETING_KINDS[k].describe(session, sorted(ids)) if ids else {} for k, ids in wanted.items()}
+    items = [_out(session, m, MEETING_KINDS[m.kind], principal, None, include_standing=False,
+                  described=described.get(m.kind, {}))
+             for m in page]
     record(session, actor=principal.actor, action="meeting.list", subject_type="meeting",
            data={"ids": [i["id"] for i in items]})
     return {"items": items, "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}
