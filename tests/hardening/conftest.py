@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+
+# Hypothesis (under schemathesis) keeps caches in ./.hypothesis: keep the work tree clean.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="ecr-hypothesis-"))
 
 # name -> {figure: value}; printed by pytest_terminal_summary so the figures survive -q.
 FIGURES: dict[str, dict[str, object]] = {}

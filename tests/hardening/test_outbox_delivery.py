@@ -74,8 +74,8 @@ def _wait(predicate, timeout: float) -> bool:
 
 @pytest.mark.slow
 def test_many_workers_send_each_message_exactly_once(committed_db) -> None:
-    """Two `ecr worker` processes and four worker threads drain one queue of 120 emails."""
-    n, threads_n = 120, 4
+    """Two `ecr worker` processes and four worker threads drain one queue of 80 emails."""
+    n, threads_n = 80, 4
     smtp = _SlowSink(0.03).start()
     _enqueue(committed_db, n, "multi")
     procs = []

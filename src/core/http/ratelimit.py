@@ -32,6 +32,7 @@ log = logging.getLogger("core.ratelimit")
 
 REDIS_KEY_PREFIX = "ecr-ratelimit"
 PUBLIC_POST_BUCKET = "public-post"
+SHARED_RETRY_SECONDS = 15.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -55,6 +56,7 @@ class PublicRateLimiter:
             self.shared = MovingWindowRateLimiter(storage)
         self.trusted = parse_networks(settings.trusted_proxies)
         self._warned_at = 0.0
+        self._shared_down_until = 0.0  # after a Redis failure, stay local for a while
 
     # -- who is asking ---------------------------------------------------------------------
     def _is_trusted(self, ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -108,12 +110,13 @@ class PublicRateLimiter:
     def check(self, bucket: str, address: str) -> tuple[bool, int]:
         """Count one hit; returns (allowed, retry_after_seconds)."""
         who = self.bucket_key(address)
-        allowed, reset = True, 0.0
-        if self.shared is not None:
+        now = time.monotonic()
+        if self.shared is not None and now >= self._shared_down_until:
             try:
                 allowed, reset = self._hit(self.shared, bucket, who)
             except (StorageError, OSError) as exc:
-                now = time.monotonic()
+                # Not every request should wait for a dead Redis: retry it in a while.
+                self._shared_down_until = now + SHARED_RETRY_SECONDS
                 if now - self._warned_at > 60:
                     self._warned_at = now
                     log.warning("rate-limit store unreachable; limiting per instance",
