@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -210,6 +210,15 @@ def install_error_handlers(app: FastAPI) -> None:
         # A unique or foreign-key constraint caught a race; say so without SQL.
         log.warning("integrity error", extra={"constraint_error": type(exc.orig).__name__})
         return problem_response(Conflict("the change conflicts with existing data; reload and retry"), request)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # e.g. an id beyond the column's range on PostgreSQL: bad input, never a 500.
+        log.info("database rejected a value", extra={"db_error": type(exc.orig).__name__})
+        return problem_response(
+            ValidationFailed([{"loc": ["request"], "msg": "a value is out of range or malformed"}]),
+            request,
+        )
 
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, exc: OperationalError) -> JSONResponse:

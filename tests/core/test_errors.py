@@ -85,3 +85,13 @@ def test_commit_happens_before_the_response_is_sent(session_factory) -> None:
         r = client.post("/_dup")
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "conflict"
+
+
+def test_out_of_range_ids_are_4xx_never_500(client: TestClient, make_user) -> None:
+    """Ids beyond a 32-bit column (PostgreSQL) or a 64-bit integer (SQLite) are bad input."""
+    user = make_user("business_unit", "cdop_coordinator", "admin")
+    for big in (2**31 + 5, 2**63 + 5, 10**30):
+        for path in (f"/api/v1/case-reviews/{big}", f"/api/v1/child-deaths/{big}",
+                     f"/api/v1/users/{big}", f"/api/v1/meetings/{big}"):
+            r = client.get(path, headers=user.headers)
+            assert 400 <= r.status_code < 500, (path, r.status_code, r.text)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from core.auth.roles import ALL_ROLES, roles_with
 from core.routes import iter_routes
 from tests.hardening.flows import find_case, notify, transition
-from tests.hardening.payloads import case_review_body, child_death_body
+from tests.hardening.payloads import child_death_body
 
 PUBLIC = "public"
 ANY_USER = frozenset(ALL_ROLES)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from core.db.session import make_engine
 from tests.conftest import SmtpSink, deliver_outbox
 from tests.hardening.conftest import make_probe_app
-from tests.hardening.flows import STAFF, find_case, notify, transition
+from tests.hardening.flows import find_case, notify, transition
 from tests.hardening.payloads import case_review_body, child_death_body
 
 LEAK_MARKERS = ("Traceback", "SELECT", "INSERT", "UPDATE ", "sqlalchemy", "psycopg", "sqlite3",

@@ -316,7 +316,7 @@ def _unbounded(schema: dict, root: dict, where: str, seen: set[str], out: list[s
         _unbounded(_resolve(schema, root), root, f"{where}<{ref.split('/')[-1]}>", seen, out)
         return
     for key in ("anyOf", "oneOf", "allOf"):
-        for i, sub in enumerate(schema.get(key, [])):
+        for sub in schema.get(key, []):
             _unbounded(sub, root, where, seen, out)
     kind = schema.get("type")
     kinds = set(kind) if isinstance(kind, list) else {kind}
