@@ -18,6 +18,9 @@ benchmark"); they are never imported by the service itself.
   of the transaction instead of from the first ``record()`` to the commit.
 - ``narrow_list``: the child death list loads only the columns a list item shows, and the open
   reporting forms of a page as (id, subject_id, agency, due_on) tuples instead of entities.
+- ``async_read_audit``: GET requests commit with ``synchronous_commit = off`` (PostgreSQL).
+- ``reference_sequence``: case review numbers from a PostgreSQL sequence (no row lock to commit).
+- ``no_instrumentator``: without prometheus-fastapi-instrumentator (the upper bound of replacing it).
 """
 
 from __future__ import annotations

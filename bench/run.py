@@ -9,8 +9,9 @@
 5. writes ``bench/results/latest.json`` (and ``bench/results/<scale>-<database>.json``), prints
    the table, and exits 1 when a target is missed.
 
-Database: ``--database-url``, else ``ECR_DATABASE_URL`` when it points at a bench database
-(``.../ecr_bench*`` on PostgreSQL), else SQLite ``var/bench-<scale>.sqlite3``.
+Database: ``--database-url``; else for ``quick`` SQLite ``var/bench-quick.sqlite3``; else
+``ECR_DATABASE_URL`` when it names a PostgreSQL database ``ecr_bench*``, else the database
+``ecr_bench_<scale>`` on the PostgreSQL server it names, else SQLite ``var/bench-<scale>.sqlite3``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ def resolve_url(scale: str, given: str | None) -> str:
     if given:
         return given
     env = os.environ.get("ECR_DATABASE_URL", "")
+    if scale == "quick":
+        return data.default_url(scale)  # `make bench` is the SQLite run, whatever the environment
     if env.startswith("postgresql") and (make_url(env).database or "").startswith("ecr_bench"):
         return env
     if env.startswith("postgresql"):

@@ -21,6 +21,7 @@ os.environ["ECR_ENV"] = "test"
 os.environ["ECR_DATABASE_URL"] = TEST_DB_URL
 os.environ.setdefault("ECR_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("ECR_PUBLIC_RATE_LIMIT", "10000/minute")
+os.environ.setdefault("ECR_LOGIN_RATE_LIMIT", "10000/minute")
 os.environ.pop("ECR_SMTP_URL", None)
 os.environ.pop("ECR_REDIS_URL", None)
 

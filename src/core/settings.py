@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     bootstrap_admin_password: str | None = None
     modules: CsvList = Field(default_factory=lambda: ["ecr", "cdop"])
     public_rate_limit: str = "10/minute"
+    login_rate_limit: str = "20/minute"
     trusted_proxies: CsvList = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
     max_public_body_bytes: int = 64 * 1024
@@ -68,7 +69,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("public_rate_limit")
+    @field_validator("public_rate_limit", "login_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse

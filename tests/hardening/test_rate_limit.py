@@ -152,14 +152,12 @@ def _dependency_calls(dependant) -> set:
     return calls
 
 
-# Public POSTs that are deliberately not under the per-address notification limit.
-NOT_RATE_LIMITED = {
-    # Login: protected by argon2's cost; a separate login throttle is a follow-up (see report).
-    "/api/v1/auth/token",
-}
+# Public POSTs under a limit of their own instead of the notification limit.
+OWN_LIMIT = {"/api/v1/auth/token": "login_rate_limited"}
 
 
 def test_every_public_post_is_rate_limited(app) -> None:
+    from core.http import ratelimit
     from core.http.ratelimit import public_rate_limited
 
     missing = []
@@ -168,6 +166,23 @@ def test_every_public_post_is_rate_limited(app) -> None:
             continue
         calls = _dependency_calls(route.dependant)
         is_public = any(getattr(c, "__public__", False) for c in calls)
-        if is_public and public_rate_limited not in calls and path not in NOT_RATE_LIMITED:
+        expected = getattr(ratelimit, OWN_LIMIT[path]) if path in OWN_LIMIT else public_rate_limited
+        if is_public and expected not in calls:
             missing.append(f"{sorted(route.methods)} {path}")
     assert not missing, "public writes without public_rate_limited:\n" + "\n".join(missing)
+
+
+def test_login_attempts_are_limited_per_address(session_factory) -> None:
+    """Password guessing is slowed per client address (ECR_LOGIN_RATE_LIMIT), separately
+    from the notification limit."""
+    from core.app import create_app
+    from core.settings import get_settings
+
+    settings = get_settings().model_copy(update={"login_rate_limit": "3/minute"})
+    app = create_app(settings, session_factory, start_worker=False)
+    a, b = random_ip("203.0.113"), random_ip("192.0.2")
+    form = {"username": "nobody@example.test", "password": "wrong password here"}
+    with TestClient(app, client=(a, 1111)) as ca, TestClient(app, client=(b, 2222)) as cb:
+        assert [ca.post("/api/v1/auth/token", data=form).status_code for _ in range(3)] == [401] * 3
+        _assert_429(ca.post("/api/v1/auth/token", data=form))
+        assert cb.post("/api/v1/auth/token", data=form).status_code == 401

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import record
-from core.auth.deps import authenticated, public, require
+from core.auth.deps import authenticated, require
 from core.auth.identity import user_by_email
 from core.auth.models import User
 from core.auth.passwords import hash_password, needs_rehash, verify_password
@@ -15,6 +15,7 @@ from core.auth.principal import Principal
 from core.auth.schemas import MeOut, TokenOut, UserCreate, UserOut, UserUpdate
 from core.auth.tokens import issue_access_token
 from core.db.base import utcnow
+from core.http.ratelimit import login_rate_limited
 from core.db.session import SessionDep
 from core.errors import Conflict, NotFound, Unauthorized
 from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
@@ -23,7 +24,8 @@ from core.settings import get_app_settings
 router = APIRouter(tags=["auth"])
 
 
-@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(public)])
+@router.post("/auth/token", response_model=TokenOut, dependencies=[Depends(login_rate_limited)],
+             responses={429: {"description": "Too many sign-in attempts from this address"}})
 def login(
     request: Request,
     session: SessionDep,

@@ -31,6 +31,7 @@ from core.settings import Settings
 log = logging.getLogger("core.ratelimit")
 
 REDIS_KEY_PREFIX = "ecr-ratelimit"
+LOGIN_BUCKET = "login"
 PUBLIC_POST_BUCKET = "public-post"
 SHARED_RETRY_SECONDS = 15.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -43,6 +44,7 @@ def parse_networks(values: list[str]) -> list[IPNetwork]:
 class PublicRateLimiter:
     def __init__(self, settings: Settings) -> None:
         self.item: RateLimitItem = parse(settings.public_rate_limit)
+        self.items: dict[str, RateLimitItem] = {LOGIN_BUCKET: parse(settings.login_rate_limit)}
         self.local = MovingWindowRateLimiter(MemoryStorage())
         self.shared: MovingWindowRateLimiter | None = None
         if settings.redis_url:
@@ -101,10 +103,11 @@ class PublicRateLimiter:
 
     # -- counting --------------------------------------------------------------------------
     def _hit(self, limiter: MovingWindowRateLimiter, bucket: str, who: str) -> tuple[bool, float]:
-        allowed = limiter.hit(self.item, bucket, who)
+        item = self.items.get(bucket, self.item)
+        allowed = limiter.hit(item, bucket, who)
         reset = 0.0
         if not allowed:
-            reset, _remaining = limiter.get_window_stats(self.item, bucket, who)
+            reset, _remaining = limiter.get_window_stats(item, bucket, who)
         return allowed, reset
 
     def check(self, bucket: str, address: str) -> tuple[bool, int]:
@@ -127,10 +130,11 @@ class PublicRateLimiter:
         retry_after = max(1, math.ceil(reset - time.time())) if not allowed else 0
         return allowed, retry_after
 
-    def hit(self, bucket: str, request: Request) -> None:
+    def hit(self, bucket: str, request: Request,
+            message: str = "too many submissions from your address; try again later") -> None:
         allowed, retry_after = self.check(bucket, self.client_address(request))
         if not allowed:
-            raise RateLimited(retry_after, "too many submissions from your address; try again later")
+            raise RateLimited(retry_after, message)
 
 
 def get_limiter(app_state: Any) -> PublicRateLimiter:
@@ -151,3 +155,13 @@ def public_rate_limited(request: Request) -> None:
 
 public_rate_limited.__public__ = True  # type: ignore[attr-defined]
 public_rate_limited.__rate_limited__ = True  # type: ignore[attr-defined]
+
+
+def login_rate_limited(request: Request) -> None:
+    """Dependency for POST /auth/token: slows password guessing per client address
+    (ECR_LOGIN_RATE_LIMIT); the route stays public."""
+    _limiter(request).hit(LOGIN_BUCKET, request, "too many sign-in attempts from your address; try again later")
+
+
+login_rate_limited.__public__ = True  # type: ignore[attr-defined]
+login_rate_limited.__rate_limited__ = True  # type: ignore[attr-defined]
