@@ -105,6 +105,8 @@ class Benchmark:
     ours: Callable[[Any], Side]
     floor: Callable[[Any], Side]
     note: str = ""
+    # called with the service's port after the rounds: put the dataset back as it was
+    after: Callable[[int], None] | None = None
 
 
 @dataclass

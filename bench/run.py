@@ -180,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                            pids={"ours": ours.pid, "floor": floor.pid},
                            concurrency=bench.concurrency, requests=requests, rounds=rounds,
                            warmup=max(bench.concurrency * 2, requests // 5), on_round=on_round)
+            if bench.after is not None:
+                bench.after(ours.port)
             s_ours, s_floor = Stats.of(res["ours"]), Stats.of(res["floor"])
             outcome = Outcome(bench.name, bench.floor_name, bench.target, s_ours, s_floor,
                               bench.evaluate(s_ours, s_floor), bench.concurrency, bench.note)

@@ -194,10 +194,31 @@ def transitions(ctx: Context) -> Benchmark:
             return "POST", f"/floor/child-deaths/{case_id}/transitions", JSON_HEADERS, json.dumps(body).encode(), (200,)
         return Side(factory)
 
+    def restore(port: int) -> None:
+        """Send each case back to the state it had, so repeated runs see the same dataset."""
+        from bench.client import run_load
+
+        todo = [i for i in ours_ids if state[i] != ctx.transition_states[i]]
+        if not todo:
+            return
+        h = {**ctx.auth("coordinator"), **JSON_HEADERS, "If-Match": "*"}
+
+        def factory(ci: int, ri: int) -> Any:
+            case_id = todo[ri]
+            pending[ci] = case_id
+            body = hold_body if state[case_id] == "information_gathering" else release_body
+            return "POST", f"{API}/child-deaths/{case_id}/transitions", h, json.dumps(body).encode(), (200,)
+
+        def on_response(ci: int, ri: int, resp: Response) -> None:
+            state[pending[ci]] = resp.json()["status"]
+
+        run_load("127.0.0.1", port, factory, requests=len(todo), concurrency=1, on_response=on_response)
+
     target, evaluate = throughput_target(0.5)
     return Benchmark("child_death_transition", "floor: UPDATE + INSERT", concurrency=n, requests=320,
                      target=target, evaluate=evaluate, ours=ours, floor=floor,
-                     note="POST /child-deaths/{id}/transitions place_on_hold/release_hold, 16 clients on distinct cases")
+                     note="POST /child-deaths/{id}/transitions place_on_hold/release_hold, 16 clients on distinct cases",
+                     after=restore)
 
 
 # ---- 0. the fixed cost of the stack (informational) -------------------------------------------------

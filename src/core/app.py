@@ -11,7 +11,8 @@ from fastapi import APIRouter, FastAPI
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.errors import Problem, install_error_handlers
+from core.errors import install_error_handlers
+from core.openapi_docs import install as install_openapi_docs
 from core.http.middleware import RequestContextMiddleware
 from core.http.request_limits import RequestLimitsMiddleware
 from core.logging import configure_logging
@@ -22,14 +23,6 @@ from core.web.cors import PathAwareCORSMiddleware
 
 log = logging.getLogger("core.app")
 API_PREFIX = "/api/v1"
-
-PROBLEM_RESPONSES = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}, "description": desc}
-    for code, desc in {
-        401: "Unauthorized", 403: "Forbidden", 404: "Not found", 422: "Validation error",
-    }.items()
-}
-
 
 def create_app(
     settings: Settings | None = None,
@@ -70,11 +63,11 @@ def create_app(
             "partnerships in England. Errors are RFC 9457 problem+json with a stable `code`."
         ),
         lifespan=lifespan,
-        responses=PROBLEM_RESPONSES,  # type: ignore[arg-type]
     )
     app.state.settings = settings
     app.state.session_factory = session_factory
     install_error_handlers(app)
+    install_openapi_docs(app)
 
     registry = AppRegistry(app)
     from core.idempotency.service import purge_job

@@ -50,13 +50,11 @@ def _checks() -> tuple[list[Any], list[Any]]:
         response_schema_conformance,
     )
 
-    common = [not_a_server_error, content_type_conformance, response_schema_conformance,
-              response_headers_conformance]
-    if os.environ.get("ECR_FUZZ_STRICT_STATUS"):
-        # Every status documented per operation (409/412/413/428/429 are not yet: see report).
-        from schemathesis.specs.openapi.checks import status_code_conformance
+    from schemathesis.specs.openapi.checks import status_code_conformance
 
-        common.append(status_code_conformance)
+    # Every status an operation answers must be documented for it (core.openapi_docs).
+    common = [not_a_server_error, content_type_conformance, response_schema_conformance,
+              response_headers_conformance, status_code_conformance]
     return common, [*common, negative_data_rejection]
 
 
