@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +26,8 @@ from core.auth.deps import public
 from core.db.session import SessionDep
 from core.errors import ValidationFailed
 from core.http.ratelimit import public_rate_limited
-from core.idempotency.service import Idempotency
+from core.web.submissions import create_once, new_submission_id
+from core.web.submissions import submission_id as read_submission_id
 from core.settings import Settings
 from core.web import (
     CheckedForm,
@@ -57,8 +57,6 @@ REPORTING_SENT_PATH = "/forms/reporting/sent"
 RECEIPT_COOKIE = "ecr_cd_receipt"
 REPORTING_COOKIE = "ecr_rf_receipt"
 RECEIPT_SECONDS = 30 * 60
-SUBMISSION_ID = "submission_id"
-_SUBMISSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 add_start_link(FORM_PATH, "Notify the death of a child",
                "Tell the Child Death Overview Panel about the death of a child under 18 who lived "
@@ -135,18 +133,11 @@ NOTIFICATION_FORM = FormSpec(fieldsets=[
 ])
 
 
-def _submission_id(form: Any) -> str | None:
-    value = form.get(SUBMISSION_ID)
-    return value if isinstance(value, str) and _SUBMISSION_RE.fullmatch(value) else None
-
-
 def _render_form(request: Request, form: Any, *, status_code: int = 200,
                  submission_id: str | None = None) -> HTMLResponse:
-    import secrets
-
     return pages.render(request, "cdop/notify.html", {
         "title": "Notify the death of a child", "form": form,
-        "submission_id": submission_id or secrets.token_urlsafe(24), "back_link": "/notify",
+        "submission_id": submission_id or new_submission_id(), "back_link": "/notify",
     }, status_code=status_code)
 
 
@@ -161,7 +152,7 @@ def send_notification(request: Request, session: SessionDep, settings: AppSettin
     if honeypot_triggered(request, data):
         return pages.render(request, "web/received.html", {"title": "Form sent"})
     parsed = NOTIFICATION_FORM.parse(data)
-    submission_id = _submission_id(data)
+    submission_id = read_submission_id(data)
     if parsed.add_row:  # "Add another agency": show the form again with one more row
         return _render_form(request, NOTIFICATION_FORM.bind(parsed.values), submission_id=submission_id)
     try:
@@ -181,25 +172,12 @@ def send_notification(request: Request, session: SessionDep, settings: AppSettin
 
 
 def _create(request: Request, session: Session, settings: Settings, body: NotificationIn,
-            submission_id: str | None) -> str:
-    """service.create_notification in a savepoint, keyed by the form's submission id so that a
-    double click or a resent form creates nothing new (as Idempotency-Key does for the API)."""
-    import json
-
-    idem = Idempotency(request, session)
-    idem.key = submission_id
-    if submission_id is not None:
-        try:
-            replay = idem.replay(body)
-        except ValidationFailed:
-            idem.key = None  # the same page sent again with other answers: a new notification
-            replay = None
-        if replay is not None:
-            return str(json.loads(bytes(replay.body))["reference"])
-    with session.begin_nested():
+            key: str | None) -> str:
+    def create() -> dict[str, Any]:
         case = service.create_notification(session, settings, body, source="public", actor="public")
-    idem.remember(201, {"reference": case.reference, "status": case.status})
-    return case.reference
+        return {"reference": case.reference, "status": case.status}
+
+    return str(create_once(request, session, body, key, create)["reference"])
 
 
 @router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,8 @@ from core.auth.deps import public
 from core.db.session import SessionDep
 from core.errors import NotFound, ValidationFailed
 from core.http.ratelimit import public_rate_limited
-from core.idempotency.service import Idempotency
+from core.web.submissions import create_once, new_submission_id
+from core.web.submissions import submission_id as read_submission_id
 from core.web import (
     CheckedForm,
     Field,
@@ -48,8 +48,6 @@ CONFIRMATION_PATH = "/notify/case-review/confirmation"
 STATUS_PATH = "/notify/status"
 RECEIPT_COOKIE = "ecr_cr_receipt"
 RECEIPT_SECONDS = 30 * 60
-SUBMISSION_ID = "submission_id"
-_SUBMISSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 add_start_link(FORM_PATH, "Notify a serious incident (case review notification)",
                "Tell the partnership about a serious incident where abuse or neglect of a child is "
@@ -135,22 +133,11 @@ STAGE_TEXT = {
 }
 
 
-def _submission_id(form: Any) -> str | None:
-    value = form.get(SUBMISSION_ID)
-    return value if isinstance(value, str) and _SUBMISSION_RE.fullmatch(value) else None
-
-
-def _new_submission_id() -> str:
-    import secrets
-
-    return secrets.token_urlsafe(24)
-
-
 def _render_form(request: Request, form: Any, *, status_code: int = 200,
                  submission_id: str | None = None) -> HTMLResponse:
     return pages.render(request, "ecr/notify.html", {
         "title": "Notify a serious incident", "form": form,
-        "submission_id": submission_id or _new_submission_id(), "back_link": "/notify",
+        "submission_id": submission_id or new_submission_id(), "back_link": "/notify",
     }, status_code=status_code)
 
 
@@ -164,7 +151,7 @@ def send_notification(request: Request, session: SessionDep, data: CheckedForm) 
     if honeypot_triggered(request, data):
         return pages.render(request, "web/received.html", {"title": "Form sent"})
     parsed = NOTIFICATION_FORM.parse(data)
-    submission_id = _submission_id(data)
+    submission_id = read_submission_id(data)
     try:
         body = PublicNotificationIn.model_validate(parsed.body)
     except ValidationError as exc:
@@ -184,26 +171,12 @@ def send_notification(request: Request, session: SessionDep, data: CheckedForm) 
 
 
 def _create(request: Request, session: Session, body: PublicNotificationIn,
-            submission_id: str | None) -> dict[str, Any]:
-    """service.create_public in a savepoint (a refusal leaves nothing behind), with the form's
-    submission id as its idempotency key: a double click or a resent form creates nothing new."""
-    import json
-
-    idem = Idempotency(request, session)
-    idem.key = submission_id
-    if submission_id is not None:
-        try:
-            replay = idem.replay(body)
-        except ValidationFailed:
-            idem.key = None  # the same page sent again with other answers: a new notification
-            replay = None
-        if replay is not None:
-            return dict(json.loads(bytes(replay.body)))
-    with session.begin_nested():
+            key: str | None) -> dict[str, Any]:
+    def create() -> dict[str, Any]:
         case, token = service.create_public(session, body)
-    receipt = {"reference": case.reference, "status": "received", "status_token": token}
-    idem.remember(201, receipt)
-    return receipt
+        return {"reference": case.reference, "status": "received", "status_token": token}
+
+    return create_once(request, session, body, key, create)
 
 
 @router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ecr.models import CaseReview
-from tests.pages.conftest import CASE_REVIEW_FORM, hidden, open_form, summary, title
+from tests.pages.conftest import CASE_REVIEW_FORM, open_form, summary, title
 
 FORM = "/notify/case-review"
 
