@@ -20,6 +20,7 @@ benchmark"); they are never imported by the service itself.
   reporting forms of a page as (id, subject_id, agency, due_on) tuples instead of entities.
 - ``async_read_audit``: GET requests commit with ``synchronous_commit = off`` (PostgreSQL).
 - ``reference_sequence``: case review numbers from a PostgreSQL sequence (no row lock to commit).
+- ``summary_lean``: open holds by reason without the join when the caller reads every case.
 - ``no_instrumentator``: without prometheus-fastapi-instrumentator (the upper bound of replacing it).
 """
 
@@ -300,6 +301,31 @@ def reference_sequence() -> None:
     repo.next_reference = next_reference
 
 
+# ---- summary_lean ----------------------------------------------------------------------------------------
+
+def summary_lean() -> None:
+    """Open holds by reason without the join to ``cdop_child_deaths`` when the caller reads every
+    child death (``readable_clause`` is ``true()``): an index-only count on the partial
+    ``ix_cdop_holds_open_reason`` instead of one primary-key probe per open hold."""
+    from sqlalchemy import func, select, true
+
+    from cdop import repository as repo
+    from cdop.models import ChildDeathHold
+
+    original = repo.open_holds_by_reason
+
+    def open_holds_by_reason(session: Any, principal: Any) -> dict[str, int]:
+        if repo.readable_clause(principal).compare(true()):
+            rows = session.execute(
+                select(ChildDeathHold.reason, func.count())
+                .where(ChildDeathHold.released_at.is_(None)).group_by(ChildDeathHold.reason)
+            ).all()
+            return {r: int(n) for r, n in rows}
+        return original(session, principal)
+
+    repo.open_holds_by_reason = open_holds_by_reason
+
+
 # ---- no_instrumentator ------------------------------------------------------------------------------------
 
 def no_instrumentator() -> None:
@@ -322,4 +348,5 @@ PATCHES = {
     "async_read_audit": async_read_audit,
     "reference_sequence": reference_sequence,
     "no_instrumentator": no_instrumentator,
+    "summary_lean": summary_lean,
 }

@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             s.stop()
 
     if scaling and tenth is not None:
-        outcomes += scaling_check(url, tenth, rounds, factor, args.only)
+        outcomes += scaling_check(url, tenth, rounds, factor, args.only, args.patch)
 
     load_after = loadavg()
     result = {
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def scaling_check(url: str, tenth: str, rounds: int, factor: float,
-                  only: list[str] | None = None) -> list[dict[str, Any]]:
+                  only: list[str] | None = None, patches: list[str] | None = None) -> list[dict[str, Any]]:
     """The outstanding list and summary at national vs a tenth of it, interleaved."""
     out: list[dict[str, Any]] = []
     checks = [(p, n) for p, n in ((f"/api/v1/child-deaths?{scenarios.OUTSTANDING_QS}", "child_deaths_outstanding_list"),
@@ -251,8 +251,13 @@ def scaling_check(url: str, tenth: str, rounds: int, factor: float,
     if not checks:
         return out
     secret = new_secret()
-    servers = [start_server("ours-national", "core.app:app_factory", server_env(url, secret), RESULTS / "logs"),
-               start_server("ours-tenth", "core.app:app_factory", server_env(tenth, secret), RESULTS / "logs")]
+    app = "bench.experiments:app_factory" if patches else "core.app:app_factory"
+    envs = [server_env(url, secret), server_env(tenth, secret)]
+    for env in envs:
+        if patches:
+            env["ECR_BENCH_PATCHES"] = ",".join(patches)
+    servers = [start_server("ours-national", app, envs[0], RESULTS / "logs"),
+               start_server("ours-tenth", app, envs[1], RESULTS / "logs")]
     try:
         tok_n, tok_t = mint_tokens(url, secret), mint_tokens(tenth, secret)
         for path, name in checks:
