@@ -88,7 +88,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_cdop_child_deaths_analysed", ["analysed_at"], unique=False)
         batch_op.create_index("ix_cdop_child_deaths_identity", ["date_of_birth", "date_of_death"], unique=False)
         batch_op.create_index("ix_cdop_child_deaths_nhs_number", ["nhs_number"], unique=False)
-        batch_op.create_index("ix_cdop_child_deaths_open_death", ["date_of_death", "id"], unique=False,
+        batch_op.create_index("ix_cdop_child_deaths_open_death", ["date_of_death", "id", "status"], unique=False,
                               postgresql_where=sa.text(OPEN_CASES), sqlite_where=sa.text(OPEN_CASES))
         batch_op.create_index("ix_cdop_child_deaths_received", ["received_at"], unique=False)
         batch_op.create_index("ix_cdop_child_deaths_status_death", ["status", "date_of_death", "id"], unique=False)

@@ -172,7 +172,7 @@ def upgrade() -> None:
     with op.batch_alter_table('core_agency_requests', schema=None) as batch_op:
         batch_op.create_index('ix_core_agency_requests_agency', ['subject_type', 'agency'], unique=False)
         batch_op.create_index('ix_core_agency_requests_assignee', ['assignee_user_id'], unique=False)
-        batch_op.create_index('ix_core_agency_requests_open_due', ['subject_type', 'due_on'], unique=False, postgresql_where=sa.text("status = 'requested'"), sqlite_where=sa.text("status = 'requested'"))
+        batch_op.create_index('ix_core_agency_requests_open_due', ['subject_type', 'due_on'], unique=False, postgresql_where=sa.text("status = 'requested'"), sqlite_where=sa.text("status = 'requested'"), postgresql_include=['kind', 'agency', 'subject_id'])
         batch_op.create_index('ix_core_agency_requests_subject', ['subject_type', 'subject_id'], unique=False)
 
     op.create_table('core_agenda_items',

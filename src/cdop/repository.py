@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -39,6 +40,15 @@ READER_ROLES = frozenset({"cdop_coordinator", "cdop_chair"})
 
 def readable_clause(principal: Principal) -> ColumnElement[bool]:
     return true() if principal.roles & READER_ROLES else false()
+
+
+def open_cases() -> ColumnElement[bool]:
+    """Not closed, withdrawn or transferred out. The states are rendered as literals so the
+    planner (SQLite especially) can match the partial indexes' predicate; bound parameters
+    would hide it and force a scan of every case."""
+    return ChildDeath.status.not_in(
+        bindparam("open_excluded", sorted(OUTSTANDING_EXCLUDED), expanding=True, literal_execute=True)
+    )
 
 
 def get_case(session: Session, principal: Principal, case_id: int, *, lock: bool = False) -> ChildDeath:
@@ -138,7 +148,7 @@ def filtered(principal: Principal, f: CaseFilters, today: dt.date) -> Select[tup
     if f.statuses:
         stmt = stmt.where(ChildDeath.status.in_(f.statuses))
     if f.outstanding:
-        stmt = stmt.where(ChildDeath.status.not_in(OUTSTANDING_EXCLUDED))
+        stmt = stmt.where(open_cases())
     if f.older_than_days is not None:
         stmt = stmt.where(ChildDeath.date_of_death <= today - dt.timedelta(days=f.older_than_days))
     if f.hold_reason:
@@ -213,7 +223,7 @@ def outstanding_counts(session: Session, principal: Principal, today: dt.date) -
     )
     sub = (
         select(ChildDeath.status.label("status"), band.label("band"))
-        .where(readable_clause(principal), ChildDeath.status.not_in(OUTSTANDING_EXCLUDED))
+        .where(readable_clause(principal), open_cases())
         .subquery()
     )
     rows = session.execute(
@@ -223,6 +233,15 @@ def outstanding_counts(session: Session, principal: Principal, today: dt.date) -
 
 
 def open_holds_by_reason(session: Session, principal: Principal) -> dict[str, int]:
+    if principal.roles & READER_ROLES:
+        # Readers see every case: count the open holds on their own (partial index), with no
+        # probe into cdop_child_deaths per hold.
+        rows = session.execute(
+            select(ChildDeathHold.reason, func.count())
+            .where(ChildDeathHold.released_at.is_(None))
+            .group_by(ChildDeathHold.reason)
+        ).all()
+        return {r: int(n) for r, n in rows}
     rows = session.execute(
         select(ChildDeathHold.reason, func.count())
         .join(ChildDeath, ChildDeath.id == ChildDeathHold.child_death_id)
@@ -237,8 +256,9 @@ def overdue_forms_by_agency(session: Session, principal: Principal, today: dt.da
         select(AgencyRequest.agency, func.count())
         .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
         .where(AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
-               AgencyRequest.status == "requested", AgencyRequest.due_on < today,
-               ChildDeath.status.not_in(OUTSTANDING_EXCLUDED), readable_clause(principal))
+               AgencyRequest.status == bindparam("requested", "requested", literal_execute=True),
+               AgencyRequest.due_on < today,
+               open_cases(), readable_clause(principal))
         .group_by(AgencyRequest.agency)
         .order_by(AgencyRequest.agency)
     ).all()
