@@ -6,7 +6,7 @@ Every route declares ``Depends(require("perm"))`` or ``Depends(public)``; a test
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -49,10 +49,10 @@ CurrentUser = Annotated[Principal, Depends(get_principal)]
 OptionalUser = Annotated[Principal | None, Depends(get_optional_principal)]
 
 
-def require(permission: str) -> Callable[..., Principal]:
+def require(permission: str) -> Callable[..., Awaitable[Principal]]:
     roles = roles_with(permission)
 
-    def dependency(principal: CurrentUser) -> Principal:
+    async def dependency(principal: CurrentUser) -> Principal:  # async: no threadpool hop
         if not (principal.roles & roles):
             raise Forbidden(f"your roles do not include the permission {permission}")
         return principal
@@ -62,17 +62,17 @@ def require(permission: str) -> Callable[..., Principal]:
     return dependency
 
 
-def public() -> None:
+async def public() -> None:
     """Marks a route as deliberately reachable without login."""
 
 
 public.__public__ = True  # type: ignore[attr-defined]
 
 
-def authenticated() -> Callable[..., Principal]:
+def authenticated() -> Callable[..., Awaitable[Principal]]:
     """Any signed-in user (e.g. /me)."""
 
-    def dependency(principal: CurrentUser) -> Principal:
+    async def dependency(principal: CurrentUser) -> Principal:  # async: no threadpool hop
         return principal
 
     dependency.__permission__ = "authenticated"  # type: ignore[attr-defined]
