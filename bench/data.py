@@ -379,8 +379,8 @@ class Generator:
         self.load_dicts("cdop_holds", holds)
         self.load_dicts("core_agency_requests", forms)
         self.load_dicts("core_deadlines", deadlines)
-        self.load_dicts("cdop_reference_counters",
-                        [{"year": y, "last_value": v} for y, v in sorted(counters.items())])
+        self.load_dicts("core_reference_counters",
+                        [{"prefix": "CD", "year": y, "last": v} for y, v in sorted(counters.items())])
         self.deadline_id = dl_id
 
     # ---- case reviews --------------------------------------------------------------------------
@@ -453,7 +453,8 @@ class Generator:
                                   "created_at": received, "met_at": None, "cancelled_at": None})
         self.load_dicts("ecr_case_reviews", rows)
         self.load_dicts("core_deadlines", deadlines)
-        self.load_dicts("ecr_reference_counters", [{"year": y, "last": v} for y, v in sorted(counters.items())])
+        self.load_dicts("core_reference_counters",
+                        [{"prefix": "CR", "year": y, "last": v} for y, v in sorted(counters.items())])
 
     # ---- history and audit ---------------------------------------------------------------------
     def workflow_history(self) -> None:

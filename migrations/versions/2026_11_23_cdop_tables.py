@@ -21,12 +21,6 @@ OPEN_CASES = "status NOT IN ('closed', 'withdrawn', 'transferred_out')"
 
 def upgrade() -> None:
     op.create_table(
-        "cdop_reference_counters",
-        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("last_value", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("year", name=op.f("pk_cdop_reference_counters")),
-    )
-    op.create_table(
         "cdop_child_deaths",
         sa.Column("reference", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=30), nullable=False),
@@ -156,4 +150,3 @@ def downgrade() -> None:
         batch_op.drop_index("ix_cdop_child_deaths_identity")
         batch_op.drop_index("ix_cdop_child_deaths_analysed")
     op.drop_table("cdop_child_deaths")
-    op.drop_table("cdop_reference_counters")

@@ -46,6 +46,12 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_audit_head'))
     )
+    op.create_table('core_reference_counters',
+    sa.Column('prefix', sa.String(length=10), nullable=False),
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('prefix', 'year', name=op.f('pk_core_reference_counters'))
+    )
     op.create_table('core_deadlines',
     sa.Column('subject_type', sa.String(length=50), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
@@ -248,6 +254,7 @@ def downgrade() -> None:
 
     op.drop_table('core_deadlines')
     op.drop_table('core_audit_head')
+    op.drop_table('core_reference_counters')
     with op.batch_alter_table('core_audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_core_audit_events_subject')
         batch_op.drop_index('ix_core_audit_events_at')

@@ -93,11 +93,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_ecr_case_reviews_status', ['status'], unique=False)
         batch_op.create_index('ix_ecr_case_reviews_thematic', ['thematic_group_id'], unique=False)
 
-    op.create_table('ecr_reference_counters',
-    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('last', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('year', name=op.f('pk_ecr_reference_counters'))
-    )
     op.create_table('ecr_recommendations',
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
@@ -144,7 +139,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ecr_recommendations_case')
 
     op.drop_table('ecr_recommendations')
-    op.drop_table('ecr_reference_counters')
     with op.batch_alter_table('ecr_case_reviews', schema=None) as batch_op:
         batch_op.drop_index('ix_ecr_case_reviews_thematic')
         batch_op.drop_index('ix_ecr_case_reviews_status')

@@ -155,12 +155,3 @@ class DuplicateFlag(IdMixin, Base):
     other_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(30))  # nhs_number | name_and_dates
     flagged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class ReferenceCounter(Base):
-    """The last CD-YYYY-NNNN number issued per year (an upsert serialises concurrent posts)."""
-
-    __tablename__ = "cdop_reference_counters"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_value: Mapped[int] = mapped_column(Integer)

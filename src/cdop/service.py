@@ -24,27 +24,17 @@ from cdop.domain import (
     age_in_years,
     parse_nhs_number,
 )
+from core import references
 from cdop.forms import form_out
-from cdop.models import ChildDeath, DuplicateFlag, ReferenceCounter
+from cdop.models import ChildDeath, DuplicateFlag
 from cdop.schemas import ChildDeathPatch, NotificationIn, StaffNotificationIn
 
 # ---- references ----
 
 
 def next_reference(session: Session, year: int) -> str:
-    """CD-YYYY-NNNN: an upsert on the year's counter row, which on PostgreSQL holds a row lock
-    until commit, so concurrent notifications queue for the next number instead of colliding."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(ReferenceCounter).values(year=year, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ReferenceCounter.year],
-        set_={"last_value": ReferenceCounter.last_value + 1},
-    ).returning(ReferenceCounter.last_value)
-    number = session.execute(stmt).scalar_one()
-    return f"CD-{year}-{number:04d}"
+    """``CD-YYYY-NNNN`` from the shared counter (core.references)."""
+    return references.next_reference(session, "CD", year)
 
 
 # ---- validation across fields ----

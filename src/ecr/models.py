@@ -15,19 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db.base import Base, IdMixin, TimestampMixin, VersionMixin
 
 
-class ReferenceCounter(Base):
-    """The last reference number issued in a year (``CR-YYYY-NNNN``).
-
-    Incremented with ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` so that concurrent
-    posts on PostgreSQL queue on the row lock and each gets its own number.
-    """
-
-    __tablename__ = "ecr_reference_counters"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last: Mapped[int] = mapped_column(Integer)
-
-
 class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
     __tablename__ = "ecr_case_reviews"
     __table_args__ = (

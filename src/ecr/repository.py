@@ -17,7 +17,8 @@ from core.deadlines import overdue_subject_ids
 from core.errors import NotFound
 from core.meetings import agenda_subject_ids_for_member
 from core.meetings.models import AgendaItem
-from ecr.models import CaseReview, ReferenceCounter
+from core import references
+from ecr.models import CaseReview
 from ecr.workflow import SUBJECT
 
 # roles that read every case review; crg_member reads the cases on agendas of its meetings
@@ -59,20 +60,8 @@ def get_by_reference(session: Session, reference: str) -> CaseReview | None:
 
 
 def next_reference(session: Session, year: int) -> str:
-    """``CR-YYYY-NNNN``: an atomic upsert on the year's counter row, which stays locked until
-    the transaction commits, so concurrent posts each get their own number."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    stmt = insert(ReferenceCounter).values(year=year, last=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ReferenceCounter.year],
-        set_={"last": ReferenceCounter.last + 1},
-    ).returning(ReferenceCounter.last)
-    number = session.execute(stmt).scalar_one()
-    return f"CR-{year}-{number:04d}"
+    """``CR-YYYY-NNNN`` from the shared counter (core.references)."""
+    return references.next_reference(session, "CR", year)
 
 
 @dataclass

@@ -15,6 +15,7 @@ CORE_MODEL_MODULES = (
     "core.meetings.models",
     "core.agency_requests.models",
     "core.idempotency.models",
+    "core.references",
 )
 
 
