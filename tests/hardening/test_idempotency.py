@@ -160,3 +160,16 @@ def test_replay_record_does_not_store_link_tokens_in_clear() -> None:
     got = request_scope(Request(scope))
     assert secret not in got and "s3cr3t" not in got and len(got) <= 100
     assert got.startswith("/api/v1/public/reporting-forms/{token}#")
+
+
+def test_stored_replay_holds_no_status_token_in_clear(client: TestClient, db) -> None:
+    """The case review receipt carries the status token: the stored replay is sealed."""
+    path, make_body = PUBLIC_ENDPOINTS["case_review"]
+    body = make_body()
+    first = client.post(path, json=body, headers={"Idempotency-Key": "sealed-1"})
+    assert first.status_code == 201
+    token = first.json()["status_token"]
+    stored = db.execute(text("SELECT response FROM core_idempotency_keys WHERE key = 'sealed-1'")).scalar_one()
+    assert token not in str(stored) and first.json()["reference"] not in str(stored)
+    again = client.post(path, json=body, headers={"Idempotency-Key": "sealed-1"})
+    assert again.status_code == 201 and again.json()["status_token"] == token

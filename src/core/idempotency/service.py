@@ -15,12 +15,14 @@ is stored as its route template plus a hash, never in clear. Records older than
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import hashlib
 import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import delete, func, select
@@ -38,6 +40,14 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 # Headers worth giving back on a replay (never Set-Cookie or anything per-request).
 _KEPT_HEADERS = {"location", "etag", "content-location"}
 _STORED_FORMAT = "ecr-idem-v2"
+# Responses are sealed (Fernet, key derived from ECR_SECRET_KEY): a replayed receipt may hold a
+# status token, which must not sit in the database in clear.
+_SEALED_FORMAT = "ecr-idem-v3"
+
+
+def _fernet(secret: str) -> Fernet:
+    digest = hashlib.sha256(b"ecr-idempotency-responses\0" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def request_scope(request: Request) -> str:
@@ -63,6 +73,7 @@ def body_hash(body: BaseModel | dict[str, Any] | Any) -> str:
 class Idempotency:
     def __init__(self, request: Request, session: Session) -> None:
         self.session = session
+        self.fernet = _fernet(request.app.state.settings.secret_key)
         self.scope = request_scope(request)
         raw = request.headers.get("idempotency-key")
         if raw is not None:
@@ -99,7 +110,15 @@ class Idempotency:
         stored = rec.response
         headers: dict[str, str] = {}
         content: Any = stored
-        if isinstance(stored, dict) and stored.get("format") == _STORED_FORMAT:
+        if isinstance(stored, dict) and stored.get("format") == _SEALED_FORMAT:
+            try:
+                stored = json.loads(self.fernet.decrypt(str(stored.get("sealed", "")).encode()))
+            except (InvalidToken, ValueError):
+                # e.g. the secret key was rotated: the first answer cannot be given back.
+                raise Conflict("this Idempotency-Key was used before and its answer can no longer "
+                               "be replayed; send the request with a new key") from None
+            content, headers = stored.get("body"), dict(stored.get("headers") or {})
+        elif isinstance(stored, dict) and stored.get("format") == _STORED_FORMAT:
             content, headers = stored.get("body"), dict(stored.get("headers") or {})
         headers[REPLAYED_HEADER] = "true"
         return JSONResponse(content, status_code=rec.status_code, headers=headers)
@@ -112,7 +131,8 @@ class Idempotency:
             self.session.add(IdempotencyRecord(
                 scope=self.scope, key=self.key, request_hash=self.request_hash or "",
                 status_code=status_code,
-                response={"format": _STORED_FORMAT, "body": content, "headers": kept},
+                response={"format": _SEALED_FORMAT, "sealed": self.fernet.encrypt(
+                    json.dumps({"body": content, "headers": kept}).encode()).decode()},
             ))
             self.session.flush()
         return JSONResponse(content, status_code=status_code, headers=headers)
