@@ -69,11 +69,20 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         result = verify(session)
-    print(json.dumps(result.as_dict()))
+    print(json.dumps(result.as_dict(), default=str))
     return 0 if result.ok else 1
 
 
+def _audit_seal(args: argparse.Namespace) -> int:
+    from core.audit import seal_all
+    from core.db.session import session_factory
+
+    print(json.dumps({"sealed": seal_all(session_factory(None))}))
+    return 0
+
+
 def _worker(args: argparse.Namespace) -> int:
+    from core.audit import seal_all
     from core.db.session import session_factory
     from core.logging import configure_logging
     from core.outbox.worker import deliver_due, smtp_sender
@@ -81,10 +90,10 @@ def _worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    if not settings.smtp_url:
-        print("ECR_SMTP_URL is not set: nothing to deliver to", file=sys.stderr)
-        return 2
-    sender = smtp_sender(settings.smtp_url, settings.smtp_from)
+    sender = smtp_sender(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
+    if sender is None:
+        print("ECR_SMTP_URL is not set: emails stay queued; sealing the audit trail and the "
+              "periodic jobs still run", file=sys.stderr)
     factory = session_factory(None)
     from core.app import create_app
     from core.jobs import run_periodic_jobs
@@ -95,9 +104,10 @@ def _worker(args: argparse.Namespace) -> int:
         if time.monotonic() - last_periodic > 3600:
             last_periodic = time.monotonic()
             run_periodic_jobs(factory)
-        sent, failed = deliver_due(factory, sender)
+        sealed = seal_all(factory)
+        sent, failed = deliver_due(factory, sender) if sender is not None else (0, 0)
         if args.once:
-            print(json.dumps({"sent": sent, "failed_or_deferred": failed}))
+            print(json.dumps({"sent": sent, "failed_or_deferred": failed, "audit_sealed": sealed}))
             return 0
         if not sent:
             time.sleep(settings.worker_poll_seconds)
@@ -133,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit_cmd", required=True)
     ver = audit.add_parser("verify", help="verify the hash chain")
     ver.set_defaults(func=_audit_verify)
+    seal_cmd = audit.add_parser("seal", help="chain the audit events recorded since the last seal")
+    seal_cmd.set_defaults(func=_audit_seal)
 
-    worker = sub.add_parser("worker", help="deliver queued emails")
+    worker = sub.add_parser("worker", help="deliver queued emails, seal the audit trail, run periodic jobs")
     worker.add_argument("--once", action="store_true")
     worker.set_defaults(func=_worker)
 

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     privacy_notice_url: str = "/notify/privacy"
     contact_email: str = "business.unit@safeguarding.example"
     log_level: str = "INFO"
+    # How audit events join the hash chain (docs/ARCHITECTURE.md, "Audit"): "inline" chains each
+    # event in its own transaction under the head row lock (serialises every audited request
+    # through its commit); "deferred" inserts events unchained and the worker's sealer chains
+    # committed events in the background; "auto" is deferred on PostgreSQL, inline on SQLite.
+    audit_sealing: Literal["auto", "inline", "deferred"] = "auto"
+    # GET/HEAD requests write only their read-audit event. "async" commits those without waiting
+    # for the WAL flush on PostgreSQL (synchronous_commit=off): a database crash can lose the last
+    # few hundred milliseconds of read events (a suffix, never a hole); "sync" waits (~1 fsync).
+    audit_read_commit: Literal["sync", "async"] = "async"
 
     @field_validator("cors_origins", "public_form_origins", "modules", "trusted_proxies", mode="before")
     @classmethod

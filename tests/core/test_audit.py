@@ -7,11 +7,19 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from core.audit import record, verify
+from core.audit import record, seal, verify
 from core.audit.models import AuditEvent, AuditHead
+from core.audit.service import sealing_mode
 from core.db.base import utcnow
+
+
+@pytest.fixture(params=["inline", "deferred"])
+def mode(request, db) -> str:
+    """Both sealing modes on both databases (the default is deferred on PostgreSQL)."""
+    db.info["audit_sealing"] = request.param
+    return request.param
 
 
 def _write(db, n: int = 5, **kw) -> None:
@@ -19,34 +27,74 @@ def _write(db, n: int = 5, **kw) -> None:
         record(db, actor=kw.get("actor", "user:1"), action=kw.get("action", "thing.update"),
                subject_type=kw.get("subject_type", "case_review"), subject_id=kw.get("subject_id", i + 1),
                data={"field": f"f{i}", "n": i, "ratio": 0.5})
+    if sealing_mode(db) == "deferred":
+        seal(db)
     db.commit()
 
 
-def test_record_builds_a_chain(db) -> None:
+def test_record_builds_a_chain(db, mode) -> None:
     seqs = [record(db, actor="system", action=f"a{i}") for i in range(3)]
     db.commit()
-    assert seqs == [1, 2, 3]
+    if mode == "inline":
+        assert seqs == [1, 2, 3]
+    else:
+        assert seqs == [None, None, None]
+        assert verify(db).as_dict()["unsealed"] == 3
+        assert seal(db) == 3 and seal(db) == 0
     rows = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    assert [r.seq for r in rows] == [1, 2, 3]
     assert rows[0].prev_hash == "0" * 64
     assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
     head = db.get(AuditHead, 1)
     assert (head.seq, head.hash) == (3, rows[-1].hash)
-    assert verify(db).as_dict() == {"ok": True, "events_checked": 3}
+    assert verify(db).as_dict() == {"ok": True, "events_checked": 3, "unsealed": 0}
 
 
-def test_verify_endpoint_ok(client: TestClient, make_user, db) -> None:
+def test_default_mode_is_deferred_on_postgresql_only(db) -> None:
+    expected = "inline" if db.get_bind().dialect.name == "sqlite" else "deferred"
+    assert sealing_mode(db) == expected
+
+
+def test_unsealed_events_are_counted_not_checked_and_sealed_later(db) -> None:
+    db.info["audit_sealing"] = "inline"
+    _write(db, 2)
+    db.info["audit_sealing"] = "deferred"
+    record(db, actor="system", action="late.one")
+    record(db, actor="system", action="late.two")
+    result = verify(db).as_dict()
+    assert result["ok"] and result["events_checked"] == 2 and result["unsealed"] == 2
+    assert result["oldest_unsealed_at"] is not None
+    db.info["audit_sealing"] = "inline"  # an inline append while events wait: it goes first
+    assert record(db, actor="system", action="inline.after") == 3
+    assert seal(db) == 2
+    actions = db.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+    assert actions[2:] == ["inline.after", "late.one", "late.two"]
+    assert verify(db).as_dict() == {"ok": True, "events_checked": 5, "unsealed": 0}
+
+
+def test_a_rolled_back_unsealed_event_leaves_no_trace(db) -> None:
+    db.info["audit_sealing"] = "deferred"
+    _write(db, 2)
+    nested = db.begin_nested()
+    record(db, actor="system", action="rolled.back")
+    nested.rollback()
+    assert seal(db) == 0
+    assert verify(db).as_dict() == {"ok": True, "events_checked": 2, "unsealed": 0}
+
+
+def test_verify_endpoint_ok(client: TestClient, make_user, db, mode) -> None:
     admin = make_user("admin")
     _write(db)
     r = client.get("/api/v1/audit/verify", headers=admin.headers)
     assert r.status_code == 200
-    assert r.json() == {"ok": True, "events_checked": 5}
+    assert r.json() == {"ok": True, "events_checked": 5, "unsealed": 0}
 
 
 def test_empty_chain_verifies(db) -> None:
-    assert verify(db).as_dict() == {"ok": True, "events_checked": 0}
+    assert verify(db).as_dict() == {"ok": True, "events_checked": 0, "unsealed": 0}
 
 
-def test_tampered_row_is_named(client: TestClient, make_user, db) -> None:
+def test_tampered_row_is_named(client: TestClient, make_user, db, mode) -> None:
     admin = make_user("admin")
     _write(db)
     db.execute(text("""UPDATE core_audit_events SET data = '{"field": "changed"}' WHERE seq = 3"""))
@@ -97,7 +145,7 @@ def test_rehashed_row_breaks_the_next_link(db) -> None:
     assert not result.ok and result.first_broken_seq == 4 and "previous hash" in (result.reason or "")
 
 
-def test_deleted_middle_row_is_detected(client: TestClient, make_user, db) -> None:
+def test_deleted_middle_row_is_detected(client: TestClient, make_user, db, mode) -> None:
     admin = make_user("admin")
     _write(db)
     db.execute(text("DELETE FROM core_audit_events WHERE seq = 3"))
@@ -119,6 +167,7 @@ def test_deleted_last_row_is_detected_by_the_head(client: TestClient, make_user,
 
 def test_verify_ignores_events_appended_after_the_head_was_read(db) -> None:
     """A verification running while others append must not report a broken chain."""
+    db.info["audit_sealing"] = "inline"
     _write(db, 3)
     # Simulate an append that commits between reading the head and reading the events:
     # an event with seq 4 is visible but the head (read first) still says 3.
@@ -189,40 +238,71 @@ def test_audit_is_admin_only(client: TestClient, make_user, role: str) -> None:
 
 
 @pytest.mark.postgres
-def test_concurrent_appends_make_a_valid_chain(committed_db) -> None:
+@pytest.mark.parametrize("sealing", ["inline", "deferred"])
+def test_concurrent_appends_make_a_valid_chain(committed_db, sealing: str) -> None:
+    """Eight writers, a verifier and (deferred) two competing sealers at once: every committed
+    event ends in the chain exactly once, in one unbroken sequence, and verification never
+    sees a broken chain on the way."""
+    from core.audit import seal_all
+
     threads_n, per_thread = 8, 15
     errors: list[BaseException] = []
     verify_results: list[bool] = []
     done = threading.Event()
 
     def append(n: int) -> None:
-        try:
-            for i in range(per_thread):
+        for i in range(per_thread):
+            try:
                 with committed_db() as s, s.begin():
+                    s.info["audit_sealing"] = sealing
                     record(s, actor=f"user:{n}", action="concurrent.append", subject_type="case_review",
                            subject_id=i, data={"thread": n, "i": i})
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+                    if i % 5 == 4:  # some transactions roll back: their events must never be sealed
+                        record(s, actor=f"user:{n}", action="concurrent.rolled_back")
+                        raise _Rollback
+            except _Rollback:
+                pass
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
 
     def verifier() -> None:
         while not done.is_set():
             with committed_db() as s, s.begin():
                 verify_results.append(verify(s).ok)
 
+    def sealer() -> None:
+        try:
+            while not done.is_set():
+                seal_all(committed_db, batch=7)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
     workers = [threading.Thread(target=append, args=(n,)) for n in range(threads_n)]
-    checker = threading.Thread(target=verifier)
-    checker.start()
-    for t in workers:
+    helpers = [threading.Thread(target=verifier)]
+    if sealing == "deferred":
+        helpers += [threading.Thread(target=sealer), threading.Thread(target=sealer)]
+    for t in helpers + workers:
         t.start()
     for t in workers:
         t.join()
     done.set()
-    checker.join()
+    for t in helpers:
+        t.join()
     assert not errors, errors
+    seal_all(committed_db)
     with committed_db() as s:
         result = verify(s)
         assert result.ok, result
-        assert result.events_checked == threads_n * per_thread
+        committed = s.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "concurrent.append"))
+        assert committed == threads_n * (per_thread - per_thread // 5)
+        assert result.events_checked == committed and result.unsealed == 0
+        assert not s.scalar(select(func.count()).select_from(AuditEvent)
+                            .where(AuditEvent.action == "concurrent.rolled_back"))
         seqs = s.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
-        assert seqs == list(range(1, threads_n * per_thread + 1))
+        assert seqs == list(range(1, committed + 1))
     assert verify_results and all(verify_results)
+
+
+class _Rollback(Exception):
+    pass

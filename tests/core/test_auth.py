@@ -207,3 +207,38 @@ def test_issued_token_round_trips() -> None:
     s = get_settings()
     claims = decode_access_token(s, issue_access_token(s, "42"))
     assert claims["sub"] == "42" and claims["typ"] == "access"
+
+
+def test_setting_a_password_revokes_the_tokens_already_issued(client: TestClient, make_user, db) -> None:
+    import time as _time
+
+    from core.auth.tokens import issue_access_token
+    from core.settings import get_settings
+
+    admin = make_user("admin")
+    user = make_user("business_unit")
+    assert client.get("/api/v1/me", headers=user.headers).status_code == 200  # now cached as verified
+    r = client.patch(f"/api/v1/users/{user.id}", json={"password": "a brand new long password"},
+                     headers=admin.headers)
+    assert r.status_code == 200, r.text
+    assert_401(client.get("/api/v1/me", headers=user.headers))
+    # A token issued after the change works (iat a second later than the change).
+    later = issue_access_token(get_settings(), str(user.id), {"iat": int(_time.time()) + 1})
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {later}"}).status_code == 200
+    # Changing other fields does not revoke anything.
+    client.patch(f"/api/v1/users/{user.id}", json={"name": "Renamed Person"}, headers=admin.headers)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {later}"}).status_code == 200
+
+
+def test_the_verified_token_cache_forgets_expired_tokens_and_stays_bounded() -> None:
+    import time as _time
+
+    from core.auth.identity import _VerifiedTokens
+
+    cache = _VerifiedTokens(size=2)
+    cache.put(("k", "old"), {"exp": _time.time() - 31, "iat": 0})  # past exp + 30 s leeway
+    assert cache.get(("k", "old")) is None and ("k", "old") not in cache._items
+    for n in range(3):
+        cache.put(("k", str(n)), {"exp": _time.time() + 60, "iat": 0})
+    assert cache.get(("k", "0")) is None and cache.get(("k", "2")) is not None
+    assert cache.get(("other-secret", "2")) is None  # another secret never sees it

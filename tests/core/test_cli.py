@@ -133,10 +133,16 @@ def test_worker_once_delivers(cli_db, smtp_server) -> None:
         enqueue_email(s, to="agency@example.test", subject="Reporting form due", body="Reference CDR-1.")
     engine.dispose()
 
-    assert run(url, "worker", "--once").returncode == 2  # no ECR_SMTP_URL
+    # Without ECR_SMTP_URL the worker still seals the audit trail; the email stays queued.
+    r = run(url, "worker", "--once")
+    assert r.returncode == 0, r.stderr
+    assert "ECR_SMTP_URL is not set" in r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1])["sent"] == 0
+    assert _query(path, "SELECT status FROM core_outbox") == [("pending",)]
     r = run(url, "worker", "--once", ECR_SMTP_URL=smtp_server.url)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"sent": 1, "failed_or_deferred": 0}
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {
+        "sent": 1, "failed_or_deferred": 0, "audit_sealed": 0}
     got = smtp_server.wait_for(1)
     assert got[0]["to"] == ["agency@example.test"] and got[0]["subject"] == "Reporting form due"
     assert _query(path, "SELECT status, attempts FROM core_outbox") == [("sent", 1)]

@@ -1,3 +1,3 @@
-from core.audit.service import record, verify
+from core.audit.service import record, seal, seal_all, verify
 
-__all__ = ["record", "verify"]
+__all__ = ["record", "seal", "seal_all", "verify"]

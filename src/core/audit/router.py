@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
@@ -19,7 +19,7 @@ router = APIRouter(tags=["audit"])
 
 class AuditEventOut(BaseModel):
     id: int
-    seq: int
+    seq: int | None = Field(description="place in the hash chain; null until the sealer chains the event")
     at: dt.datetime
     actor: str
     action: str
@@ -27,7 +27,7 @@ class AuditEventOut(BaseModel):
     subject_id: str | None
     request_id: str | None
     data: dict[str, Any]
-    hash: str
+    hash: str | None
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -79,6 +79,8 @@ def list_audit(
 class VerifyOut(BaseModel):
     ok: bool
     events_checked: int
+    unsealed: int = Field(0, description="events recorded but not chained yet (deferred sealing): not checked")
+    oldest_unsealed_at: dt.datetime | None = None
     first_broken_seq: int | None = None
     first_broken_id: int | None = None
     reason: str | None = None

@@ -19,3 +19,6 @@ class User(IdMixin, TimestampMixin, Base):
     agency: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column()
+    # Access tokens issued (iat, whole seconds) before this instant are refused: set when an
+    # administrator sets the password (a token from that same second is refused too).
+    tokens_valid_after: Mapped[dt.datetime | None] = mapped_column()

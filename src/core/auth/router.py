@@ -124,6 +124,7 @@ def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: A
         user.roles = [r.value for r in body.roles]
     if body.password is not None:
         user.password_hash = hash_password(body.password)
+        user.tokens_valid_after = utcnow()  # tokens of the old password die (and any from this very second)
     if body.is_active is not None and body.is_active != user.is_active:
         user.is_active = body.is_active
         user.deactivated_at = None if body.is_active else utcnow()

@@ -6,12 +6,14 @@ response is sent) and rolls back on any error.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,15 +71,43 @@ def session_factory(request: Request | None = None) -> sessionmaker[Session]:
     return _default_factory()
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work. Async so that opening it costs no threadpool hop (creating a
+    Session does no I/O; the first statement connects); the commit and the close, which do I/O,
+    run in the threadpool in one hop, shielded from cancellation so a connection always goes
+    back to the pool."""
     session = session_factory(request)()
     request.state.db = session
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    session.info["audit_sealing"] = settings.audit_sealing
+    read_only = request.method in ("GET", "HEAD") and settings.audit_read_commit == "async"
     try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_rollback_and_close, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_commit_and_close, session, read_only)
+
+
+def _commit_and_close(session: Session, read_only: bool) -> None:
+    try:
+        if read_only and session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+            # A read writes only its audit event: do not wait for the WAL flush (see
+            # Settings.audit_read_commit). Any later synchronous commit flushes it anyway.
+            session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 

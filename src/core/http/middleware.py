@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request id, access log, security headers."""
+"""Pure ASGI middleware: request id, access log, metrics, security headers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.context import set_request_meta
+from core.http.metrics import observe, route_template
 
 log = logging.getLogger("core.access")
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -65,13 +66,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
+            seconds = time.perf_counter() - start
+            handler = route_template(scope)
+            method = scope.get("method", "")
+            status = status_holder.get("status", 500)
+            observe(handler, method, status, seconds)
             log.info(
                 "request",
-                extra={
-                    "method": scope.get("method"),
-                    "route": getattr(route, "path", None) or "unmatched",
-                    "status": status_holder.get("status", 500),
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                },
+                extra={"method": method, "route": handler, "status": status,
+                       "duration_ms": round(seconds * 1000, 2)},
             )

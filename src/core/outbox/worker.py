@@ -162,6 +162,7 @@ class BackgroundWorker:
     def _run(self) -> None:
         import time
 
+        from core.audit import seal_all
         from core.jobs import run_periodic_jobs
 
         while not self._stop.is_set():
@@ -169,6 +170,7 @@ class BackgroundWorker:
                 if time.monotonic() - self._last_periodic >= self.periodic_seconds:
                     self._last_periodic = time.monotonic()
                     run_periodic_jobs(self.factory)
+                seal_all(self.factory)  # deferred audit sealing (a no-op when there is nothing)
                 if self.sender is not None:
                     deliver_due(self.factory, self.sender)
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
