@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import record
@@ -33,6 +33,8 @@ from core.errors import (
 )
 from core.workflow.models import WorkflowHistory
 from core.workflow.table import Transition, Workflow
+
+_HISTORY = WorkflowHistory.__table__
 
 
 @dataclass
@@ -146,8 +148,10 @@ def apply_transition(
     for effect in transition.effects:
         effect(ctx)
     session.flush()  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
-    session.execute(
-        insert(WorkflowHistory).values(
+    # Core inserts on the session's connection (history is append-only, never loaded back as an
+    # entity in this transaction): no ORM bookkeeping per row.
+    session.connection().execute(
+        _HISTORY.insert().values(
             subject_type=workflow.subject_type,
             subject_id=case.id,
             at=ctx.now,
@@ -175,8 +179,8 @@ def record_creation_history(
     session: Session, workflow: Workflow, case: Any, actor: str, actor_name: str | None,
     action: str = "create", note: str | None = None,
 ) -> None:
-    session.execute(
-        insert(WorkflowHistory).values(
+    session.connection().execute(
+        _HISTORY.insert().values(
             subject_type=workflow.subject_type, subject_id=case.id, at=utcnow(), actor=actor,
             actor_name=actor_name, action=action, from_state=None, to_state=case.status,
             note=note, data={},
@@ -185,11 +189,12 @@ def record_creation_history(
 
 
 def history_for(session: Session, subject_type: str, subject_id: int) -> list[dict[str, Any]]:
+    h = _HISTORY.c
     rows = session.execute(
-        select(WorkflowHistory)
-        .where(WorkflowHistory.subject_type == subject_type, WorkflowHistory.subject_id == subject_id)
-        .order_by(WorkflowHistory.id)
-    ).scalars()
+        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
+        .where(h.subject_type == subject_type, h.subject_id == subject_id)
+        .order_by(h.id)
+    )
     return [
         {
             "at": r.at,
