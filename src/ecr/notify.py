@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from core.outbox import enqueue_email
+from core.outbox import enqueue_email, queue_email
 from ecr.config import get_config
 from ecr.models import CaseReview
 
@@ -18,20 +18,21 @@ def _topic(case: CaseReview) -> str:
     return f"case_review:{case.id}"
 
 
-def email_receipt(session: Session, case: CaseReview) -> None:
-    if not case.notifier_email:
+def email_receipt(session: Session, case_id: int, reference: str, to: str | None) -> None:
+    """The receipt of a new notification (one Core INSERT: nothing reads the message back)."""
+    if not to:
         return
-    enqueue_email(
+    queue_email(
         session,
-        to=case.notifier_email,
-        subject=f"Case review notification {case.reference} received",
+        to=to,
+        subject=f"Case review notification {reference} received",
         body=(
             f"Thank you. We have received your case review notification.\n\n"
-            f"Reference: {case.reference}\n\n"
+            f"Reference: {reference}\n\n"
             "Please quote this reference if you contact the business unit. We will tell you "
             "the decision of the Case Review Group when it has been made.\n"
         ),
-        topic=_topic(case),
+        topic=f"case_review:{case_id}",
     )
 
 

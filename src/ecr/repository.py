@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core.auth.principal import Principal
 from core.deadlines import overdue_subject_ids
@@ -60,8 +60,32 @@ def get_by_reference(session: Session, reference: str) -> CaseReview | None:
 
 
 def next_reference(session: Session, year: int) -> str:
-    """``CR-YYYY-NNNN`` from the shared counter (core.references)."""
+    """``CR-YYYY-NNNN`` from the shared counter (core.references; on PostgreSQL taken in a
+    short transaction of its own, so a notification that rolls back leaves a gap)."""
     return references.next_reference(session, "CR", year)
+
+
+_CASES = CaseReview.__table__
+_INSERT_CASE = _CASES.insert()
+_COLUMN_KEYS = tuple(c.key for c in _CASES.columns)
+
+
+def insert_case(session: Session, values: dict[str, Any]) -> int:
+    """INSERT a new case row (Core, on the session's connection: no unit of work) and return
+    its id. ``values`` names the columns to set; the others are NULL (no column of the table
+    has a server default, and JSON columns left out stay SQL NULL as the ORM leaves them)."""
+    result = session.connection().execute(_INSERT_CASE, values)
+    return int(result.inserted_primary_key[0])
+
+
+def attach_new(session: Session, values: dict[str, Any]) -> CaseReview:
+    """The entity of a row just inserted by :func:`insert_case` (``values`` with its ``id``),
+    made persistent in the session without reading it back: every column is given (the ones
+    not inserted are NULL), so no attribute is left to load."""
+    case = CaseReview(**{**dict.fromkeys(_COLUMN_KEYS), **values})
+    make_transient_to_detached(case)
+    session.add(case)
+    return case
 
 
 @dataclass

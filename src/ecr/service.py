@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,7 +17,7 @@ from core import interop
 from core.audit import record
 from core.auth.principal import Principal
 from core.db.base import utcnow
-from core.deadlines import close_deadlines, open_deadline, open_deadlines_for
+from core.deadlines import close_deadlines, open_deadlines_for, open_new_deadlines
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.pagination import decode_cursor, encode_cursor
 from core.workflow import apply_transition, available_transitions, history_for
@@ -53,6 +54,92 @@ def _check_dates(child_dob: dt.date | None, incident_date: dt.date | None,
                                      "must be on or before the date of the incident")
 
 
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """What public intake gives back: the new case's id, reference and state (no ORM entity:
+    nothing reads the row back)."""
+
+    id: int
+    reference: str
+    status: str
+
+
+def _insert_notification(
+    session: Session,
+    body: PublicNotificationIn,
+    *,
+    source: str,
+    actor: str,
+    actor_name: str | None,
+    received_on: dt.date | None,
+    with_token: bool,
+    child_death_reference: str | None,
+    referred_by: str | None,
+) -> tuple[dict[str, Any], str | None]:
+    """The rows of a new notification, written with Core statements on the session's connection
+    (the case, its deadlines in one INSERT, the creation history row, the audit event, the
+    receipt email). Returns the case's column values (with ``id``) and the status token."""
+    _check_dates(body.child.date_of_birth, body.incident.date)
+    now = utcnow()
+    received_on = received_on or now.date()
+    if received_on < body.incident.date:
+        raise ValidationFailed.field(["body", "received_on"],
+                                     "must be on or after the date of the incident")
+    regime = current_regime()
+    token = secrets.token_urlsafe(32) if with_token else None
+    notifier, child, incident = body.notifier, body.child, body.incident
+    # Taken last, once the notification is known to be valid (on PostgreSQL a number taken by a
+    # notification that then fails is not given again: see core.references).
+    reference = repo.next_reference(session, now.year)
+    stamp = utcnow()
+    values: dict[str, Any] = {
+        "reference": reference,
+        "regime": regime.code,
+        "status": regime.workflow.initial,
+        "status_changed_at": now,
+        "source": source,
+        "received_on": received_on,
+        "received_at": now,
+        "created_by": actor,
+        "status_token_hash": hash_token(token) if token else None,
+        "notifier_name": notifier.name,
+        "notifier_email": str(notifier.email) if notifier.email else None,
+        "notifier_agency": notifier.agency,
+        "notifier_role": notifier.role,
+        "notifier_phone": notifier.phone,
+        "child_first_name": child.first_name,
+        "child_last_name": child.last_name,
+        "child_date_of_birth": child.date_of_birth,
+        "child_sex": child.sex,
+        "child_ethnicity": child.ethnicity,
+        "child_address": child.address,
+        "child_local_authority": child.local_authority,
+        "incident_date": incident.date,
+        "incident_type": incident.type,
+        "incident_description": incident.description,
+        "rationale": body.rationale,
+        "abuse_or_neglect_suspected": body.abuse_or_neglect_suspected,
+        "agencies_involved": list(body.agencies_involved),
+        "child_death_reference": child_death_reference,
+        "referred_by": referred_by,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "version": 1,
+    }
+    case_id = values["id"] = repo.insert_case(session, values)
+    # a new case has no deadline to close first: both opened with one INSERT
+    rules = regime.deadline_rules(get_config())
+    open_new_deadlines(session, SUBJECT, case_id, [rules[k] for k in regime.on_receipt],
+                       received_on)
+    record_creation_history(session, regime.workflow,
+                            NewNotification(case_id, reference, values["status"]),
+                            actor, actor_name, action="receive", note=None)
+    record(session, actor=actor, action="case_review.create", subject_type=SUBJECT,
+           subject_id=case_id, data={"reference": reference, "source": source})
+    email_receipt(session, case_id, reference, values["notifier_email"])
+    return values, token
+
+
 def create_notification(
     session: Session,
     body: PublicNotificationIn,
@@ -66,64 +153,24 @@ def create_notification(
     referred_by: str | None = None,
 ) -> tuple[CaseReview, str | None]:
     """A new notification in the state ``received``, its reference, its deadlines, the
-    creation history row, the audit event and the receipt email, all in one transaction."""
-    _check_dates(body.child.date_of_birth, body.incident.date)
-    now = utcnow()
-    received_on = received_on or now.date()
-    if received_on < body.incident.date:
-        raise ValidationFailed.field(["body", "received_on"],
-                                     "must be on or after the date of the incident")
-    regime = current_regime()
-    token = secrets.token_urlsafe(32) if with_token else None
-    case = CaseReview(
-        reference=repo.next_reference(session, now.year),
-        regime=regime.code,
-        status=regime.workflow.initial,
-        status_changed_at=now,
-        source=source,
-        received_on=received_on,
-        received_at=now,
-        created_by=actor,
-        status_token_hash=hash_token(token) if token else None,
-        notifier_name=body.notifier.name,
-        notifier_email=str(body.notifier.email) if body.notifier.email else None,
-        notifier_agency=body.notifier.agency,
-        notifier_role=body.notifier.role,
-        notifier_phone=body.notifier.phone,
-        child_first_name=body.child.first_name,
-        child_last_name=body.child.last_name,
-        child_date_of_birth=body.child.date_of_birth,
-        child_sex=body.child.sex,
-        child_ethnicity=body.child.ethnicity,
-        child_address=body.child.address,
-        child_local_authority=body.child.local_authority,
-        incident_date=body.incident.date,
-        incident_type=body.incident.type,
-        incident_description=body.incident.description,
-        rationale=body.rationale,
-        abuse_or_neglect_suspected=body.abuse_or_neglect_suspected,
-        agencies_involved=list(body.agencies_involved),
-        child_death_reference=child_death_reference,
-        referred_by=referred_by,
+    creation history row, the audit event and the receipt email, all in one transaction.
+    Returns the case as an entity of the session (for callers that go on with it)."""
+    values, token = _insert_notification(
+        session, body, source=source, actor=actor, actor_name=actor_name,
+        received_on=received_on, with_token=with_token,
+        child_death_reference=child_death_reference, referred_by=referred_by,
     )
-    session.add(case)
-    session.flush()
-    for kind in regime.on_receipt:
-        open_deadline(session, SUBJECT, case.id, regime.rule(kind), received_on)
-    record_creation_history(session, regime.workflow, case, actor, actor_name, action="receive",
-                            note=None)
-    record(session, actor=actor, action="case_review.create", subject_type=SUBJECT,
-           subject_id=case.id, data={"reference": case.reference, "source": source})
-    email_receipt(session, case)
-    session.flush()
-    return case, token
+    return repo.attach_new(session, values), token
 
 
-def create_public(session: Session, body: PublicNotificationIn) -> tuple[CaseReview, str]:
-    case, token = create_notification(session, body, source="public", actor="public",
-                                      actor_name="Public notification form")
+def create_public(session: Session, body: PublicNotificationIn) -> tuple[NewNotification, str]:
+    """Public intake: what :func:`create_notification` writes, without building an entity."""
+    values, token = _insert_notification(
+        session, body, source="public", actor="public", actor_name="Public notification form",
+        received_on=None, with_token=True, child_death_reference=None, referred_by=None,
+    )
     assert token is not None
-    return case, token
+    return NewNotification(values["id"], values["reference"], values["status"]), token
 
 
 def create_staff(session: Session, body: StaffNotificationIn, principal: Principal) -> CaseReview:

@@ -4,6 +4,7 @@ from core.deadlines.service import (
     close_deadlines,
     open_deadline,
     open_deadlines_for,
+    open_new_deadlines,
     overdue_subject_ids,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     "is_working_day",
     "open_deadline",
     "open_deadlines_for",
+    "open_new_deadlines",
     "overdue_subject_ids",
 ]

@@ -21,8 +21,10 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (the start day itself is not counted)."""
+    """The date ``days`` working days after ``start`` (the start day itself is not counted).
+    Cached: every notification received on a day asks for the same dates."""
     step = 1 if days >= 0 else -1
     remaining = abs(days)
     current = start

@@ -39,6 +39,26 @@ def open_deadline(
     return deadline
 
 
+_INSERT_DEADLINES = Deadline.__table__.insert()
+
+
+def open_new_deadlines(
+    session: Session, subject_type: str, subject_id: int,
+    rules: Iterable[DeadlineRule], start: dt.date,
+) -> None:
+    """Open the deadlines of a subject created in this transaction, in one INSERT: it has no
+    deadline yet, so there is nothing to close first (unlike :func:`open_deadline`). Core, on
+    the session's connection: no ORM unit of work for rows nobody reads back here."""
+    now = utcnow()
+    rows = [
+        {"subject_type": subject_type, "subject_id": subject_id, "kind": rule.kind,
+         "label": rule.label, "start_on": start, "due_on": rule.due(start), "created_at": now}
+        for rule in rules
+    ]
+    if rows:
+        session.connection().execute(_INSERT_DEADLINES, rows)
+
+
 def close_deadlines(
     session: Session, subject_type: str, subject_id: int, kinds: Iterable[str] | None = None,
     *, met: bool = True,

@@ -18,6 +18,7 @@ import datetime as dt
 import base64
 import hashlib
 import json
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -25,7 +26,7 @@ from fastapi.encoders import jsonable_encoder
 from cryptography.fernet import Fernet, InvalidToken
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from core.db.base import utcnow
@@ -33,6 +34,12 @@ from core.db.session import SessionDep
 from core.errors import Conflict, ValidationFailed
 from core.idempotency.models import IdempotencyRecord
 
+_RECORDS = IdempotencyRecord.__table__
+_FIND = select(_RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.response).where(
+    _RECORDS.c.scope == bindparam("scope"), _RECORDS.c.key == bindparam("key"))
+_INSERT = _RECORDS.insert()
+# transaction-scoped: held until the request commits or rolls back, and only by this key
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(func.hashtextextended(bindparam("lock_key"), 0)))
 MAX_KEY_LENGTH = 200
 MAX_SCOPE_LENGTH = 100
 RETENTION_HOURS = 48
@@ -45,17 +52,20 @@ _STORED_FORMAT = "ecr-idem-v2"
 _SEALED_FORMAT = "ecr-idem-v3"
 
 
+@lru_cache(maxsize=8)
 def _fernet(secret: str) -> Fernet:
     digest = hashlib.sha256(b"ecr-idempotency-responses\0" + secret.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def request_scope(request: Request) -> str:
-    """The path, or for a path with parameters the route template and a hash of the path."""
+    """The path, or for a path with parameters the route template and a hash of the path.
+    (Parameters are told by the template, not by comparing it with the path: the template of a
+    route in an included router does not carry the router's prefix.)"""
     path = request.url.path
     route = request.scope.get("route")
     template = getattr(route, "path", None)
-    if template and template != path:
+    if template and "{" in template:
         digest = hashlib.sha256(path.encode()).hexdigest()[:32]
         scope = f"{template}#{digest}"
         if len(scope) <= MAX_SCOPE_LENGTH:
@@ -91,16 +101,17 @@ class Idempotency:
         if self.key is None:
             return None
         self.request_hash = body_hash(body)
-        if self.session.get_bind().dialect.name == "postgresql":
-            got = self.session.execute(
-                select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{self.scope}\n{self.key}", 0)))
-            ).scalar_one()
+        # Core statements on the session's connection (no ORM identity map for a row that is
+        # only read once). The advisory lock is per key: distinct keys never wait for each other.
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql":
+            got = conn.execute(_TRY_LOCK, {"lock_key": f"{self.scope}\n{self.key}"}).scalar_one()
             if not got:
                 raise Conflict(
                     "a request with this Idempotency-Key is still being processed; retry shortly",
                     headers={"Retry-After": "1"},
                 )
-        rec = self.session.get(IdempotencyRecord, (self.scope, self.key))
+        rec = conn.execute(_FIND, {"scope": self.scope, "key": self.key}).first()
         if rec is None:
             return None
         if rec.request_hash != self.request_hash:
@@ -128,19 +139,20 @@ class Idempotency:
         content = jsonable_encoder(body)
         if self.key is not None:
             kept = {k: v for k, v in (headers or {}).items() if k.lower() in _KEPT_HEADERS}
-            self.session.add(IdempotencyRecord(
-                scope=self.scope, key=self.key, request_hash=self.request_hash or "",
-                status_code=status_code,
-                response={"format": _SEALED_FORMAT, "sealed": self.fernet.encrypt(
+            self.session.flush()  # the work first (objects a caller left pending), then the key
+            self.session.connection().execute(_INSERT, {
+                "scope": self.scope, "key": self.key, "request_hash": self.request_hash or "",
+                "status_code": status_code,
+                "response": {"format": _SEALED_FORMAT, "sealed": self.fernet.encrypt(
                     json.dumps({"body": content, "headers": kept}).encode()).decode()},
-            ))
-            self.session.flush()
+            })
         return JSONResponse(content, status_code=status_code, headers=headers)
 
 
-def get_idempotency(request: Request, session: SessionDep) -> Idempotency:
+async def get_idempotency(request: Request, session: SessionDep) -> Idempotency:
     # SessionDep exactly: the same (function-scoped) session as the endpoint's, so the key is
-    # stored in the same transaction as the notification.
+    # stored in the same transaction as the notification. async: it does no I/O (the session's
+    # first statement is in replay(), in the endpoint's thread), so no threadpool hop.
     return Idempotency(request, session)
 
 

@@ -1,3 +1,3 @@
-from core.outbox.service import enqueue_email
+from core.outbox.service import enqueue_email, queue_email
 
-__all__ = ["enqueue_email"]
+__all__ = ["enqueue_email", "queue_email"]
