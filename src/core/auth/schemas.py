@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from core.auth.passwords import MIN_LENGTH
 from core.auth.roles import Role
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _stripped_not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+# The length limit applies to what was sent (as the OpenAPI schema says), then it is stripped.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_stripped_not_blank)]
 Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=256)]
 
 

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
@@ -148,19 +149,30 @@ def _limiter(request: Request) -> PublicRateLimiter:
     return get_limiter(request.app.state)
 
 
-def public_rate_limited(request: Request) -> None:
+async def _hit(request: Request, bucket: str, message: str | None = None) -> None:
+    """Counting in memory is a few microseconds: done on the event loop (no threadpool hop).
+    With Redis it is network I/O that may time out: done in the threadpool."""
+    limiter = _limiter(request)
+    args = (bucket, request) if message is None else (bucket, request, message)
+    if limiter.shared is None:
+        limiter.hit(*args)
+    else:
+        await run_in_threadpool(limiter.hit, *args)
+
+
+async def public_rate_limited(request: Request) -> None:
     """Dependency for public POST routes: marks the route public and applies the limit."""
-    _limiter(request).hit(PUBLIC_POST_BUCKET, request)
+    await _hit(request, PUBLIC_POST_BUCKET)
 
 
 public_rate_limited.__public__ = True  # type: ignore[attr-defined]
 public_rate_limited.__rate_limited__ = True  # type: ignore[attr-defined]
 
 
-def login_rate_limited(request: Request) -> None:
+async def login_rate_limited(request: Request) -> None:
     """Dependency for POST /auth/token: slows password guessing per client address
     (ECR_LOGIN_RATE_LIMIT); the route stays public."""
-    _limiter(request).hit(LOGIN_BUCKET, request, "too many sign-in attempts from your address; try again later")
+    await _hit(request, LOGIN_BUCKET, "too many sign-in attempts from your address; try again later")
 
 
 login_rate_limited.__public__ = True  # type: ignore[attr-defined]
