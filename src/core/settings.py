@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     # How audit events join the hash chain (docs/ARCHITECTURE.md, "Audit"): "inline" chains each
     # event in its own transaction under the head row lock (serialises every audited request
     # through its commit); "deferred" inserts events unchained and the worker's sealer chains
-    # committed events in the background; "auto" is deferred on PostgreSQL, inline on SQLite.
-    audit_sealing: Literal["auto", "inline", "deferred"] = "auto"
+    # committed events in the background (every poll).
+    audit_sealing: Literal["inline", "deferred"] = "deferred"
     # GET/HEAD requests write only their read-audit event. "async" commits those without waiting
     # for the WAL flush on PostgreSQL (synchronous_commit=off): a database crash can lose the last
     # few hundred milliseconds of read events (a suffix, never a hole); "sync" waits (~1 fsync).

@@ -17,7 +17,7 @@ from core.db.base import utcnow
 
 @pytest.fixture(params=["inline", "deferred"])
 def mode(request, db) -> str:
-    """Both sealing modes on both databases (the default is deferred on PostgreSQL)."""
+    """Both sealing modes on both databases (the default is deferred)."""
     db.info["audit_sealing"] = request.param
     return request.param
 
@@ -50,9 +50,9 @@ def test_record_builds_a_chain(db, mode) -> None:
     assert verify(db).as_dict() == {"ok": True, "events_checked": 3, "unsealed": 0}
 
 
-def test_default_mode_is_deferred_on_postgresql_only(db) -> None:
-    expected = "inline" if db.get_bind().dialect.name == "sqlite" else "deferred"
-    assert sealing_mode(db) == expected
+def test_default_mode_is_deferred(db) -> None:
+    db.info.pop("audit_sealing", None)
+    assert sealing_mode(db) == "deferred"
 
 
 def test_unsealed_events_are_counted_not_checked_and_sealed_later(db) -> None:

@@ -110,7 +110,12 @@ def test_audit_verify_then_tamper(cli_db) -> None:
     r = run(url, "audit", "verify")
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
-    assert result["ok"] is True and result["events_checked"] >= 3
+    assert result["ok"] is True and result["unsealed"] >= 3  # recorded, not chained yet
+    r = run(url, "audit", "seal")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["sealed"] >= 3
+    result = json.loads(run(url, "audit", "verify").stdout)
+    assert result["ok"] is True and result["events_checked"] >= 3 and result["unsealed"] == 0
 
     (seq,) = _query(path, "SELECT max(seq) - 1 FROM core_audit_events")[0]
     with sqlite3.connect(path) as conn:

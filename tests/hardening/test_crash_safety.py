@@ -168,6 +168,10 @@ def test_sigkill_mid_run_loses_and_duplicates_nothing(fresh_database: str) -> No
         assert sum(sum(c.values()) for c in after.values()) == total_found + sum(
             1 for _k, _r, replayed in retried if not replayed)
 
+        # Seal what the killed server recorded (deferred sealing), then check the whole chain.
+        seal = subprocess.run([os.path.join(BIN, "ecr"), "audit", "seal"], env=server.env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert seal.returncode == 0, seal.stderr
         verify = subprocess.run([os.path.join(BIN, "ecr"), "audit", "verify"], env=server.env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=120)
     finally:
@@ -183,3 +187,4 @@ def test_sigkill_mid_run_loses_and_duplicates_nothing(fresh_database: str) -> No
     assert not missing, f"acknowledged but lost: {missing}"
     assert not doubled, f"duplicated: {doubled}"
     assert verify.returncode == 0 and result["ok"] is True, verify.stdout + verify.stderr
+    assert result["unsealed"] == 0 and result["events_checked"] > 0

@@ -3,10 +3,10 @@
 Every event is inserted in the caller's transaction, so it commits or rolls back with the change
 it describes. How it joins the hash chain depends on the sealing mode (``ECR_AUDIT_SEALING``):
 
-- **inline** (the default on SQLite): the event is chained at once. Appends are serialised by
+- **inline**: the event is chained at once. Appends are serialised by
   locking the single ``core_audit_head`` row (SQLite transactions are IMMEDIATE, so they are
   serialised already), and the lock is held until the request commits.
-- **deferred** (the default on PostgreSQL): the event is inserted with ``seq``, ``prev_hash`` and
+- **deferred** (the default): the event is inserted with ``seq``, ``prev_hash`` and
   ``hash`` empty, taking no lock, so audited requests never queue behind each other's commit.
   :func:`seal` (run by the worker every poll, and by ``ecr audit seal``) locks the head and
   chains the unsealed events it can see. Under READ COMMITTED it sees only committed events (and
@@ -60,8 +60,6 @@ def sealing_mode(session: Session) -> str:
         from core.settings import get_settings
 
         mode = get_settings().audit_sealing
-    if mode == "auto":
-        mode = "inline" if session.get_bind().dialect.name == "sqlite" else "deferred"
     return mode
 
 
