@@ -129,16 +129,37 @@ def request_form(
 
 
 def request_notified_agencies(session: Session, settings: Settings, case: ChildDeath, actor: str) -> list[AgencyRequest]:
-    """One form per agency of the notification that has none yet."""
-    existing = {r.agency.lower() for r in requests.list_for(session, SUBJECT_TYPE, [case.id])[case.id]}
-    created = []
+    """One form per agency of the notification that has none yet. As :func:`request_form` for
+    each (the request as ``core.agency_requests.service.create_request`` makes it, its audit
+    event, its emailed link), but the forms are inserted together, in one flush."""
+    c = AgencyRequest.__table__.c
+    existing = {a.lower() for a in session.execute(
+        select(c.agency).where(c.subject_type == SUBJECT_TYPE, c.subject_id == case.id)
+    ).scalars()}
+    wanted: list[tuple[str, str | None]] = []
     for agency in case.agencies or []:
         name = str(agency.get("name", "")).strip()
         if not name or name.lower() in existing:
             continue
         existing.add(name.lower())
-        created.append(request_form(session, settings, case, agency=name, actor=actor,
-                                    contact_email=agency.get("contact_email")))
+        wanted.append((name, agency.get("contact_email")))
+    if not wanted:
+        return []
+    due_on = add_working_days(runtime.today(), settings.reporting_form_due_working_days)
+    created = [
+        AgencyRequest(subject_type=SUBJECT_TYPE, subject_id=case.id, kind=FORM_KIND, agency=name,
+                      contact_email=contact_email, assignee_user_id=None, due_on=due_on,
+                      status="requested", answers={}, not_known=[])
+        for name, contact_email in wanted
+    ]
+    session.add_all(created)
+    session.flush()  # one INSERT of every form where the database returns their ids in order
+    for req in created:
+        record(session, actor=actor, action=f"{FORM_KIND}.request", subject_type=SUBJECT_TYPE,
+               subject_id=case.id, data={"request_id": req.id})
+    for req in created:  # the links and emails after the audit: flushed together by the caller
+        if req.contact_email:
+            _email_link(session, settings, case, req)
     return created
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
@@ -32,10 +33,48 @@ from core.deadlines import add_months
 from core.errors import NotFound, ValidationFailed
 from core.meetings.models import Meeting
 from core.pagination import decode_cursor, encode_cursor
+from core.workflow.models import WorkflowHistory
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, SUBJECT_TYPE
 from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
 
 READER_ROLES = frozenset({"cdop_coordinator", "cdop_chair"})
+
+# Read paths that only show data select table columns (Core): rows come back as light named
+# tuples, with no ORM entity, identity map entry or attribute instrumentation per row, and the
+# JSON columns are read only where they are shown. Writes go through the ORM entities.
+_CASES = ChildDeath.__table__
+_HOLDS = ChildDeathHold.__table__
+_FLAGS = DuplicateFlag.__table__
+_FORMS = AgencyRequest.__table__
+_MEETINGS = Meeting.__table__
+_HISTORY = WorkflowHistory.__table__
+
+
+
+def _has(table: Any, *conditions: ColumnElement[bool]) -> Any:
+    return exists(select(table.c.id).where(*conditions))
+
+
+# What a line of the list shows (no JSON column, no text written by the coordinator), in the
+# order service.list_item unpacks them, and whether the case has duplicate flags (rare: the page
+# then looks for the flags of those cases only, usually none).
+LIST_COLUMNS = (
+    _CASES.c.id, _CASES.c.reference, _CASES.c.status, _CASES.c.first_name, _CASES.c.last_name,
+    _CASES.c.date_of_birth, _CASES.c.sex, _CASES.c.date_of_death, _CASES.c.received_at,
+    _CASES.c.expected, _CASES.c.panel_meeting_id, _CASES.c.case_review_reference,
+    _has(_FLAGS, _FLAGS.c.child_death_id == _CASES.c.id).label("has_duplicates"),
+)
+# A hold as shown (schemas.HoldOut, in its field order).
+HOLD_COLUMNS = (
+    _HOLDS.c.id, _HOLDS.c.reason, _HOLDS.c.expected_on, _HOLDS.c.note, _HOLDS.c.placed_at,
+    _HOLDS.c.placed_by, _HOLDS.c.released_at, _HOLDS.c.released_by,
+)
+# A reporting form as shown in the detail (schemas.ReportingFormOut; not the link columns).
+FORM_COLUMNS = (
+    _FORMS.c.id, _FORMS.c.agency, _FORMS.c.contact_email, _FORMS.c.assignee_user_id, _FORMS.c.due_on,
+    _FORMS.c.status, _FORMS.c.answers, _FORMS.c.not_known, _FORMS.c.submitted_at, _FORMS.c.submitted_by,
+    _FORMS.c.waived_reason, _FORMS.c.waived_at, _FORMS.c.reminders_sent, _FORMS.c.last_reminder_at,
+)
 
 
 def readable_clause(principal: Principal) -> ColumnElement[bool]:
@@ -45,9 +84,10 @@ def readable_clause(principal: Principal) -> ColumnElement[bool]:
 def open_cases() -> ColumnElement[bool]:
     """Not closed, withdrawn or transferred out. The states are rendered as literals so the
     planner (SQLite especially) can match the partial indexes' predicate; bound parameters
-    would hide it and force a scan of every case."""
-    return ChildDeath.status.not_in(
-        bindparam("open_excluded", sorted(OUTSTANDING_EXCLUDED), expanding=True, literal_execute=True)
+    would hide it and force a scan of every case. SQLite matches the predicate as written, so
+    the list keeps the order of ``models._OPEN_CASES`` (sorted, it was never used there)."""
+    return _CASES.c.status.not_in(
+        bindparam("open_excluded", list(OUTSTANDING_EXCLUDED), expanding=True, literal_execute=True)
     )
 
 
@@ -61,52 +101,138 @@ def get_case(session: Session, principal: Principal, case_id: int, *, lock: bool
     return found
 
 
+def get_case_for_transition(session: Session, principal: Principal, case_id: int) -> tuple[ChildDeath, bool]:
+    """:func:`get_case` with the row lock, and whether the case has duplicate flags (no
+    transition adds or removes one, so its answer need not look for them when there are none)."""
+    stmt = select(ChildDeath, _has(_FLAGS, _FLAGS.c.child_death_id == ChildDeath.id).label("has_duplicates"))
+    stmt = stmt.where(ChildDeath.id == case_id, readable_clause(principal))
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update(of=ChildDeath)
+    found = session.execute(stmt).one_or_none()
+    if found is None:
+        raise NotFound("no such child death")
+    return found[0], bool(found[1])
+
+
+def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[Any]:
+    """The case as a read-only row for the detail view (``GET``): every column of the case, the
+    date of its panel meeting (``meeting_at``) and whether it has any hold, reporting form or
+    duplicate flag (``has_holds``, ``has_forms``, ``has_duplicates``), so the detail queries
+    only the collections that are not empty. One statement; 404 as :func:`get_case`."""
+    cid = _CASES.c.id
+    stmt = (
+        select(
+            _CASES,
+            _MEETINGS.c.scheduled_for.label("meeting_at"),
+            _has(_HOLDS, _HOLDS.c.child_death_id == cid).label("has_holds"),
+            _has(_FORMS, _FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == cid).label("has_forms"),
+            _has(_FLAGS, _FLAGS.c.child_death_id == cid).label("has_duplicates"),
+        )
+        .select_from(_CASES.outerjoin(_MEETINGS, _MEETINGS.c.id == _CASES.c.panel_meeting_id))
+        .where(cid == case_id, readable_clause(principal))
+    )
+    found = session.execute(stmt).one_or_none()
+    if found is None:
+        raise NotFound("no such child death")
+    return found
+
+
+def history_view(session: Session, principal: Principal, case_id: int) -> list[Row[Any]]:
+    """The case's workflow history, oldest first, in one statement with the visibility check:
+    404 as :func:`get_case`; a case without history gives one row of nulls (``at`` is None)."""
+    h = _HISTORY.c
+    stmt = (
+        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
+        .select_from(_CASES.outerjoin(_HISTORY, and_(h.subject_type == SUBJECT_TYPE,
+                                                     h.subject_id == _CASES.c.id)))
+        .where(_CASES.c.id == case_id, readable_clause(principal))
+        .order_by(h.id)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        raise NotFound("no such child death")
+    return [r for r in rows if r.at is not None]
+
+
 def by_reference(session: Session, reference: str) -> ChildDeath | None:
     return session.execute(
         select(ChildDeath).where(ChildDeath.reference == reference)
     ).scalar_one_or_none()
 
 
-# ---- bulk loaders (one query each, whatever the number of cases) ----
+# ---- bulk loaders (one query each, whatever the number of cases), Core rows ----
+#
+# Built once: per request only the parameters change (an expanding IN for a page of cases).
 
 
-def holds_for(session: Session, ids: Sequence[int], *, open_only: bool = False) -> dict[int, list[ChildDeathHold]]:
-    out: dict[int, list[ChildDeathHold]] = defaultdict(list)
-    if not ids:
-        return out
-    stmt = select(ChildDeathHold).where(ChildDeathHold.child_death_id.in_(list(ids)))
-    if open_only:
-        stmt = stmt.where(ChildDeathHold.released_at.is_(None))
-    for h in session.execute(stmt.order_by(ChildDeathHold.id)).scalars():
-        out[h.child_death_id].append(h)
+def _in_ids(column: Any) -> ColumnElement[bool]:
+    return column.in_(bindparam("ids", expanding=True))
+
+
+_OPEN_HOLDS = (
+    select(_HOLDS.c.child_death_id, *HOLD_COLUMNS)
+    .where(_in_ids(_HOLDS.c.child_death_id), _HOLDS.c.released_at.is_(None))
+    .order_by(_HOLDS.c.id)
+)
+_CASE_HOLDS = select(*HOLD_COLUMNS).where(_HOLDS.c.child_death_id == bindparam("case_id")).order_by(_HOLDS.c.id)
+_OPEN_FORMS = (
+    select(_FORMS.c.id, _FORMS.c.subject_id, _FORMS.c.agency, _FORMS.c.due_on)
+    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND, _in_ids(_FORMS.c.subject_id),
+           _FORMS.c.status == "requested")
+    .order_by(_FORMS.c.due_on, _FORMS.c.id)
+)
+_CASE_FORMS = (
+    select(*FORM_COLUMNS)
+    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == bindparam("case_id"))
+    .order_by(_FORMS.c.id)
+)
+_FLAGGED = (
+    select(_FLAGS.c.child_death_id, _FLAGS.c.other_id, _CASES.c.reference, _FLAGS.c.reason)
+    .select_from(_FLAGS.join(_CASES, _CASES.c.id == _FLAGS.c.other_id))
+    .order_by(_FLAGS.c.id)
+)
+_CASE_DUPLICATES = _FLAGGED.where(_FLAGS.c.child_death_id == bindparam("case_id"))
+_DUPLICATES = _FLAGGED.where(_in_ids(_FLAGS.c.child_death_id))
+_MEETING_DATES = select(_MEETINGS.c.id, _MEETINGS.c.scheduled_for).where(_in_ids(_MEETINGS.c.id))
+
+
+def open_holds_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
+    """Open holds by case (``child_death_id`` and ``HOLD_COLUMNS``), oldest first."""
+    out: dict[int, list[Row[Any]]] = defaultdict(list)
+    if ids:
+        for h in session.execute(_OPEN_HOLDS, {"ids": list(ids)}).all():
+            out[h.child_death_id].append(h)
     return out
 
 
-def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[AgencyRequest]]:
-    out: dict[int, list[AgencyRequest]] = defaultdict(list)
-    if not ids:
-        return out
-    rows = session.execute(
-        select(AgencyRequest).where(
-            AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
-            AgencyRequest.subject_id.in_(list(ids)), AgencyRequest.status == "requested",
-        ).order_by(AgencyRequest.due_on, AgencyRequest.id)
-    ).scalars()
-    for r in rows:
-        out[r.subject_id].append(r)
+def holds_of(session: Session, case_id: int) -> list[Row[Any]]:
+    """Every hold of the case (``HOLD_COLUMNS``), oldest first."""
+    return list(session.execute(_CASE_HOLDS, {"case_id": case_id}).all())
+
+
+def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
+    """Reporting forms still awaited, by case, as ``(id, subject_id, agency, due_on)`` rows,
+    soonest due first (no answers: a list shows none)."""
+    out: dict[int, list[Row[Any]]] = defaultdict(list)
+    if ids:
+        for r in session.execute(_OPEN_FORMS, {"ids": list(ids)}).all():
+            out[r.subject_id].append(r)
     return out
+
+
+def forms_of(session: Session, case_id: int) -> list[Row[Any]]:
+    """Every agency request of the case (``FORM_COLUMNS``), oldest first, as
+    ``core.agency_requests.service.list_for`` finds them."""
+    return list(session.execute(_CASE_FORMS, {"case_id": case_id}).all())
 
 
 def duplicates_for(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Possible duplicates by case: ``{id, reference, reason}`` of the other case."""
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return out
-    rows = session.execute(
-        select(DuplicateFlag.child_death_id, DuplicateFlag.other_id, ChildDeath.reference, DuplicateFlag.reason)
-        .join(ChildDeath, ChildDeath.id == DuplicateFlag.other_id)
-        .where(DuplicateFlag.child_death_id.in_(list(ids)))
-        .order_by(DuplicateFlag.id)
-    ).all()
+    rows = (session.execute(_CASE_DUPLICATES, {"case_id": ids[0]}) if len(ids) == 1
+            else session.execute(_DUPLICATES, {"ids": list(ids)})).all()
     for cid, oid, ref, reason in rows:
         out[cid].append({"id": oid, "reference": ref, "reason": reason})
     return out
@@ -116,8 +242,7 @@ def meetings_for(session: Session, meeting_ids: Iterable[int | None]) -> dict[in
     ids = sorted({i for i in meeting_ids if i is not None})
     if not ids:
         return {}
-    rows = session.execute(select(Meeting.id, Meeting.scheduled_for).where(Meeting.id.in_(ids))).all()
-    return {mid: when for mid, when in rows}
+    return {mid: when for mid, when in session.execute(_MEETING_DATES, {"ids": ids}).all()}
 
 
 # ---- the outstanding list ----
@@ -135,65 +260,66 @@ class CaseFilters:
 
 
 def _forms_exist(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    c = _FORMS.c
     return exists(
-        select(AgencyRequest.id).where(
-            AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
-            AgencyRequest.subject_id == ChildDeath.id, *conditions,
+        select(c.id).where(
+            c.subject_type == SUBJECT_TYPE, c.kind == FORM_KIND, c.subject_id == _CASES.c.id, *conditions,
         )
     )
 
 
-def filtered(principal: Principal, f: CaseFilters, today: dt.date) -> Select[tuple[ChildDeath]]:
-    stmt = select(ChildDeath).where(readable_clause(principal))
+def filtered(principal: Principal, f: CaseFilters, today: dt.date) -> Select[Any]:
+    """The list's query: ``LIST_COLUMNS`` of the cases matching ``f`` (Core, no entities)."""
+    c = _CASES.c
+    stmt = select(*LIST_COLUMNS).where(readable_clause(principal))
     if f.statuses:
-        stmt = stmt.where(ChildDeath.status.in_(f.statuses))
+        stmt = stmt.where(c.status.in_(f.statuses))
     if f.outstanding:
         stmt = stmt.where(open_cases())
     if f.older_than_days is not None:
-        stmt = stmt.where(ChildDeath.date_of_death <= today - dt.timedelta(days=f.older_than_days))
+        stmt = stmt.where(c.date_of_death <= today - dt.timedelta(days=f.older_than_days))
     if f.hold_reason:
+        h = _HOLDS.c
         stmt = stmt.where(exists(
-            select(ChildDeathHold.id).where(
-                ChildDeathHold.child_death_id == ChildDeath.id,
-                ChildDeathHold.released_at.is_(None),
-                ChildDeathHold.reason == f.hold_reason,
+            select(h.id).where(
+                h.child_death_id == c.id,
+                h.released_at.is_(None),
+                h.reason == f.hold_reason,
             )
         ))
+    r = _FORMS.c
     form_conditions: list[ColumnElement[bool]] = []
     if f.agency:
         # cases still waiting on a reporting form from this agency
-        form_conditions += [func.lower(AgencyRequest.agency) == f.agency.lower(),
-                            AgencyRequest.status == "requested"]
+        form_conditions += [func.lower(r.agency) == f.agency.lower(), r.status == "requested"]
     if f.has_overdue_reports:
-        form_conditions += [AgencyRequest.status == "requested", AgencyRequest.due_on < today]
+        form_conditions += [r.status == "requested", r.due_on < today]
     if form_conditions:
         stmt = stmt.where(_forms_exist(*form_conditions))
     if f.q:
         q = f.q.strip().lower()
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        full = func.lower(ChildDeath.first_name + " " + ChildDeath.last_name)
+        full = func.lower(c.first_name + " " + c.last_name)
         stmt = stmt.where(or_(
-            func.lower(ChildDeath.reference) == q,
-            func.lower(ChildDeath.reference).like(like, escape="\\"),
+            func.lower(c.reference) == q,
+            func.lower(c.reference).like(like, escape="\\"),
             full.like(like, escape="\\"),
         ))
     return stmt
 
 
-def page(session: Session, stmt: Select[tuple[ChildDeath]], limit: int,
-         cursor: str | None) -> tuple[list[ChildDeath], str | None]:
+def page(session: Session, stmt: Select[Any], limit: int,
+         cursor: str | None) -> tuple[list[Row[Any]], str | None]:
     """Keyset pagination on (date of death, id): the oldest deaths first."""
+    c = _CASES.c
     if cursor:
         last_date, last_id = decode_cursor(cursor, 2)
         try:
             d, i = dt.date.fromisoformat(str(last_date)), int(last_id)
         except (TypeError, ValueError):
             raise ValidationFailed.field(["query", "cursor"], "invalid cursor") from None
-        stmt = stmt.where(or_(ChildDeath.date_of_death > d,
-                              and_(ChildDeath.date_of_death == d, ChildDeath.id > i)))
-    rows = list(session.execute(
-        stmt.order_by(ChildDeath.date_of_death, ChildDeath.id).limit(limit + 1)
-    ).scalars())
+        stmt = stmt.where(or_(c.date_of_death > d, and_(c.date_of_death == d, c.id > i)))
+    rows = list(session.execute(stmt.order_by(c.date_of_death, c.id).limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -204,12 +330,19 @@ def page(session: Session, stmt: Select[tuple[ChildDeath]], limit: int,
 # ---- the outstanding summary (GROUP BY in SQL) ----
 
 
-def since_death_band(date_of_death: dt.date, today: dt.date) -> str:
-    if date_of_death > add_months(today, -3):
+def band_limits(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+    """The dates of death after which a case is 0-3, 3-6 and 6-12 months from ``today``."""
+    return add_months(today, -3), add_months(today, -6), add_months(today, -12)
+
+
+def since_death_band(date_of_death: dt.date, today: dt.date,
+                     limits: tuple[dt.date, dt.date, dt.date] | None = None) -> str:
+    three, six, twelve = limits or band_limits(today)
+    if date_of_death > three:
         return "0-3m"
-    if date_of_death > add_months(today, -6):
+    if date_of_death > six:
         return "3-6m"
-    if date_of_death > add_months(today, -12):
+    if date_of_death > twelve:
         return "6-12m"
     return "12m+"
 

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from core import interop
-from core.agency_requests import service as requests
 from core.audit import record
 from core.auth.principal import Principal
 from core.errors import ValidationFailed
@@ -25,7 +25,6 @@ from cdop.domain import (
     parse_nhs_number,
 )
 from core import references
-from cdop.forms import form_out
 from cdop.models import ChildDeath, DuplicateFlag
 from cdop.schemas import ChildDeathPatch, NotificationIn, StaffNotificationIn
 
@@ -209,6 +208,11 @@ def patch_case(session: Session, case: ChildDeath, body: ChildDeathPatch, princi
 
 
 # ---- views ----
+#
+# Views are built from Core rows (repository ``*_COLUMNS``) or the case entity, as plain dicts
+# whose keys are exactly the fields of their response model (schemas.py), in its field order and
+# with its types, so the router can serialise them without validating them again
+# (tests/cdop/test_views.py checks this against the models).
 
 
 def _hold_out(h: Any) -> dict[str, Any]:
@@ -217,35 +221,38 @@ def _hold_out(h: Any) -> dict[str, Any]:
             "released_by": h.released_by}
 
 
-def waiting_on(case: ChildDeath, open_holds: list[Any], open_forms: list[Any], today: dt.date,
+def waiting_on(case: Any, open_holds: list[Any], open_forms: list[Any], today: dt.date,
                meeting_at: dt.datetime | None) -> list[str]:
-    """Why the case is outstanding, in words for the coordinator."""
+    """Why the case is outstanding, in words for the coordinator (the overdue and awaited forms
+    in the order of ``open_forms``)."""
     out: list[str] = []
-    if case.status == "notified":
+    status = case.status
+    if status == "notified":
         out.append("information gathering has not started")
     for h in open_holds:
         out.append(f"on hold: {h.reason.replace('_', ' ')} (expected {h.expected_on.isoformat()})")
-    overdue = [r for r in open_forms if r.due_on < today]
-    pending = [r for r in open_forms if r.due_on >= today]
-    if overdue:
-        out.append("overdue reporting forms: " + ", ".join(
-            f"{r.agency} (due {r.due_on.isoformat()})" for r in overdue))
-    if pending:
-        out.append("reporting forms awaited: " + ", ".join(
-            f"{r.agency} (due {r.due_on.isoformat()})" for r in pending))
-    if case.status == "information_gathering" and not open_forms:
+    if open_forms:
+        overdue = [r for r in open_forms if r.due_on < today]
+        pending = [r for r in open_forms if r.due_on >= today]
+        if overdue:
+            out.append("overdue reporting forms: " + ", ".join(
+                f"{r.agency} (due {r.due_on.isoformat()})" for r in overdue))
+        if pending:
+            out.append("reporting forms awaited: " + ", ".join(
+                f"{r.agency} (due {r.due_on.isoformat()})" for r in pending))
+    elif status == "information_gathering":
         out.append("all reporting forms are in: ready to be listed for a panel")
-    if case.status == "ready_for_panel":
+    if status == "ready_for_panel":
         out.append("to be scheduled for a panel meeting")
-    if case.status == "scheduled_for_panel":
+    elif status == "scheduled_for_panel":
         when = f" on {meeting_at.date().isoformat()}" if meeting_at else ""
         out.append(f"panel meeting {case.panel_meeting_id}{when}")
-    if case.status == "reviewed":
+    elif status == "reviewed":
         out.append("analysis recorded: to be closed")
     return out
 
 
-def _child(case: ChildDeath) -> dict[str, Any]:
+def _child(case: Any) -> dict[str, Any]:
     return {
         "first_name": case.first_name, "last_name": case.last_name,
         "date_of_birth": case.date_of_birth, "sex": case.sex, "ethnicity": case.ethnicity,
@@ -254,45 +261,50 @@ def _child(case: ChildDeath) -> dict[str, Any]:
     }
 
 
-def list_item(case: ChildDeath, today: dt.date, open_holds: list[Any], open_forms: list[Any],
-              duplicates: list[dict[str, Any]], meeting_at: dt.datetime | None) -> dict[str, Any]:
-    overdue = [r for r in open_forms if r.due_on < today]
+def list_item(case: Row[Any], today: dt.date, open_holds: list[Any], open_forms: list[Any],
+              duplicates: list[dict[str, Any]], meeting_at: dt.datetime | None,
+              band_limits: tuple[dt.date, dt.date, dt.date] | None = None) -> dict[str, Any]:
+    """One ``ChildDeathSummaryItem`` from a ``repo.LIST_COLUMNS`` row."""
+    (case_id, reference, status, first_name, last_name, born, sex, died, received_at, expected,
+     meeting_id, case_review_reference, _has_duplicates) = case
     return {
-        "id": case.id, "reference": case.reference, "status": case.status,
-        "child": {"first_name": case.first_name, "last_name": case.last_name,
-                  "date_of_birth": case.date_of_birth, "sex": case.sex},
-        "date_of_death": case.date_of_death,
-        "days_since_death": (today - case.date_of_death).days,
-        "since_death_band": repo.since_death_band(case.date_of_death, today),
-        "received_at": case.received_at, "expected": case.expected,
+        "id": case_id, "reference": reference, "status": status,
+        "child": {"first_name": first_name, "last_name": last_name, "date_of_birth": born, "sex": sex},
+        "date_of_death": died,
+        "days_since_death": (today - died).days,
+        "since_death_band": repo.since_death_band(died, today, band_limits),
+        "received_at": received_at, "expected": expected,
         "open_holds": [_hold_out(h) for h in open_holds],
         "open_reporting_forms": len(open_forms),
         "overdue_reporting_forms": [
             {"id": r.id, "agency": r.agency, "due_on": r.due_on, "days_overdue": (today - r.due_on).days}
-            for r in overdue
+            for r in open_forms if r.due_on < today
         ],
         "possible_duplicates": [d["reference"] for d in duplicates],
-        "panel_meeting_id": case.panel_meeting_id,
-        "case_review_reference": case.case_review_reference,
+        "panel_meeting_id": meeting_id,
+        "case_review_reference": case_review_reference,
         "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
     }
 
 
-def list_items(session: Session, cases: list[ChildDeath], today: dt.date) -> list[dict[str, Any]]:
-    """A page of cases with why each is outstanding: a fixed number of queries per page."""
+def list_items(session: Session, cases: list[Row[Any]], today: dt.date) -> list[dict[str, Any]]:
+    """A page of cases (``repo.LIST_COLUMNS`` rows) with why each is outstanding: a fixed
+    number of queries per page."""
     ids = [c.id for c in cases]
-    holds = repo.holds_for(session, ids, open_only=True)
+    holds = repo.open_holds_for(session, ids)
     forms = repo.open_forms_for(session, ids)
-    dups = repo.duplicates_for(session, ids)
+    dups = repo.duplicates_for(session, [c.id for c in cases if c.has_duplicates])
     meetings = repo.meetings_for(session, [c.panel_meeting_id for c in cases])
+    limits = repo.band_limits(today)
+    none: list[Any] = []
     return [
-        list_item(c, today, holds.get(c.id, []), forms.get(c.id, []), dups.get(c.id, []),
-                  meetings.get(c.panel_meeting_id) if c.panel_meeting_id else None)
+        list_item(c, today, holds.get(c.id, none), forms.get(c.id, none), dups.get(c.id, none),
+                  meetings.get(c.panel_meeting_id) if c.panel_meeting_id else None, limits)
         for c in cases
     ]
 
 
-def case_review_view(session: Session, case: ChildDeath) -> dict[str, Any] | None:
+def case_review_view(session: Session, case: Any) -> dict[str, Any] | None:
     if not case.case_review_reference:
         return None
     out: dict[str, Any] = {"reference": case.case_review_reference, "status": None, "decision": None}
@@ -303,7 +315,7 @@ def case_review_view(session: Session, case: ChildDeath) -> dict[str, Any] | Non
     return out
 
 
-def analysis_view(case: ChildDeath) -> dict[str, Any] | None:
+def analysis_view(case: Any) -> dict[str, Any] | None:
     if case.analysed_at is None:
         return None
     return {
@@ -315,12 +327,35 @@ def analysis_view(case: ChildDeath) -> dict[str, Any] | None:
     }
 
 
-def detail(session: Session, case: ChildDeath) -> dict[str, Any]:
+def _form_view(r: Any, today: dt.date) -> dict[str, Any]:
+    """A ``ReportingFormOut`` from a ``repo.FORM_COLUMNS`` row (what ``forms.form_out`` shows)."""
+    return {
+        "id": r.id, "agency": r.agency, "contact_email": r.contact_email,
+        "assignee_user_id": r.assignee_user_id, "due_on": r.due_on, "status": r.status,
+        "overdue": r.status == "requested" and r.due_on < today,
+        "answers": r.answers or {}, "not_known": r.not_known or [],
+        "submitted_at": r.submitted_at, "submitted_by": r.submitted_by,
+        "waived_reason": r.waived_reason, "waived_at": r.waived_at,
+        "reminders_sent": r.reminders_sent, "last_reminder_at": r.last_reminder_at,
+    }
+
+
+_UNKNOWN: Any = object()
+
+
+def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, has_holds: bool = True,
+           has_forms: bool = True, has_duplicates: bool = True) -> dict[str, Any]:
+    """The ``ChildDeathOut`` of a case: the entity, or the row of ``repo.get_case_view`` with
+    what it already knows (the meeting's date, which collections are empty) passed in, so only
+    the collections that have rows are queried."""
+    session.flush()  # the collections below are read with Core statements (no autoflush)
     today = runtime.today()
-    holds = repo.holds_for(session, [case.id])[case.id]
-    forms = requests.list_for(session, SUBJECT_TYPE, [case.id])[case.id]
+    holds = repo.holds_of(session, case.id) if has_holds else []
+    forms = repo.forms_of(session, case.id) if has_forms else []
     open_forms = [r for r in forms if r.status == "requested"]
-    meeting_at = repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id or 0)
+    if meeting_at is _UNKNOWN:
+        meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)
+                      if case.panel_meeting_id else None)
     open_holds = [h for h in holds if h.released_at is None]
     return {
         "id": case.id, "reference": case.reference, "status": case.status,
@@ -344,14 +379,24 @@ def detail(session: Session, case: ChildDeath) -> dict[str, Any]:
         "withdrawn_reason": case.withdrawn_reason,
         "panel_meeting_id": case.panel_meeting_id,
         "holds": [_hold_out(h) for h in holds],
-        "reporting_forms": [form_out(r, today) for r in forms],
-        "possible_duplicates": repo.duplicates_for(session, [case.id])[case.id],
+        "reporting_forms": [_form_view(r, today) for r in forms],
+        "possible_duplicates": repo.duplicates_for(session, [case.id])[case.id] if has_duplicates else [],
         "analysis": analysis_view(case),
         "case_review": case_review_view(session, case),
         "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
         "closed_at": case.closed_at,
         "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
     }
+
+
+def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The case's workflow history as ``core.workflow.history_for`` gives it, read with the
+    visibility check in one statement (404 as ``repo.get_case``)."""
+    return [
+        {"at": r.at, "actor": r.actor_name or r.actor, "actor_id": r.actor, "action": r.action,
+         "from": r.from_state, "to": r.to_state, "note": r.note, "data": r.data or {}}
+        for r in repo.history_view(session, principal, case_id)
+    ]
 
 
 def status_for_interop(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:

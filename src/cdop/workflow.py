@@ -7,7 +7,7 @@ import json
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 
 from core import interop
 from core.agency_requests import service as requests
@@ -113,25 +113,30 @@ def _withdraw(ctx: TransitionContext) -> None:
     forms.waive_open_forms(ctx.session, ctx.case, "the notification was withdrawn", ctx.principal.actor)
 
 
+_HOLDS = ChildDeathHold.__table__
+
+
 def _place_hold(ctx: TransitionContext) -> None:
-    hold = ChildDeathHold(
+    # Core INSERT: nothing in the request reads the hold back as an entity.
+    ctx.history_data["hold_id"] = ctx.session.execute(_HOLDS.insert().values(
         child_death_id=ctx.case.id, reason=ctx.data["hold_reason"], expected_on=ctx.data["expected_on"],
         note=ctx.note, placed_at=ctx.now, placed_by=ctx.principal.actor,
-    )
-    ctx.session.add(hold)
-    ctx.session.flush()
-    ctx.history_data["hold_id"] = hold.id
+    )).inserted_primary_key[0]
 
 
 def _release_hold(ctx: TransitionContext) -> None:
-    holds = ctx.session.execute(
-        select(ChildDeathHold).where(ChildDeathHold.child_death_id == ctx.case.id,
-                                     ChildDeathHold.released_at.is_(None))
-    ).scalars().all()
-    for h in holds:
-        h.released_at = ctx.now
-        h.released_by = ctx.principal.actor
-    ctx.history_data["released_holds"] = [h.id for h in holds]
+    # One UPDATE of the open holds (RETURNING their ids where the database has it).
+    c = _HOLDS.c
+    release = (update(_HOLDS).where(c.child_death_id == ctx.case.id, c.released_at.is_(None))
+               .values(released_at=ctx.now, released_by=ctx.principal.actor))
+    if ctx.session.get_bind().dialect.update_returning:
+        released = ctx.session.execute(release.returning(c.id)).scalars().all()
+    else:
+        released = ctx.session.execute(
+            select(c.id).where(c.child_death_id == ctx.case.id, c.released_at.is_(None))
+        ).scalars().all()
+        ctx.session.execute(release)
+    ctx.history_data["released_holds"] = sorted(released)
 
 
 def _schedule(ctx: TransitionContext) -> None:
