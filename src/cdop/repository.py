@@ -172,14 +172,18 @@ def _in_ids(column: Any) -> ColumnElement[bool]:
 _OPEN_HOLDS = (
     select(_HOLDS.c.child_death_id, *HOLD_COLUMNS)
     .where(_in_ids(_HOLDS.c.child_death_id), _HOLDS.c.released_at.is_(None))
-    .order_by(_HOLDS.c.id)
+    # by case first: both databases then walk ix_cdop_holds_child_death per id with no sort
+    # (ORDER BY id alone made SQLite scan the whole table in rowid order)
+    .order_by(_HOLDS.c.child_death_id, _HOLDS.c.id)
 )
 _CASE_HOLDS = select(*HOLD_COLUMNS).where(_HOLDS.c.child_death_id == bindparam("case_id")).order_by(_HOLDS.c.id)
 _OPEN_FORMS = (
     select(_FORMS.c.id, _FORMS.c.subject_id, _FORMS.c.agency, _FORMS.c.due_on)
     .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND, _in_ids(_FORMS.c.subject_id),
            _FORMS.c.status == "requested")
-    .order_by(_FORMS.c.due_on, _FORMS.c.id)
+    # by case first: the subject index per id (ordering by due date alone made SQLite walk every
+    # open form of every case through ix_core_agency_requests_open_due)
+    .order_by(_FORMS.c.subject_id, _FORMS.c.due_on, _FORMS.c.id)
 )
 _CASE_FORMS = (
     select(*FORM_COLUMNS)
