@@ -207,6 +207,10 @@ def _record_analysis(ctx: TransitionContext) -> None:
 
 def _close(ctx: TransitionContext) -> None:
     ctx.case.closed_at = ctx.now
+    # A form requested after the case was listed for a panel is no longer awaited once the review
+    # is closed. So no terminal case ever has a requested form (withdraw and transfer_out waive
+    # theirs too), and overdue-form counts need no join to the open cases.
+    forms.waive_open_forms(ctx.session, ctx.case, "the review was closed", ctx.principal.actor)
 
 
 TRANSITIONS = (

@@ -48,7 +48,9 @@ def data(db, fixed_today):
     _hold(db, c["D"], "criminal_proceedings", dt.date(2027, 3, 1))
     c["E"] = make_case(db, status="closed", last_name="Echo", date_of_death=dt.date(2025, 1, 1))
     c["F"] = make_case(db, status="withdrawn", last_name="Foxtrot", date_of_death=dt.date(2026, 8, 1))
-    _form(db, c["F"], "Testshire Police", dt.date(2026, 8, 10))  # overdue but the case is withdrawn
+    # overdue when the case was withdrawn, which waived it (as every way to a terminal state does)
+    requests.waive(db, _form(db, c["F"], "Testshire Police", dt.date(2026, 8, 10)),
+                   reason="the notification was withdrawn", actor="test")
     c["G"] = make_case(db, status="transferred_out", last_name="Golf", date_of_death=dt.date(2026, 3, 1))
     c["H"] = make_case(db, status="notified", last_name="Hotel", date_of_death=dt.date(2026, 7, 1))  # exactly 3 months
     db.commit()

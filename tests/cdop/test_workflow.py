@@ -256,3 +256,34 @@ def test_patch_with_if_match_never_status(client, db, coordinator, chair) -> Non
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "first_name"]
     bad = client.patch(url, json={"nhs_number": "123"}, headers={**coordinator.headers, "If-Match": new})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "nhs_number"]
+
+
+def test_closing_a_review_waives_forms_still_requested(client, db, coordinator, chair) -> None:
+    """A form requested after the case was listed for a panel is waived when the review closes,
+    so no terminal case keeps a requested form (the summary counts them without a join)."""
+    from sqlalchemy import select, update
+
+    from core.agency_requests.models import AgencyRequest
+    from cdop.models import ChildDeath
+
+    case = make_case(db, status="ready_for_panel")
+    db.commit()
+    r = client.post(f"{API}/child-deaths/{case.id}/reporting-forms",
+                    json={"agency": "Testshire Police", "contact_email": "police@example.org",
+                          "due_on": "2099-01-30"}, headers=coordinator.headers)
+    assert r.status_code == 201, r.text
+    db.execute(update(AgencyRequest).where(AgencyRequest.id == r.json()["id"])
+               .values(due_on=dt.date(2020, 1, 1)))  # overdue by now
+    db.execute(update(ChildDeath).where(ChildDeath.id == case.id).values(status="reviewed"))
+    db.commit()
+    summary = client.get(f"{API}/child-deaths/outstanding/summary", headers=coordinator.headers).json()
+    assert summary["overdue_reporting_forms_by_agency"] == {"Testshire Police": 1}
+
+    r = transition(client, case.id, coordinator, "close")
+    assert r.status_code == 200, r.text
+    assert [(f["status"], f["waived_reason"]) for f in r.json()["reporting_forms"]] == [
+        ("waived", "the review was closed")]
+    summary = client.get(f"{API}/child-deaths/outstanding/summary", headers=coordinator.headers).json()
+    assert summary["overdue_reporting_forms_by_agency"] == {}
+    assert not db.scalars(select(AgencyRequest).where(AgencyRequest.status == "requested",
+                                                      AgencyRequest.subject_id == case.id)).all()
