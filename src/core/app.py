@@ -94,6 +94,7 @@ def create_app(
     for router in registry.root_routers:
         app.include_router(router)
     install_web(app)  # /static, the start page, HTML error pages for /notify and /forms
+    _commit_in_endpoint_threads(app)
 
     # Observed by RequestContextMiddleware (core.http.metrics); exposed here.
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
@@ -114,6 +115,36 @@ def create_app(
     )
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def _commit_in_endpoint_threads(app: FastAPI) -> None:
+    """Every sync endpoint commits the request's session in its own threadpool call
+    (core.db.session.commit_when_endpoint_returns): one threadpool hop fewer per request.
+
+    FastAPI >= 0.16x runs an included route through its effective context, which holds a
+    dependant of its own (the include's dependencies added): both are wrapped."""
+    import inspect
+
+    from core.db.session import commit_when_endpoint_returns
+
+    def wrap(dependant: object) -> None:
+        call = getattr(dependant, "call", None)
+        if (call is None or getattr(call, "__commits_request_session__", False)
+                or inspect.iscoroutinefunction(call) or inspect.isgeneratorfunction(call)
+                or inspect.isasyncgenfunction(call) or not inspect.isfunction(call)):
+            return
+        dependant.call = commit_when_endpoint_returns(call)  # type: ignore[attr-defined]
+
+    def walk(routes: list[object]) -> None:
+        for route in routes:
+            candidates = getattr(route, "effective_candidates", None)
+            if callable(candidates):
+                walk(candidates())
+                continue
+            wrap(getattr(route, "dependant", None))
+            wrap(getattr(getattr(route, "original_route", None), "dependant", None))
+
+    walk(list(app.routes))
 
 
 def _default_factory() -> sessionmaker[Session]:

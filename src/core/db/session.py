@@ -6,7 +6,9 @@ response is sent) and rolls back on any error.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
@@ -71,38 +73,74 @@ def session_factory(request: Request | None = None) -> sessionmaker[Session]:
     return _default_factory()
 
 
+_REQUEST_SESSION: ContextVar[Session | None] = ContextVar("request_session", default=None)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. Async so that opening it costs no threadpool hop (creating a
-    Session does no I/O; the first statement connects); the commit and the close, which do I/O,
-    run in the threadpool in one hop, shielded from cancellation so a connection always goes
-    back to the pool."""
+    Session does no I/O; the first statement connects).
+
+    The commit, which does I/O, normally runs at the end of the endpoint's own threadpool call
+    (:func:`commit_when_endpoint_returns`, installed on every sync route by ``create_app``), so
+    it costs no hop of its own; here the session is then only closed, which after a commit does
+    no I/O. Otherwise (an async endpoint, an error) the commit or rollback and the close run in
+    the threadpool, shielded from cancellation so a connection always goes back to the pool."""
     session = session_factory(request)()
     request.state.db = session
     settings = getattr(request.app.state, "settings", None) or get_settings()
     session.info["audit_sealing"] = settings.audit_sealing
-    read_only = request.method in ("GET", "HEAD") and settings.audit_read_commit == "async"
+    session.info["read_only_commit"] = request.method in ("GET", "HEAD") and settings.audit_read_commit == "async"
+    token = _REQUEST_SESSION.set(session)
     try:
         yield session
     except BaseException:
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(_rollback_and_close, session)
         raise
+    finally:
+        _REQUEST_SESSION.reset(token)
+    if session.info.get("committed") and not session.in_transaction():
+        session.close()  # committed in the endpoint's thread; returning the connection is I/O free
+        return
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_commit_and_close, session, read_only)
+        await run_in_threadpool(_commit_and_close, session)
 
 
-def _commit_and_close(session: Session, read_only: bool) -> None:
+def _commit(session: Session) -> None:
+    if (session.info.get("read_only_commit") and session.in_transaction()
+            and session.get_bind().dialect.name == "postgresql"):
+        # A read writes only its audit event: do not wait for the WAL flush (see
+        # Settings.audit_read_commit). Any later synchronous commit flushes it anyway.
+        session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    session.commit()
+
+
+def _commit_and_close(session: Session) -> None:
     try:
-        if read_only and session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-            # A read writes only its audit event: do not wait for the WAL flush (see
-            # Settings.audit_read_commit). Any later synchronous commit flushes it anyway.
-            session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        session.commit()
+        _commit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def commit_when_endpoint_returns(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a sync endpoint so the request's session commits in the same threadpool call, as
+    soon as the endpoint returns (a failed commit raises from the endpoint: an error response,
+    never a success for uncommitted work). Saves the threadpool hop of a separate commit."""
+
+    @functools.wraps(endpoint)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        session = _REQUEST_SESSION.get()
+        if session is not None and not session.info.get("committed"):
+            _commit(session)
+            session.info["committed"] = True
+        return result
+
+    wrapper.__commits_request_session__ = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _rollback_and_close(session: Session) -> None:
