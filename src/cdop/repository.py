@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    any_,
     bindparam,
     case,
     exists,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects.postgresql import ARRAY as PG_ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -162,29 +165,48 @@ def by_reference(session: Session, reference: str) -> ChildDeath | None:
 
 # ---- bulk loaders (one query each, whatever the number of cases), Core rows ----
 #
-# Built once: per request only the parameters change (an expanding IN for a page of cases).
+# Built once per dialect: per request only the parameters change. On PostgreSQL the ids of a page
+# go as one array parameter (``= ANY(:ids)``), so the statement text is the same whatever the
+# page size (compiled and prepared once); elsewhere an expanding IN.
 
 
 def _in_ids(column: Any) -> ColumnElement[bool]:
     return column.in_(bindparam("ids", expanding=True))
 
 
-_OPEN_HOLDS = (
+def _any_ids(column: Any) -> ColumnElement[bool]:
+    return column == any_(bindparam("ids", type_=PG_ARRAY(Integer)))
+
+
+class _PerDialect:
+    """One statement per dialect from the same builder (given the ids predicate)."""
+
+    def __init__(self, build: Callable[[Callable[[Any], ColumnElement[bool]]], Any]) -> None:
+        self.default = build(_in_ids)
+        self.postgresql = build(_any_ids)
+
+    def run(self, session: Session, params: dict[str, Any]) -> list[Row[Any]]:
+        conn = session.connection()
+        stmt = self.postgresql if conn.dialect.name == "postgresql" else self.default
+        return list(conn.execute(stmt, params).all())
+
+
+_OPEN_HOLDS = _PerDialect(lambda by_ids: (
     select(_HOLDS.c.child_death_id, *HOLD_COLUMNS)
-    .where(_in_ids(_HOLDS.c.child_death_id), _HOLDS.c.released_at.is_(None))
+    .where(by_ids(_HOLDS.c.child_death_id), _HOLDS.c.released_at.is_(None))
     # by case first: both databases then walk ix_cdop_holds_child_death per id with no sort
     # (ORDER BY id alone made SQLite scan the whole table in rowid order)
     .order_by(_HOLDS.c.child_death_id, _HOLDS.c.id)
-)
+))
 _CASE_HOLDS = select(*HOLD_COLUMNS).where(_HOLDS.c.child_death_id == bindparam("case_id")).order_by(_HOLDS.c.id)
-_OPEN_FORMS = (
+_OPEN_FORMS = _PerDialect(lambda by_ids: (
     select(_FORMS.c.id, _FORMS.c.subject_id, _FORMS.c.agency, _FORMS.c.due_on)
-    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND, _in_ids(_FORMS.c.subject_id),
+    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND, by_ids(_FORMS.c.subject_id),
            _FORMS.c.status == "requested")
     # by case first: the subject index per id (ordering by due date alone made SQLite walk every
     # open form of every case through ix_core_agency_requests_open_due)
     .order_by(_FORMS.c.subject_id, _FORMS.c.due_on, _FORMS.c.id)
-)
+))
 _CASE_FORMS = (
     select(*FORM_COLUMNS)
     .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == bindparam("case_id"))
@@ -196,15 +218,16 @@ _FLAGGED = (
     .order_by(_FLAGS.c.id)
 )
 _CASE_DUPLICATES = _FLAGGED.where(_FLAGS.c.child_death_id == bindparam("case_id"))
-_DUPLICATES = _FLAGGED.where(_in_ids(_FLAGS.c.child_death_id))
-_MEETING_DATES = select(_MEETINGS.c.id, _MEETINGS.c.scheduled_for).where(_in_ids(_MEETINGS.c.id))
+_DUPLICATES = _PerDialect(lambda by_ids: _FLAGGED.where(by_ids(_FLAGS.c.child_death_id)))
+_MEETING_DATES = _PerDialect(
+    lambda by_ids: select(_MEETINGS.c.id, _MEETINGS.c.scheduled_for).where(by_ids(_MEETINGS.c.id)))
 
 
 def open_holds_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
     """Open holds by case (``child_death_id`` and ``HOLD_COLUMNS``), oldest first."""
     out: dict[int, list[Row[Any]]] = defaultdict(list)
     if ids:
-        for h in session.execute(_OPEN_HOLDS, {"ids": list(ids)}).all():
+        for h in _OPEN_HOLDS.run(session, {"ids": list(ids)}):
             out[h.child_death_id].append(h)
     return out
 
@@ -219,7 +242,7 @@ def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[A
     soonest due first (no answers: a list shows none)."""
     out: dict[int, list[Row[Any]]] = defaultdict(list)
     if ids:
-        for r in session.execute(_OPEN_FORMS, {"ids": list(ids)}).all():
+        for r in _OPEN_FORMS.run(session, {"ids": list(ids)}):
             out[r.subject_id].append(r)
     return out
 
@@ -235,8 +258,8 @@ def duplicates_for(session: Session, ids: Sequence[int]) -> dict[int, list[dict[
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return out
-    rows = (session.execute(_CASE_DUPLICATES, {"case_id": ids[0]}) if len(ids) == 1
-            else session.execute(_DUPLICATES, {"ids": list(ids)})).all()
+    rows = (session.execute(_CASE_DUPLICATES, {"case_id": ids[0]}).all() if len(ids) == 1
+            else _DUPLICATES.run(session, {"ids": list(ids)}))
     for cid, oid, ref, reason in rows:
         out[cid].append({"id": oid, "reference": ref, "reason": reason})
     return out
@@ -246,7 +269,7 @@ def meetings_for(session: Session, meeting_ids: Iterable[int | None]) -> dict[in
     ids = sorted({i for i in meeting_ids if i is not None})
     if not ids:
         return {}
-    return {mid: when for mid, when in session.execute(_MEETING_DATES, {"ids": ids}).all()}
+    return {mid: when for mid, when in _MEETING_DATES.run(session, {"ids": ids})}
 
 
 # ---- the outstanding list ----
