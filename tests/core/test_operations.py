@@ -64,3 +64,17 @@ def test_import_contracts() -> None:
         out = subprocess.run([str(ROOT / ".venv/bin/lint-imports"), "--no-cache"], cwd=ROOT,
                              capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_metrics_show_the_audit_sealing_backlog(client: TestClient, db) -> None:
+    from core.audit import record, seal
+
+    db.info["audit_sealing"] = "deferred"
+    record(db, actor="system", action="metrics.test")
+    db.commit()
+    body = client.get("/metrics").text
+    assert "ecr_audit_unsealed_events 1.0" in body
+    assert "ecr_audit_oldest_unsealed_age_seconds" in body
+    seal(db)
+    db.commit()
+    assert "ecr_audit_unsealed_events 0.0" in client.get("/metrics").text

@@ -7,13 +7,16 @@ request against every route again, before the app, to find its label).
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import weakref
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
+log = logging.getLogger("core.metrics")
 EXCLUDED = frozenset({"/metrics", "/livez", "/readyz"})
 
 REQUESTS = Counter(
@@ -59,5 +62,29 @@ def observe(handler: str, method: str, status: int, seconds: float) -> None:
     DURATION.labels(handler, method).observe(seconds)
 
 
+AUDIT_UNSEALED = Gauge(
+    "ecr_audit_unsealed_events", "Audit events recorded but not yet chained by the sealer (the worker).")
+AUDIT_UNSEALED_AGE = Gauge(
+    "ecr_audit_oldest_unsealed_age_seconds",
+    "Age of the oldest audit event waiting for the sealer; growing means no worker is sealing.")
+
+
+def _observe_audit_backlog(request: Request) -> None:
+    """Read at scrape time (the partial index on unsealed events makes it cheap). A database
+    that cannot be reached leaves the gauges as they were: /readyz reports that."""
+    from core.audit.service import unsealed
+    from core.db.session import session_factory
+
+    try:
+        with session_factory(request)() as session:
+            count, oldest = unsealed(session)
+    except Exception:  # noqa: BLE001 - metrics must answer even when the database does not
+        log.warning("could not read the audit sealing backlog for /metrics")
+        return
+    AUDIT_UNSEALED.set(count)
+    AUDIT_UNSEALED_AGE.set(0 if oldest is None else max(0.0, (dt.datetime.now(dt.UTC) - oldest).total_seconds()))
+
+
 def metrics_endpoint(request: Request) -> Response:
+    _observe_audit_backlog(request)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
