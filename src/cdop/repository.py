@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Select,
     and_,
@@ -117,13 +118,9 @@ def get_case_for_transition(session: Session, principal: Principal, case_id: int
     return found[0], bool(found[1])
 
 
-def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[Any]:
-    """The case as a read-only row for the detail view (``GET``): every column of the case, the
-    date of its panel meeting (``meeting_at``) and whether it has any hold, reporting form or
-    duplicate flag (``has_holds``, ``has_forms``, ``has_duplicates``), so the detail queries
-    only the collections that are not empty. One statement; 404 as :func:`get_case`."""
+def _case_view_stmt(readable: ColumnElement[bool]) -> Select[Any]:
     cid = _CASES.c.id
-    stmt = (
+    return (
         select(
             _CASES,
             _MEETINGS.c.scheduled_for.label("meeting_at"),
@@ -132,9 +129,36 @@ def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[A
             _has(_FLAGS, _FLAGS.c.child_death_id == cid).label("has_duplicates"),
         )
         .select_from(_CASES.outerjoin(_MEETINGS, _MEETINGS.c.id == _CASES.c.panel_meeting_id))
-        .where(cid == case_id, readable_clause(principal))
+        .where(cid == bindparam("case_id"), readable)
     )
-    found = session.execute(stmt).one_or_none()
+
+
+def _history_stmt(readable: ColumnElement[bool]) -> Select[Any]:
+    h = _HISTORY.c
+    return (
+        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
+        .select_from(_CASES.outerjoin(_HISTORY, and_(h.subject_type == SUBJECT_TYPE,
+                                                     h.subject_id == _CASES.c.id)))
+        .where(_CASES.c.id == bindparam("case_id"), readable)
+        .order_by(h.id)
+    )
+
+
+# Built once per visibility (readable_clause is true() or false()): per request only the id changes.
+_CASE_VIEW = {True: _case_view_stmt(true()), False: _case_view_stmt(false())}
+_HISTORY_VIEW = {True: _history_stmt(true()), False: _history_stmt(false())}
+
+
+def _reads_all(principal: Principal) -> bool:
+    return bool(principal.roles & READER_ROLES)
+
+
+def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[Any]:
+    """The case as a read-only row for the detail view (``GET``): every column of the case, the
+    date of its panel meeting (``meeting_at``) and whether it has any hold, reporting form or
+    duplicate flag (``has_holds``, ``has_forms``, ``has_duplicates``), so the detail queries
+    only the collections that are not empty. One statement; 404 as :func:`get_case`."""
+    found = session.connection().execute(_CASE_VIEW[_reads_all(principal)], {"case_id": case_id}).one_or_none()
     if found is None:
         raise NotFound("no such child death")
     return found
@@ -143,15 +167,7 @@ def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[A
 def history_view(session: Session, principal: Principal, case_id: int) -> list[Row[Any]]:
     """The case's workflow history, oldest first, in one statement with the visibility check:
     404 as :func:`get_case`; a case without history gives one row of nulls (``at`` is None)."""
-    h = _HISTORY.c
-    stmt = (
-        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
-        .select_from(_CASES.outerjoin(_HISTORY, and_(h.subject_type == SUBJECT_TYPE,
-                                                     h.subject_id == _CASES.c.id)))
-        .where(_CASES.c.id == case_id, readable_clause(principal))
-        .order_by(h.id)
-    )
-    rows = session.execute(stmt).all()
+    rows = session.connection().execute(_HISTORY_VIEW[_reads_all(principal)], {"case_id": case_id}).all()
     if not rows:
         raise NotFound("no such child death")
     return [r for r in rows if r.at is not None]
@@ -346,7 +362,7 @@ def page(session: Session, stmt: Select[Any], limit: int,
         except (TypeError, ValueError):
             raise ValidationFailed.field(["query", "cursor"], "invalid cursor") from None
         stmt = stmt.where(or_(c.date_of_death > d, and_(c.date_of_death == d, c.id > i)))
-    rows = list(session.execute(stmt.order_by(c.date_of_death, c.id).limit(limit + 1)).all())
+    rows = list(session.connection().execute(stmt.order_by(c.date_of_death, c.id).limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -374,33 +390,44 @@ def since_death_band(date_of_death: dt.date, today: dt.date,
     return "12m+"
 
 
-def outstanding_counts(session: Session, principal: Principal, today: dt.date) -> list[tuple[str, str, int]]:
+def _counts_stmt(readable: ColumnElement[bool]) -> Select[Any]:
     band = case(
-        (ChildDeath.date_of_death > add_months(today, -3), "0-3m"),
-        (ChildDeath.date_of_death > add_months(today, -6), "3-6m"),
-        (ChildDeath.date_of_death > add_months(today, -12), "6-12m"),
+        (_CASES.c.date_of_death > bindparam("b3", type_=Date), "0-3m"),
+        (_CASES.c.date_of_death > bindparam("b6", type_=Date), "3-6m"),
+        (_CASES.c.date_of_death > bindparam("b12", type_=Date), "6-12m"),
         else_="12m+",
     )
-    sub = (
-        select(ChildDeath.status.label("status"), band.label("band"))
-        .where(readable_clause(principal), open_cases())
-        .subquery()
-    )
-    rows = session.execute(
-        select(sub.c.status, sub.c.band, func.count()).group_by(sub.c.status, sub.c.band)
-    ).all()
+    sub = select(_CASES.c.status.label("status"), band.label("band")).where(readable, open_cases()).subquery()
+    return select(sub.c.status, sub.c.band, func.count()).group_by(sub.c.status, sub.c.band)
+
+
+_COUNTS = {True: _counts_stmt(true()), False: _counts_stmt(false())}  # built once per visibility
+
+
+def outstanding_counts(session: Session, principal: Principal, today: dt.date) -> list[tuple[str, str, int]]:
+    b3, b6, b12 = band_limits(today)
+    rows = session.connection().execute(_COUNTS[_reads_all(principal)], {"b3": b3, "b6": b6, "b12": b12}).all()
     return [(s, b, int(n)) for s, b, n in rows]
+
+
+_HOLDS_BY_REASON = (
+    select(_HOLDS.c.reason, func.count()).where(_HOLDS.c.released_at.is_(None)).group_by(_HOLDS.c.reason)
+)
+_OVERDUE_BY_AGENCY = (
+    select(_FORMS.c.agency, func.count())
+    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND,
+           _FORMS.c.status == bindparam("requested", "requested", literal_execute=True),
+           _FORMS.c.due_on < bindparam("today", type_=Date))
+    .group_by(_FORMS.c.agency)
+    .order_by(_FORMS.c.agency)
+)
 
 
 def open_holds_by_reason(session: Session, principal: Principal) -> dict[str, int]:
     if principal.roles & READER_ROLES:
         # Readers see every case: count the open holds on their own (partial index), with no
         # probe into cdop_child_deaths per hold.
-        rows = session.execute(
-            select(ChildDeathHold.reason, func.count())
-            .where(ChildDeathHold.released_at.is_(None))
-            .group_by(ChildDeathHold.reason)
-        ).all()
+        rows = session.connection().execute(_HOLDS_BY_REASON).all()
         return {r: int(n) for r, n in rows}
     rows = session.execute(
         select(ChildDeathHold.reason, func.count())
@@ -416,14 +443,7 @@ def overdue_forms_by_agency(session: Session, principal: Principal, today: dt.da
         # Readers see every case, and a case that is closed, withdrawn or transferred out has no
         # requested form (each of those transitions waives them; migration 0005 waived older
         # ones): an index-only count of the requested forms, no join to the open cases.
-        rows = session.execute(
-            select(AgencyRequest.agency, func.count())
-            .where(AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
-                   AgencyRequest.status == bindparam("requested", "requested", literal_execute=True),
-                   AgencyRequest.due_on < today)
-            .group_by(AgencyRequest.agency)
-            .order_by(AgencyRequest.agency)
-        ).all()
+        rows = session.connection().execute(_OVERDUE_BY_AGENCY, {"today": today}).all()
         return {a: int(n) for a, n in rows}
     rows = session.execute(
         select(AgencyRequest.agency, func.count())

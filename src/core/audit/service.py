@@ -31,6 +31,7 @@ from core.db.base import utcnow
 GENESIS = "0" * 64
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
+_INSERT_EVENT = _EVENTS.insert()  # built once: every append is this statement with new values
 
 
 def _canonical(seq: int, at: dt.datetime, actor: str, action: str, subject_type: str | None,
@@ -116,7 +117,7 @@ def record(
     else:
         event.update(seq=None, prev_hash=None, hash=None)
     # Core insert on the session's connection: no ORM unit-of-work bookkeeping per event.
-    session.connection().execute(_EVENTS.insert(), event)
+    session.connection().execute(_INSERT_EVENT, event)
     return seq
 
 
