@@ -186,6 +186,14 @@ def by_reference(session: Session, reference: str) -> ChildDeath | None:
 # page size (compiled and prepared once); elsewhere an expanding IN.
 
 
+def _core(session: Session) -> Any:
+    """The session's connection, for Core statements: no ORM execution path per statement. The
+    session is flushed first (what ``session.execute`` would have done), so rows written through
+    the ORM earlier in the request are seen; with nothing pending the flush is a no-op."""
+    session.flush()
+    return session.connection()
+
+
 def _in_ids(column: Any) -> ColumnElement[bool]:
     return column.in_(bindparam("ids", expanding=True))
 
@@ -202,7 +210,7 @@ class _PerDialect:
         self.postgresql = build(_any_ids)
 
     def run(self, session: Session, params: dict[str, Any]) -> list[Row[Any]]:
-        conn = session.connection()
+        conn = _core(session)
         stmt = self.postgresql if conn.dialect.name == "postgresql" else self.default
         return list(conn.execute(stmt, params).all())
 
@@ -250,7 +258,7 @@ def open_holds_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[A
 
 def holds_of(session: Session, case_id: int) -> list[Row[Any]]:
     """Every hold of the case (``HOLD_COLUMNS``), oldest first."""
-    return list(session.execute(_CASE_HOLDS, {"case_id": case_id}).all())
+    return list(_core(session).execute(_CASE_HOLDS, {"case_id": case_id}).all())
 
 
 def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
@@ -266,7 +274,7 @@ def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[A
 def forms_of(session: Session, case_id: int) -> list[Row[Any]]:
     """Every agency request of the case (``FORM_COLUMNS``), oldest first, as
     ``core.agency_requests.service.list_for`` finds them."""
-    return list(session.execute(_CASE_FORMS, {"case_id": case_id}).all())
+    return list(_core(session).execute(_CASE_FORMS, {"case_id": case_id}).all())
 
 
 def duplicates_for(session: Session, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
@@ -274,7 +282,7 @@ def duplicates_for(session: Session, ids: Sequence[int]) -> dict[int, list[dict[
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
         return out
-    rows = (session.execute(_CASE_DUPLICATES, {"case_id": ids[0]}).all() if len(ids) == 1
+    rows = (_core(session).execute(_CASE_DUPLICATES, {"case_id": ids[0]}).all() if len(ids) == 1
             else _DUPLICATES.run(session, {"ids": list(ids)}))
     for cid, oid, ref, reason in rows:
         out[cid].append({"id": oid, "reference": ref, "reason": reason})
