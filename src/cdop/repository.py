@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -16,10 +17,12 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    Text,
     and_,
     any_,
     bindparam,
     case,
+    cast,
     exists,
     false,
     func,
@@ -61,7 +64,8 @@ def _has(table: Any, *conditions: ColumnElement[bool]) -> Any:
 
 # What a line of the list shows (no JSON column, no text written by the coordinator), in the
 # order service.list_item unpacks them, and whether the case has duplicate flags (rare: the page
-# then looks for the flags of those cases only, usually none).
+# then looks for the flags of those cases only, usually none). ``page`` adds the case's open
+# holds and awaited forms after them.
 LIST_COLUMNS = (
     _CASES.c.id, _CASES.c.reference, _CASES.c.status, _CASES.c.first_name, _CASES.c.last_name,
     _CASES.c.date_of_birth, _CASES.c.sex, _CASES.c.date_of_death, _CASES.c.received_at,
@@ -215,22 +219,7 @@ class _PerDialect:
         return list(conn.execute(stmt, params).all())
 
 
-_OPEN_HOLDS = _PerDialect(lambda by_ids: (
-    select(_HOLDS.c.child_death_id, *HOLD_COLUMNS)
-    .where(by_ids(_HOLDS.c.child_death_id), _HOLDS.c.released_at.is_(None))
-    # by case first: both databases then walk ix_cdop_holds_child_death per id with no sort
-    # (ORDER BY id alone made SQLite scan the whole table in rowid order)
-    .order_by(_HOLDS.c.child_death_id, _HOLDS.c.id)
-))
 _CASE_HOLDS = select(*HOLD_COLUMNS).where(_HOLDS.c.child_death_id == bindparam("case_id")).order_by(_HOLDS.c.id)
-_OPEN_FORMS = _PerDialect(lambda by_ids: (
-    select(_FORMS.c.id, _FORMS.c.subject_id, _FORMS.c.agency, _FORMS.c.due_on)
-    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND, by_ids(_FORMS.c.subject_id),
-           _FORMS.c.status == "requested")
-    # by case first: the subject index per id (ordering by due date alone made SQLite walk every
-    # open form of every case through ix_core_agency_requests_open_due)
-    .order_by(_FORMS.c.subject_id, _FORMS.c.due_on, _FORMS.c.id)
-))
 _CASE_FORMS = (
     select(*FORM_COLUMNS)
     .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == bindparam("case_id"))
@@ -247,28 +236,9 @@ _MEETING_DATES = _PerDialect(
     lambda by_ids: select(_MEETINGS.c.id, _MEETINGS.c.scheduled_for).where(by_ids(_MEETINGS.c.id)))
 
 
-def open_holds_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
-    """Open holds by case (``child_death_id`` and ``HOLD_COLUMNS``), oldest first."""
-    out: dict[int, list[Row[Any]]] = defaultdict(list)
-    if ids:
-        for h in _OPEN_HOLDS.run(session, {"ids": list(ids)}):
-            out[h.child_death_id].append(h)
-    return out
-
-
 def holds_of(session: Session, case_id: int) -> list[Row[Any]]:
     """Every hold of the case (``HOLD_COLUMNS``), oldest first."""
     return list(_core(session).execute(_CASE_HOLDS, {"case_id": case_id}).all())
-
-
-def open_forms_for(session: Session, ids: Sequence[int]) -> dict[int, list[Row[Any]]]:
-    """Reporting forms still awaited, by case, as ``(id, subject_id, agency, due_on)`` rows,
-    soonest due first (no answers: a list shows none)."""
-    out: dict[int, list[Row[Any]]] = defaultdict(list)
-    if ids:
-        for r in _OPEN_FORMS.run(session, {"ids": list(ids)}):
-            out[r.subject_id].append(r)
-    return out
 
 
 def forms_of(session: Session, case_id: int) -> list[Row[Any]]:
@@ -319,58 +289,132 @@ def _forms_exist(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def filtered(principal: Principal, f: CaseFilters, today: dt.date) -> Select[Any]:
-    """The list's query: ``LIST_COLUMNS`` of the cases matching ``f`` (Core, no entities)."""
+@dataclass(frozen=True)
+class _ListShape:
+    """Which filters a list request uses: one statement per shape, built once, with the values
+    as bound parameters (per request only the parameters change: no statement to build, no
+    cache key to compute)."""
+
+    reads_all: bool
+    statuses: bool
+    outstanding: bool
+    older_than: bool
+    hold_reason: bool
+    agency: bool
+    overdue: bool
+    q: bool
+    after: bool
+    postgresql: bool
+
+
+@lru_cache(maxsize=512)
+def _list_statement(shape: _ListShape) -> Select[Any]:
     c = _CASES.c
-    stmt = select(*LIST_COLUMNS).where(readable_clause(principal))
-    if f.statuses:
-        stmt = stmt.where(c.status.in_(f.statuses))
-    if f.outstanding:
+    stmt = select(*LIST_COLUMNS).where(true() if shape.reads_all else false())
+    if shape.statuses:
+        stmt = stmt.where(c.status.in_(bindparam("statuses", expanding=True)))
+    if shape.outstanding:
         stmt = stmt.where(open_cases())
-    if f.older_than_days is not None:
-        stmt = stmt.where(c.date_of_death <= today - dt.timedelta(days=f.older_than_days))
-    if f.hold_reason:
+    if shape.older_than:
+        stmt = stmt.where(c.date_of_death <= bindparam("died_by", type_=Date))
+    if shape.hold_reason:
         h = _HOLDS.c
         stmt = stmt.where(exists(
-            select(h.id).where(
-                h.child_death_id == c.id,
-                h.released_at.is_(None),
-                h.reason == f.hold_reason,
-            )
+            select(h.id).where(h.child_death_id == c.id, h.released_at.is_(None),
+                               h.reason == bindparam("hold_reason"))
         ))
     r = _FORMS.c
     form_conditions: list[ColumnElement[bool]] = []
-    if f.agency:
+    if shape.agency:
         # cases still waiting on a reporting form from this agency
-        form_conditions += [func.lower(r.agency) == f.agency.lower(), r.status == "requested"]
-    if f.has_overdue_reports:
-        form_conditions += [r.status == "requested", r.due_on < today]
+        form_conditions += [func.lower(r.agency) == bindparam("agency"), r.status == "requested"]
+    if shape.overdue:
+        form_conditions += [r.status == "requested", r.due_on < bindparam("today", type_=Date)]
     if form_conditions:
         stmt = stmt.where(_forms_exist(*form_conditions))
-    if f.q:
-        q = f.q.strip().lower()
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if shape.q:
+        like = bindparam("like")
         full = func.lower(c.first_name + " " + c.last_name)
         stmt = stmt.where(or_(
-            func.lower(c.reference) == q,
+            func.lower(c.reference) == bindparam("q"),
             func.lower(c.reference).like(like, escape="\\"),
             full.like(like, escape="\\"),
         ))
-    return stmt
+    if shape.after:  # keyset: after the last (date of death, id) of the previous page
+        after_date, after_id = bindparam("after_date", type_=Date), bindparam("after_id", type_=Integer)
+        stmt = stmt.where(or_(c.date_of_death > after_date, and_(c.date_of_death == after_date, c.id > after_id)))
+    # The page in a subquery, then each of its rows with its open holds and awaited forms: they
+    # are looked up for the cases of the page only, whatever plan the filters get.
+    inner = stmt.order_by(c.date_of_death, c.id).limit(bindparam("limit", type_=Integer)).subquery("page")
+    holds, forms = _open_collections(inner, shape.postgresql)
+    # No ORDER BY out here: SQL does not promise that the subquery's order survives, so
+    # ``list_page`` sorts the (at most limit) rows itself rather than have the database sort
+    # them again.
+    return select(inner, holds, forms)
 
 
-def page(session: Session, stmt: Select[Any], limit: int,
-         cursor: str | None) -> tuple[list[Row[Any]], str | None]:
-    """Keyset pagination on (date of death, id): the oldest deaths first."""
-    c = _CASES.c
+def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: int, cursor: str | None,
+                   dialect: str) -> tuple[Select[Any], dict[str, Any]]:
+    """The list's statement for these filters and its parameters: at most ``limit`` cases
+    (``LIST_COLUMNS``, then ``open_holds`` and ``open_forms``), oldest death first, after the
+    ``cursor``'s case."""
+    params: dict[str, Any] = {"limit": limit}
+    if f.statuses:
+        params["statuses"] = list(f.statuses)
+    if f.older_than_days is not None:
+        params["died_by"] = today - dt.timedelta(days=f.older_than_days)
+    if f.hold_reason:
+        params["hold_reason"] = f.hold_reason
+    if f.agency:
+        params["agency"] = f.agency.lower()
+    if f.has_overdue_reports:
+        params["today"] = today
+    if f.q:
+        q = f.q.strip().lower()
+        params["q"] = q
+        params["like"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if cursor:
         last_date, last_id = decode_cursor(cursor, 2)
         try:
-            d, i = dt.date.fromisoformat(str(last_date)), int(last_id)
+            params["after_date"], params["after_id"] = dt.date.fromisoformat(str(last_date)), int(last_id)
         except (TypeError, ValueError):
             raise ValidationFailed.field(["query", "cursor"], "invalid cursor") from None
-        stmt = stmt.where(or_(c.date_of_death > d, and_(c.date_of_death == d, c.id > i)))
-    rows = list(session.connection().execute(stmt.order_by(c.date_of_death, c.id).limit(limit + 1)).all())
+    shape = _ListShape(
+        reads_all=bool(principal.roles & READER_ROLES), statuses=bool(f.statuses), outstanding=f.outstanding,
+        older_than=f.older_than_days is not None, hold_reason=bool(f.hold_reason), agency=bool(f.agency),
+        overdue=f.has_overdue_reports, q=bool(f.q), after=bool(cursor), postgresql=dialect == "postgresql",
+    )
+    return _list_statement(shape), params
+
+
+def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
+    """For each case of ``page`` (a subquery with an ``id``): its open holds as the JSON text of
+    an array of ``[id, reason, expected_on, note, placed_at, placed_by]`` and its awaited
+    reporting forms as one of ``[due_on, id, agency]``, in no particular order (NULL or ``[]``
+    when there are none). Text on both databases, parsed by ``service.list_item``; dates and
+    times in it are ISO text."""
+    agg, row = (func.json_agg, func.json_build_array) if postgresql else (func.json_group_array, func.json_array)
+    h, r = _HOLDS.c, _FORMS.c
+    holds = (select(cast(agg(row(h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by)), Text))
+             .where(h.child_death_id == page.c.id, h.released_at.is_(None))
+             .scalar_subquery())
+    forms = (select(cast(agg(row(r.due_on, r.id, r.agency)), Text))
+             .where(r.subject_type == SUBJECT_TYPE, r.kind == FORM_KIND, r.subject_id == page.c.id,
+                    r.status == "requested")
+             .scalar_subquery())
+    return holds.label("open_holds"), forms.label("open_forms")
+
+
+def _death_order(row: Row[Any]) -> tuple[dt.date, int]:
+    return row.date_of_death, row.id
+
+
+def list_page(session: Session, principal: Principal, f: CaseFilters, today: dt.date, limit: int,
+              cursor: str | None) -> tuple[list[Row[Any]], str | None]:
+    """Keyset pagination on (date of death, id), the oldest deaths first, in one statement."""
+    conn = _core(session)
+    stmt, params = list_statement(principal, f, today, limit + 1, cursor, conn.dialect.name)
+    rows = sorted(conn.execute(stmt, params).all(), key=_death_order)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

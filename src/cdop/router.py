@@ -88,7 +88,7 @@ def list_child_deaths(
     filters = repo.CaseFilters(statuses=statuses, outstanding=outstanding, older_than_days=older_than_days,
                                hold_reason=hold_reason, has_overdue_reports=has_overdue_reports,
                                agency=agency, q=q)
-    cases, next_cursor = repo.page(session, repo.filtered(principal, filters, today), limit, cursor)
+    cases, next_cursor = repo.list_page(session, principal, filters, today, limit, cursor)
     items = service.list_items(session, cases, today)
     record(session, actor=principal.actor, action="child_death.list", subject_type=SUBJECT_TYPE,
            data={"case_ids": [c.id for c in cases]})

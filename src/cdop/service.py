@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
@@ -221,35 +222,46 @@ def _hold_out(h: Any) -> dict[str, Any]:
             "released_by": h.released_by}
 
 
-def waiting_on(case: Any, open_holds: list[Any], open_forms: list[Any], today: dt.date,
-               meeting_at: dt.datetime | None) -> list[str]:
-    """Why the case is outstanding, in words for the coordinator (the overdue and awaited forms
-    in the order of ``open_forms``)."""
+def _hold_text(reason: str, expected_on: str) -> str:
+    return f"on hold: {reason.replace('_', ' ')} (expected {expected_on})"
+
+
+def _due_text(agency: str, due_on: str) -> str:
+    return f"{agency} (due {due_on})"
+
+
+def _waiting_on(status: str, holds: list[str], overdue: list[str], pending: list[str],
+                panel_meeting_id: int | None, meeting_at: dt.datetime | None) -> list[str]:
     out: list[str] = []
-    status = case.status
     if status == "notified":
         out.append("information gathering has not started")
-    for h in open_holds:
-        out.append(f"on hold: {h.reason.replace('_', ' ')} (expected {h.expected_on.isoformat()})")
-    if open_forms:
-        overdue = [r for r in open_forms if r.due_on < today]
-        pending = [r for r in open_forms if r.due_on >= today]
-        if overdue:
-            out.append("overdue reporting forms: " + ", ".join(
-                f"{r.agency} (due {r.due_on.isoformat()})" for r in overdue))
-        if pending:
-            out.append("reporting forms awaited: " + ", ".join(
-                f"{r.agency} (due {r.due_on.isoformat()})" for r in pending))
-    elif status == "information_gathering":
+    out += holds
+    if overdue:
+        out.append("overdue reporting forms: " + ", ".join(overdue))
+    if pending:
+        out.append("reporting forms awaited: " + ", ".join(pending))
+    if not overdue and not pending and status == "information_gathering":
         out.append("all reporting forms are in: ready to be listed for a panel")
     if status == "ready_for_panel":
         out.append("to be scheduled for a panel meeting")
     elif status == "scheduled_for_panel":
         when = f" on {meeting_at.date().isoformat()}" if meeting_at else ""
-        out.append(f"panel meeting {case.panel_meeting_id}{when}")
+        out.append(f"panel meeting {panel_meeting_id}{when}")
     elif status == "reviewed":
         out.append("analysis recorded: to be closed")
     return out
+
+
+def waiting_on(case: Any, open_holds: list[Any], open_forms: list[Any], today: dt.date,
+               meeting_at: dt.datetime | None) -> list[str]:
+    """Why the case is outstanding, in words for the coordinator (the overdue and awaited forms
+    in the order of ``open_forms``)."""
+    overdue: list[str] = []
+    pending: list[str] = []
+    for r in open_forms:
+        (overdue if r.due_on < today else pending).append(_due_text(r.agency, r.due_on.isoformat()))
+    return _waiting_on(case.status, [_hold_text(h.reason, h.expected_on.isoformat()) for h in open_holds],
+                       overdue, pending, case.panel_meeting_id, meeting_at)
 
 
 def _child(case: Any) -> dict[str, Any]:
@@ -261,12 +273,40 @@ def _child(case: Any) -> dict[str, Any]:
     }
 
 
-def list_item(case: Row[Any], today: dt.date, open_holds: list[Any], open_forms: list[Any],
-              duplicates: list[dict[str, Any]], meeting_at: dt.datetime | None,
+def _utc(value: str) -> dt.datetime:
+    """A time as the list's JSON collections carry it (PostgreSQL: ISO with an offset; SQLite:
+    the stored naive UTC text) as the aware UTC datetime ``UTCDateTime`` would give."""
+    t = dt.datetime.fromisoformat(value)
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[dict[str, Any]],
+              meeting_at: dt.datetime | None,
               band_limits: tuple[dt.date, dt.date, dt.date] | None = None) -> dict[str, Any]:
-    """One ``ChildDeathSummaryItem`` from a ``repo.LIST_COLUMNS`` row."""
+    """One ``ChildDeathSummaryItem`` from a row of ``repo.list_page``: ``repo.LIST_COLUMNS`` and the
+    case's open holds and awaited forms as JSON text, whose dates are ISO text. A date is sent
+    as that same text, and ISO dates compare as text, so only the overdue forms' dates and the
+    holds' times are parsed."""
     (case_id, reference, status, first_name, last_name, born, sex, died, received_at, expected,
-     meeting_id, case_review_reference, _has_duplicates) = case
+     meeting_id, case_review_reference, _has_duplicates, open_holds, open_forms) = case
+    holds_out: list[dict[str, Any]] = []
+    hold_texts: list[str] = []
+    for hold_id, reason, expected_on, note, placed_at, placed_by in sorted(from_json(open_holds) if open_holds else ()):
+        holds_out.append({"id": hold_id, "reason": reason, "expected_on": expected_on, "note": note,
+                          "placed_at": _utc(placed_at), "placed_by": placed_by, "released_at": None,
+                          "released_by": None})
+        hold_texts.append(_hold_text(reason, expected_on))
+    forms = sorted(from_json(open_forms) if open_forms else ())  # soonest due first, then by id
+    overdue_out: list[dict[str, Any]] = []
+    overdue: list[str] = []
+    pending: list[str] = []
+    for due_on, form_id, agency in forms:
+        if due_on < today_iso:
+            overdue_out.append({"id": form_id, "agency": agency, "due_on": due_on,
+                                "days_overdue": (today - dt.date.fromisoformat(due_on)).days})
+            overdue.append(_due_text(agency, due_on))
+        else:
+            pending.append(_due_text(agency, due_on))
     return {
         "id": case_id, "reference": reference, "status": status,
         "child": {"first_name": first_name, "last_name": last_name, "date_of_birth": born, "sex": sex},
@@ -274,31 +314,26 @@ def list_item(case: Row[Any], today: dt.date, open_holds: list[Any], open_forms:
         "days_since_death": (today - died).days,
         "since_death_band": repo.since_death_band(died, today, band_limits),
         "received_at": received_at, "expected": expected,
-        "open_holds": [_hold_out(h) for h in open_holds],
-        "open_reporting_forms": len(open_forms),
-        "overdue_reporting_forms": [
-            {"id": r.id, "agency": r.agency, "due_on": r.due_on, "days_overdue": (today - r.due_on).days}
-            for r in open_forms if r.due_on < today
-        ],
+        "open_holds": holds_out,
+        "open_reporting_forms": len(forms),
+        "overdue_reporting_forms": overdue_out,
         "possible_duplicates": [d["reference"] for d in duplicates],
         "panel_meeting_id": meeting_id,
         "case_review_reference": case_review_reference,
-        "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
+        "waiting_on": _waiting_on(status, hold_texts, overdue, pending, meeting_id, meeting_at),
     }
 
 
 def list_items(session: Session, cases: list[Row[Any]], today: dt.date) -> list[dict[str, Any]]:
-    """A page of cases (``repo.LIST_COLUMNS`` rows) with why each is outstanding: a fixed
-    number of queries per page."""
-    ids = [c.id for c in cases]
-    holds = repo.open_holds_for(session, ids)
-    forms = repo.open_forms_for(session, ids)
+    """A page of cases (rows of ``repo.list_page``) with why each is outstanding: a fixed number of
+    queries per page (none when no case of the page has duplicate flags or a panel meeting)."""
     dups = repo.duplicates_for(session, [c.id for c in cases if c.has_duplicates])
     meetings = repo.meetings_for(session, [c.panel_meeting_id for c in cases])
     limits = repo.band_limits(today)
+    today_iso = today.isoformat()
     none: list[Any] = []
     return [
-        list_item(c, today, holds.get(c.id, none), forms.get(c.id, none), dups.get(c.id, none),
+        list_item(c, today, today_iso, dups.get(c.id, none),
                   meetings.get(c.panel_meeting_id) if c.panel_meeting_id else None, limits)
         for c in cases
     ]

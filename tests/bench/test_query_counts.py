@@ -207,13 +207,18 @@ def test_the_outstanding_list_reads_the_open_cases_index(engine: Engine) -> None
     from cdop import repository as repo
 
     reader = Principal(subject="1", email="r@example.org", name="R", roles=frozenset({"cdop_coordinator"}))
-    c = repo._CASES.c
-    stmt = (repo.filtered(reader, repo.CaseFilters(outstanding=True, older_than_days=180), dt.date.today())
-            .order_by(c.date_of_death, c.id).limit(51))
-    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
-    params = [compiled.params[k] for k in compiled.positiontup or []]
-    params = [p.isoformat() if isinstance(p, dt.date) else p for p in params]
+    stmt, values = repo.list_statement(reader, repo.CaseFilters(outstanding=True, older_than_days=180),
+                                       dt.date.today(), 51, None, engine.dialect.name)
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        sent.append((statement, parameters))
+
     with engine.connect() as conn:
-        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", tuple(params))]
+        event.listen(conn, "before_cursor_execute", capture)
+        conn.execute(stmt, values).all()
+        event.remove(conn, "before_cursor_execute", capture)
+        statement, parameters = next(x for x in sent if "cdop_child_deaths" in x[0])
+        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
     assert any("ix_cdop_child_deaths_open_death" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
