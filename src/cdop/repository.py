@@ -6,13 +6,16 @@ agency authors only their assigned forms)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     Integer,
@@ -36,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
 from core.auth.principal import Principal
+from core.db.base import UTCDateTime
 from core.deadlines import add_months
 from core.errors import NotFound, ValidationFailed
 from core.meetings.models import Meeting
@@ -122,14 +126,61 @@ def get_case_for_transition(session: Session, principal: Principal, case_id: int
     return found[0], bool(found[1])
 
 
-def _case_view_stmt(readable: ColumnElement[bool]) -> Select[Any]:
+def utc_from_iso(value: str) -> dt.datetime:
+    """A time as JSON built by the database carries it (PostgreSQL: ISO with an offset; SQLite:
+    the stored naive UTC text) as the aware UTC datetime ``UTCDateTime`` gives."""
+    t = dt.datetime.fromisoformat(value)
+    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
+
+
+class JsonRows:
+    """Rows of ``columns`` aggregated by the database into one JSON text (an array of arrays),
+    read back as named tuples with the values the columns would have given: dates, aware UTC
+    times, parsed JSON columns. Lets one statement bring a case with its collections."""
+
+    def __init__(self, name: str, columns: Sequence[Any]) -> None:
+        self.columns = tuple(columns)
+        self.row = namedtuple(name, [c.name for c in columns])  # type: ignore[misc]
+        self._convert = [
+            dt.date.fromisoformat if isinstance(c.type, Date)
+            else utc_from_iso if isinstance(c.type, UTCDateTime) else None
+            for c in columns
+        ]
+
+    def aggregate(self, postgresql: bool, *conditions: ColumnElement[bool]) -> Any:
+        """A scalar subquery: the JSON text of the rows matching ``conditions`` (NULL or ``[]``
+        for none; in no particular order)."""
+        if postgresql:
+            agg, values = func.json_agg(func.json_build_array(*self.columns)), None
+        else:  # SQLite stores JSON columns as text: json() embeds them as JSON, not as strings
+            values = [func.json(c) if isinstance(c.type, JSON) else c for c in self.columns]
+            agg = func.json_group_array(func.json_array(*values))
+        return select(cast(agg, Text)).where(*conditions).scalar_subquery()
+
+    def parse(self, text: str | None) -> list[Any]:
+        """The rows, ordered by their first column (the id)."""
+        if not text:
+            return []
+        convert = self._convert
+        rows = [self.row(*[v if f is None or v is None else f(v) for f, v in zip(convert, values, strict=True)])
+                for values in from_json(text)]
+        rows.sort(key=itemgetter(0))
+        return rows
+
+
+HOLD_ROWS = JsonRows("Hold", HOLD_COLUMNS)
+FORM_ROWS = JsonRows("Form", FORM_COLUMNS)
+
+
+def _case_view_stmt(readable: ColumnElement[bool], postgresql: bool) -> Select[Any]:
     cid = _CASES.c.id
     return (
         select(
             _CASES,
             _MEETINGS.c.scheduled_for.label("meeting_at"),
-            _has(_HOLDS, _HOLDS.c.child_death_id == cid).label("has_holds"),
-            _has(_FORMS, _FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == cid).label("has_forms"),
+            HOLD_ROWS.aggregate(postgresql, _HOLDS.c.child_death_id == cid).label("hold_rows"),
+            FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT_TYPE,
+                                _FORMS.c.subject_id == cid).label("form_rows"),
             _has(_FLAGS, _FLAGS.c.child_death_id == cid).label("has_duplicates"),
         )
         .select_from(_CASES.outerjoin(_MEETINGS, _MEETINGS.c.id == _CASES.c.panel_meeting_id))
@@ -148,8 +199,10 @@ def _history_stmt(readable: ColumnElement[bool]) -> Select[Any]:
     )
 
 
-# Built once per visibility (readable_clause is true() or false()): per request only the id changes.
-_CASE_VIEW = {True: _case_view_stmt(true()), False: _case_view_stmt(false())}
+# Built once per visibility (readable_clause is true() or false()) and database: per request only
+# the id changes.
+_CASE_VIEW = {(reads_all, postgresql): _case_view_stmt(true() if reads_all else false(), postgresql)
+              for reads_all in (True, False) for postgresql in (True, False)}
 _HISTORY_VIEW = {True: _history_stmt(true()), False: _history_stmt(false())}
 
 
@@ -158,11 +211,14 @@ def _reads_all(principal: Principal) -> bool:
 
 
 def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[Any]:
-    """The case as a read-only row for the detail view (``GET``): every column of the case, the
-    date of its panel meeting (``meeting_at``) and whether it has any hold, reporting form or
-    duplicate flag (``has_holds``, ``has_forms``, ``has_duplicates``), so the detail queries
-    only the collections that are not empty. One statement; 404 as :func:`get_case`."""
-    found = session.connection().execute(_CASE_VIEW[_reads_all(principal)], {"case_id": case_id}).one_or_none()
+    """The case as a read-only row for the detail view (``GET``), in one statement: every column
+    of the case, the date of its panel meeting (``meeting_at``), all its holds and agency
+    requests as JSON text (``hold_rows``, ``form_rows``: read them with ``HOLD_ROWS.parse`` and
+    ``FORM_ROWS.parse``, which give what :func:`holds_of` and :func:`forms_of` give) and whether
+    it has duplicate flags (``has_duplicates``). 404 as :func:`get_case`."""
+    conn = session.connection()
+    stmt = _CASE_VIEW[_reads_all(principal), conn.dialect.name == "postgresql"]
+    found = conn.execute(stmt, {"case_id": case_id}).one_or_none()
     if found is None:
         raise NotFound("no such child death")
     return found

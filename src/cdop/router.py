@@ -134,8 +134,8 @@ def create_child_death(
 @router.get("/child-deaths/{case_id}", response_model=ChildDeathOut)
 def get_child_death(case_id: CaseId, session: SessionDep, principal: Reader) -> Response:
     case = repo.get_case_view(session, principal, case_id)
-    out = _detail_response(session, case, meeting_at=case.meeting_at, has_holds=case.has_holds,
-                           has_forms=case.has_forms, has_duplicates=case.has_duplicates)
+    out = _detail_response(session, case, meeting_at=case.meeting_at, holds=repo.HOLD_ROWS.parse(case.hold_rows),
+                           forms=repo.FORM_ROWS.parse(case.form_rows), has_duplicates=case.has_duplicates)
     record(session, actor=principal.actor, action="child_death.read", subject_type=SUBJECT_TYPE, subject_id=case.id)
     return out
 

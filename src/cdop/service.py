@@ -273,13 +273,6 @@ def _child(case: Any) -> dict[str, Any]:
     }
 
 
-def _utc(value: str) -> dt.datetime:
-    """A time as the list's JSON collections carry it (PostgreSQL: ISO with an offset; SQLite:
-    the stored naive UTC text) as the aware UTC datetime ``UTCDateTime`` would give."""
-    t = dt.datetime.fromisoformat(value)
-    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
-
-
 def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[dict[str, Any]],
               meeting_at: dt.datetime | None,
               band_limits: tuple[dt.date, dt.date, dt.date] | None = None) -> dict[str, Any]:
@@ -293,7 +286,7 @@ def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[d
     hold_texts: list[str] = []
     for hold_id, reason, expected_on, note, placed_at, placed_by in sorted(from_json(open_holds) if open_holds else ()):
         holds_out.append({"id": hold_id, "reason": reason, "expected_on": expected_on, "note": note,
-                          "placed_at": _utc(placed_at), "placed_by": placed_by, "released_at": None,
+                          "placed_at": repo.utc_from_iso(placed_at), "placed_by": placed_by, "released_at": None,
                           "released_by": None})
         hold_texts.append(_hold_text(reason, expected_on))
     forms = sorted(from_json(open_forms) if open_forms else ())  # soonest due first, then by id
@@ -378,15 +371,17 @@ def _form_view(r: Any, today: dt.date) -> dict[str, Any]:
 _UNKNOWN: Any = object()
 
 
-def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, has_holds: bool = True,
-           has_forms: bool = True, has_duplicates: bool = True) -> dict[str, Any]:
+def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: list[Any] | None = None,
+           forms: list[Any] | None = None, has_duplicates: bool = True) -> dict[str, Any]:
     """The ``ChildDeathOut`` of a case: the entity, or the row of ``repo.get_case_view`` with
     what it already knows (the meeting's date, which collections are empty) passed in, so only
     the collections that have rows are queried."""
     session.flush()  # the collections below are read with Core statements (no autoflush)
     today = runtime.today()
-    holds = repo.holds_of(session, case.id) if has_holds else []
-    forms = repo.forms_of(session, case.id) if has_forms else []
+    if holds is None:
+        holds = repo.holds_of(session, case.id)
+    if forms is None:
+        forms = repo.forms_of(session, case.id)
     open_forms = [r for r in forms if r.status == "requested"]
     if meeting_at is _UNKNOWN:
         meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)

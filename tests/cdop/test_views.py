@@ -137,8 +137,11 @@ def test_views_from_rows_equal_views_from_entities(db, cases) -> None:
                        user_id=1)
     for case_id in cases.values():
         row = repo.get_case_view(db, reader, case_id)
-        from_row = service.detail(db, row, meeting_at=row.meeting_at, has_holds=row.has_holds,
-                                  has_forms=row.has_forms, has_duplicates=row.has_duplicates)
+        from_row = service.detail(db, row, meeting_at=row.meeting_at, holds=repo.HOLD_ROWS.parse(row.hold_rows),
+                                  forms=repo.FORM_ROWS.parse(row.form_rows), has_duplicates=row.has_duplicates)
         assert from_row == service.detail(db, db.get(ChildDeath, case_id))
+        # the collections read back from the view's JSON are what their own queries give
+        assert repo.HOLD_ROWS.parse(row.hold_rows) == [tuple(h) for h in repo.holds_of(db, case_id)]
+        assert repo.FORM_ROWS.parse(row.form_rows) == [tuple(f) for f in repo.forms_of(db, case_id)]
         assert service.history(db, reader, case_id) == history_for(db, "child_death", case_id)
     assert db.query(DuplicateFlag).count() == 2
