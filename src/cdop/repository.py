@@ -292,8 +292,27 @@ _MEETING_DATES = _PerDialect(
     lambda by_ids: select(_MEETINGS.c.id, _MEETINGS.c.scheduled_for).where(by_ids(_MEETINGS.c.id)))
 
 
+_COLLECTIONS = {
+    postgresql: select(
+        HOLD_ROWS.aggregate(postgresql, _HOLDS.c.child_death_id == bindparam("case_id")).label("hold_rows"),
+        FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT_TYPE,
+                            _FORMS.c.subject_id == bindparam("case_id")).label("form_rows"),
+    )
+    for postgresql in (True, False)
+}
+
+
+def collections_of(session: Session, case_id: int) -> tuple[list[Any], list[Any]]:
+    """What :func:`holds_of` and :func:`forms_of` give, in one statement."""
+    conn = _core(session)
+    holds, forms = conn.execute(_COLLECTIONS[conn.dialect.name == "postgresql"], {"case_id": case_id}).one()
+    return HOLD_ROWS.parse(holds), FORM_ROWS.parse(forms)
+
+
 def holds_of(session: Session, case_id: int) -> list[Row[Any]]:
-    """Every hold of the case (``HOLD_COLUMNS``), oldest first."""
+    """Every hold of the case (``HOLD_COLUMNS``), oldest first: the plain query, which
+    :func:`collections_of` and the detail view give in one statement (tests/cdop/test_views.py
+    holds them equal)."""
     return list(_core(session).execute(_CASE_HOLDS, {"case_id": case_id}).all())
 
 

@@ -378,10 +378,8 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
     the collections that have rows are queried."""
     session.flush()  # the collections below are read with Core statements (no autoflush)
     today = runtime.today()
-    if holds is None:
-        holds = repo.holds_of(session, case.id)
-    if forms is None:
-        forms = repo.forms_of(session, case.id)
+    if holds is None or forms is None:
+        holds, forms = repo.collections_of(session, case.id)
     open_forms = [r for r in forms if r.status == "requested"]
     if meeting_at is _UNKNOWN:
         meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)

@@ -143,5 +143,7 @@ def test_views_from_rows_equal_views_from_entities(db, cases) -> None:
         # the collections read back from the view's JSON are what their own queries give
         assert repo.HOLD_ROWS.parse(row.hold_rows) == [tuple(h) for h in repo.holds_of(db, case_id)]
         assert repo.FORM_ROWS.parse(row.form_rows) == [tuple(f) for f in repo.forms_of(db, case_id)]
+        assert repo.collections_of(db, case_id) == (repo.HOLD_ROWS.parse(row.hold_rows),
+                                                    repo.FORM_ROWS.parse(row.form_rows))
         assert service.history(db, reader, case_id) == history_for(db, "child_death", case_id)
     assert db.query(DuplicateFlag).count() == 2
