@@ -420,7 +420,9 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
         stmt = stmt.where(or_(c.date_of_death > after_date, and_(c.date_of_death == after_date, c.id > after_id)))
     # The page in a subquery, then each of its rows with its open holds and awaited forms: they
     # are looked up for the cases of the page only, whatever plan the filters get.
-    inner = stmt.order_by(c.date_of_death, c.id).limit(bindparam("limit", type_=Integer)).subquery("page")
+    # the limit inline (literal_execute): a prepared generic plan would otherwise guess it
+    limit = bindparam("limit", type_=Integer, literal_execute=True)
+    inner = stmt.order_by(c.date_of_death, c.id).limit(limit).subquery("page")
     holds, forms = _open_collections(inner, shape.postgresql)
     # No ORDER BY out here: SQL does not promise that the subquery's order survives, so
     # ``list_page`` sorts the (at most limit) rows itself rather than have the database sort
