@@ -81,6 +81,9 @@ def test_filters(client, coordinator, data) -> None:
     assert _refs(client, coordinator, f"q={data['C'].reference}") == ["Charlie"]
     assert _refs(client, coordinator, "q=testchild%20charl") == ["Charlie"]
     assert _refs(client, coordinator, "q=GOLF") == ["Golf"]
+    # LIKE wildcards in the search are literal characters: no name or reference holds them
+    assert _refs(client, coordinator, "q=%25") == [] and _refs(client, coordinator, "q=_") == []
+    assert _refs(client, coordinator, "q=%5C") == []
     for bad in ("status=bogus", "limit=0", "limit=201", "cursor=notacursor", "older_than_days=-1",
                 "hold_reason=x", "q=" + "x" * 101):
         r = client.get(f"{API}/child-deaths?{bad}", headers=coordinator.headers)
