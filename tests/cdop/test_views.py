@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
+from sqlalchemy import text
 
 from core.agency_requests import service as requests
 from core.auth.principal import Principal
@@ -147,3 +148,17 @@ def test_views_from_rows_equal_views_from_entities(db, cases) -> None:
                                                     repo.FORM_ROWS.parse(row.form_rows))
         assert service.history(db, reader, case_id) == history_for(db, "child_death", case_id)
     assert db.query(DuplicateFlag).count() == 2
+
+
+def test_collections_read_back_in_utc_whatever_the_session_time_zone(db, cases) -> None:
+    """PostgreSQL writes times into JSON in the session's time zone: read back, they are the
+    same instants in UTC as the columns give."""
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite stores UTC text; no session time zone")
+    db.execute(text("SET LOCAL TIME ZONE 'America/New_York'"))
+    for case_id in cases.values():
+        holds, forms = repo.collections_of(db, case_id)
+        assert holds == [tuple(h) for h in repo.holds_of(db, case_id)]
+        assert forms == [tuple(f) for f in repo.forms_of(db, case_id)]
+        assert all(h.placed_at.tzinfo is dt.UTC for h in holds)
+    assert any(holds for holds, _ in (repo.collections_of(db, i) for i in cases.values()))
