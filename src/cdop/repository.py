@@ -68,7 +68,7 @@ def _has(table: Any, *conditions: ColumnElement[bool]) -> Any:
 
 # What a line of the list shows (no JSON column, no text written by the coordinator), in the
 # order service.list_item unpacks them, and whether the case has duplicate flags (rare: the page
-# then looks for the flags of those cases only, usually none). ``page`` adds the case's open
+# then looks for the flags of those cases only, usually none). ``list_page`` adds the case's open
 # holds and awaited forms after them.
 LIST_COLUMNS = (
     _CASES.c.id, _CASES.c.reference, _CASES.c.status, _CASES.c.first_name, _CASES.c.last_name,
@@ -126,6 +126,17 @@ def get_case_for_transition(session: Session, principal: Principal, case_id: int
     return found[0], bool(found[1])
 
 
+def _json_rows_text(postgresql: bool, columns: Sequence[Any], *conditions: ColumnElement[bool]) -> Any:
+    """A scalar subquery: ``columns`` of the rows matching ``conditions`` as the JSON text of an
+    array of arrays (NULL or ``[]`` for none; in no particular order)."""
+    if postgresql:
+        agg = func.json_agg(func.json_build_array(*columns))
+    else:  # SQLite stores JSON columns as text: json() embeds them as JSON, not as strings
+        agg = func.json_group_array(func.json_array(*[func.json(c) if isinstance(c.type, JSON) else c
+                                                      for c in columns]))
+    return select(cast(agg, Text)).where(*conditions).scalar_subquery()
+
+
 def utc_from_iso(value: str) -> dt.datetime:
     """A time as JSON built by the database carries it (PostgreSQL: ISO with an offset; SQLite:
     the stored naive UTC text) as the aware UTC datetime ``UTCDateTime`` gives."""
@@ -150,12 +161,7 @@ class JsonRows:
     def aggregate(self, postgresql: bool, *conditions: ColumnElement[bool]) -> Any:
         """A scalar subquery: the JSON text of the rows matching ``conditions`` (NULL or ``[]``
         for none; in no particular order)."""
-        if postgresql:
-            agg, values = func.json_agg(func.json_build_array(*self.columns)), None
-        else:  # SQLite stores JSON columns as text: json() embeds them as JSON, not as strings
-            values = [func.json(c) if isinstance(c.type, JSON) else c for c in self.columns]
-            agg = func.json_group_array(func.json_array(*values))
-        return select(cast(agg, Text)).where(*conditions).scalar_subquery()
+        return _json_rows_text(postgresql, self.columns, *conditions)
 
     def parse(self, text: str | None) -> list[Any]:
         """The rows, ordered by their first column (the id)."""
@@ -468,17 +474,13 @@ def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
     """For each case of ``page`` (a subquery with an ``id``): its open holds as the JSON text of
     an array of ``[id, reason, expected_on, note, placed_at, placed_by]`` and its awaited
     reporting forms as one of ``[due_on, id, agency]``, in no particular order (NULL or ``[]``
-    when there are none). Text on both databases, parsed by ``service.list_item``; dates and
-    times in it are ISO text."""
-    agg, row = (func.json_agg, func.json_build_array) if postgresql else (func.json_group_array, func.json_array)
+    when there are none), parsed by ``service.list_item``; dates and times in it are ISO text."""
     h, r = _HOLDS.c, _FORMS.c
-    holds = (select(cast(agg(row(h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by)), Text))
-             .where(h.child_death_id == page.c.id, h.released_at.is_(None))
-             .scalar_subquery())
-    forms = (select(cast(agg(row(r.due_on, r.id, r.agency)), Text))
-             .where(r.subject_type == SUBJECT_TYPE, r.kind == FORM_KIND, r.subject_id == page.c.id,
-                    r.status == "requested")
-             .scalar_subquery())
+    holds = _json_rows_text(postgresql, (h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by),
+                            h.child_death_id == page.c.id, h.released_at.is_(None))
+    forms = _json_rows_text(postgresql, (r.due_on, r.id, r.agency),
+                            r.subject_type == SUBJECT_TYPE, r.kind == FORM_KIND, r.subject_id == page.c.id,
+                            r.status == "requested")
     return holds.label("open_holds"), forms.label("open_forms")
 
 
