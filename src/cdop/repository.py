@@ -69,7 +69,7 @@ def _has(table: Any, *conditions: ColumnElement[bool]) -> Any:
 # What a line of the list shows (no JSON column, no text written by the coordinator), in the
 # order service.list_item unpacks them, and whether the case has duplicate flags (rare: the page
 # then looks for the flags of those cases only, usually none). ``list_page`` adds the case's open
-# holds and awaited forms after them.
+# holds, awaited forms and panel meeting date after them.
 LIST_COLUMNS = (
     _CASES.c.id, _CASES.c.reference, _CASES.c.status, _CASES.c.first_name, _CASES.c.last_name,
     _CASES.c.date_of_birth, _CASES.c.sex, _CASES.c.date_of_death, _CASES.c.received_at,
@@ -430,17 +430,19 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
     limit = bindparam("limit", type_=Integer, literal_execute=True)
     inner = stmt.order_by(c.date_of_death, c.id).limit(limit).subquery("page")
     holds, forms = _open_collections(inner, shape.postgresql)
+    meeting_at = (select(_MEETINGS.c.scheduled_for).where(_MEETINGS.c.id == inner.c.panel_meeting_id)
+                  .scalar_subquery().label("meeting_at"))
     # No ORDER BY out here: SQL does not promise that the subquery's order survives, so
     # ``list_page`` sorts the (at most limit) rows itself rather than have the database sort
     # them again.
-    return select(inner, holds, forms)
+    return select(inner, holds, forms, meeting_at)
 
 
 def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: int, cursor: str | None,
                    dialect: str) -> tuple[Select[Any], dict[str, Any]]:
     """The list's statement for these filters and its parameters: at most ``limit`` cases
-    (``LIST_COLUMNS``, then ``open_holds`` and ``open_forms``), oldest death first, after the
-    ``cursor``'s case."""
+    (``LIST_COLUMNS``, then ``open_holds``, ``open_forms`` and the date of the case's panel
+    meeting, ``meeting_at``), oldest death first, after the ``cursor``'s case."""
     params: dict[str, Any] = {"limit": limit}
     if f.statuses:
         params["statuses"] = list(f.statuses)

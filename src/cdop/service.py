@@ -274,14 +274,13 @@ def _child(case: Any) -> dict[str, Any]:
 
 
 def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[dict[str, Any]],
-              meeting_at: dt.datetime | None,
               band_limits: tuple[dt.date, dt.date, dt.date] | None = None) -> dict[str, Any]:
-    """One ``ChildDeathSummaryItem`` from a row of ``repo.list_page``: ``repo.LIST_COLUMNS`` and the
-    case's open holds and awaited forms as JSON text, whose dates are ISO text. A date is sent
-    as that same text, and ISO dates compare as text, so only the overdue forms' dates and the
-    holds' times are parsed."""
+    """One ``ChildDeathSummaryItem`` from a row of ``repo.list_page``: ``repo.LIST_COLUMNS``, the
+    case's open holds and awaited forms as JSON text (dates in it are ISO text) and its panel
+    meeting's date. A date is sent as that same text, and ISO dates compare as text, so only the
+    overdue forms' dates and the holds' times are parsed."""
     (case_id, reference, status, first_name, last_name, born, sex, died, received_at, expected,
-     meeting_id, case_review_reference, _has_duplicates, open_holds, open_forms) = case
+     meeting_id, case_review_reference, _has_duplicates, open_holds, open_forms, meeting_at) = case
     holds_out: list[dict[str, Any]] = []
     hold_texts: list[str] = []
     for hold_id, reason, expected_on, note, placed_at, placed_by in sorted(from_json(open_holds) if open_holds else ()):
@@ -318,18 +317,13 @@ def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[d
 
 
 def list_items(session: Session, cases: list[Row[Any]], today: dt.date) -> list[dict[str, Any]]:
-    """A page of cases (rows of ``repo.list_page``) with why each is outstanding: a fixed number of
-    queries per page (none when no case of the page has duplicate flags or a panel meeting)."""
+    """A page of cases (rows of ``repo.list_page``) with why each is outstanding: a fixed number
+    of queries per page (none when no case of the page has duplicate flags)."""
     dups = repo.duplicates_for(session, [c.id for c in cases if c.has_duplicates])
-    meetings = repo.meetings_for(session, [c.panel_meeting_id for c in cases])
     limits = repo.band_limits(today)
     today_iso = today.isoformat()
     none: list[Any] = []
-    return [
-        list_item(c, today, today_iso, dups.get(c.id, none),
-                  meetings.get(c.panel_meeting_id) if c.panel_meeting_id else None, limits)
-        for c in cases
-    ]
+    return [list_item(c, today, today_iso, dups.get(c.id, none), limits) for c in cases]
 
 
 def case_review_view(session: Session, case: Any) -> dict[str, Any] | None:

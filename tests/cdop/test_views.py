@@ -113,6 +113,8 @@ def test_lists_are_what_the_model_sends(client, coordinator, cases) -> None:
     items = {i["id"]: i for i in client.get(f"{API}/child-deaths", headers=coordinator.headers).json()["items"]}
     assert items[cases["duplicate"]]["possible_duplicates"] and items[cases["held"]]["open_holds"]
     assert items[cases["bare"]]["open_holds"][0]["reason"] == "other"
+    scheduled = items[cases["scheduled"]]
+    assert scheduled["waiting_on"] == [f"panel meeting {scheduled['panel_meeting_id']} on {FUTURE[:10]}"]
 
 
 def test_transition_and_creation_answers_are_what_the_model_sends(client, coordinator, cases) -> None:
