@@ -186,3 +186,47 @@ def test_login_attempts_are_limited_per_address(session_factory) -> None:
         assert [ca.post("/api/v1/auth/token", data=form).status_code for _ in range(3)] == [401] * 3
         _assert_429(ca.post("/api/v1/auth/token", data=form))
         assert cb.post("/api/v1/auth/token", data=form).status_code == 401
+
+
+# ---- the in-memory store: no thread per hit, old entries still dropped ---------------------------
+
+def test_in_memory_hits_start_no_thread(monkeypatch) -> None:
+    """limits' MemoryStorage restarts a 10 ms timer thread on hits; ours expires inline."""
+    import threading
+
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    from core.http.ratelimit import LocalStorage
+
+    limiter = MovingWindowRateLimiter(LocalStorage())
+    item = parse("1000/minute")
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self), real_start(self))[1])
+    for i in range(50):
+        assert limiter.hit(item, "public-post", f"198.51.100.{i % 5}")
+        threading.Event().wait(0.002)  # longer apart than the library's 10 ms timer, in total
+    assert started == []
+
+
+def test_in_memory_store_still_drops_old_entries(monkeypatch) -> None:
+    import time
+
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    from core.http.ratelimit import LocalStorage
+
+    storage = LocalStorage()
+    limiter = MovingWindowRateLimiter(storage)
+    item = parse("2/second")
+    assert limiter.hit(item, "b", "a") and limiter.hit(item, "b", "a")
+    assert not limiter.hit(item, "b", "a")  # the window is enforced
+    assert sum(len(v) for v in storage.events.values()) == 2
+    clock = time.time() + 5
+    monkeypatch.setattr(time, "time", lambda: clock)
+    monkeypatch.setattr(time, "monotonic", lambda: clock)
+    assert limiter.hit(item, "b", "other")  # a later hit runs the housekeeping
+    # the first address's expired entries are gone; only the new hit is held
+    assert sum(len(v) for v in storage.events.values()) == 1
