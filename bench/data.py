@@ -4,10 +4,17 @@ Runs the migrations, then bulk-loads (COPY on PostgreSQL, executemany on SQLite)
 case reviews, reporting forms (``core_agency_requests``), holds, deadlines, workflow history,
 panel meetings and an audit trail that is a valid hash chain (``GET /audit/verify`` passes).
 
-Shape (the same at every scale; a tenth is a tenth of the cases over the same years, as for one
-region instead of England): child deaths are received at a steady rate over
-``YEARS`` years up to today; how far a case has got depends on its age, so the outstanding set
-is ~10% of the table (recent cases, plus long holds for inquests and criminal proceedings).
+Shape: child deaths are received at a steady rate over ``Scale.years`` years up to today; how far
+a case has got depends on its age, so the outstanding set is the recent cases plus long holds for
+inquests and criminal proceedings (~9% of the table at ``national``). The two tenths differ in
+what they are a tenth of:
+
+- ``tenth``: the national deployment a tenth of the way through its life (the same ~3,500 deaths
+  a year, over 1.43 years instead of 14.3): the table is a tenth, the outstanding work nearly
+  the same. This is the growth the issue's "cost must not grow with the table" is about: one
+  deployment serving England for years.
+- ``region``: one region instead of England (a tenth of the cases over the same 14.3 years): the
+  outstanding work is a tenth too, so anything that counts it (the summary) grows 10x with it.
 Names are synthetic ("Testchild 00001"), e-mail domains are ``example.org``.
 
 The database must be new or empty (or a bench database made by this module: ``--force``
@@ -40,11 +47,14 @@ class Scale:
     case_reviews: int
     reporting_forms: int
     audit_events: int
+    years: float = YEARS  # the deaths are spread over this many years up to today
 
 
 SCALES = {
     "quick": Scale(child_deaths=2_000, case_reviews=400, reporting_forms=12_000, audit_events=120_000),
-    "tenth": Scale(child_deaths=5_000, case_reviews=1_000, reporting_forms=30_000, audit_events=300_000),
+    "tenth": Scale(child_deaths=5_000, case_reviews=1_000, reporting_forms=30_000, audit_events=300_000,
+                   years=YEARS / 10),
+    "region": Scale(child_deaths=5_000, case_reviews=1_000, reporting_forms=30_000, audit_events=300_000),
     "national": Scale(child_deaths=50_000, case_reviews=10_000, reporting_forms=300_000,
                       audit_events=3_000_000),
 }
@@ -209,7 +219,7 @@ class Generator:
         self.loader = BulkLoader(engine)
         self.today = dt.date.today()
         self.now = dt.datetime.now(dt.UTC)
-        self.start = self.today - dt.timedelta(days=int(YEARS * 365.25))
+        self.start = self.today - dt.timedelta(days=int(scale.years * 365.25))
         self.history: list[tuple[Any, ...]] = []
         self.user_ids: dict[str, int] = {}
         self.cd_received: list[dt.datetime] = []  # by id - 1
@@ -615,7 +625,9 @@ def generate(url: str, scale_name: str, *, force: bool = False, seed: int = 6, l
     _ensure_database(url)
     engine = make_engine(url)
     meta = read_meta(engine)
-    if meta and meta.get("scale") == scale_name and meta.get("seed") == seed and not force:
+    same = (meta and meta.get("scale") == scale_name and meta.get("seed") == seed
+            and meta.get("years", YEARS) == scale.years)
+    if same and not force:
         engine.dispose()
         upgrade(url)  # new migrations (e.g. indexes) apply to an existing dataset too
         return meta
@@ -631,7 +643,7 @@ def generate(url: str, scale_name: str, *, force: bool = False, seed: int = 6, l
     upgrade(url)
     _create_missing_tables(engine, log)
     result = Generator(engine, scale, seed).run(log)
-    meta = {"scale": scale_name, "seed": seed, "generated_at": dt.datetime.now(dt.UTC).isoformat(),
+    meta = {"scale": scale_name, "seed": seed, "years": scale.years, "generated_at": dt.datetime.now(dt.UTC).isoformat(),
             "seconds": round(time.perf_counter() - t, 1), **result}
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE bench_meta (key VARCHAR(50) PRIMARY KEY, value TEXT)"))

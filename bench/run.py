@@ -5,7 +5,9 @@
 3. for each benchmark runs the service and its floor in interleaved rounds (order alternating,
    a warm-up round each, discarded), from this process over 127.0.0.1;
 4. at ``national``, also measures the outstanding list and summary against a tenth-scale
-   database in interleaved rounds (cost must not grow with the table);
+   database in interleaved rounds (cost must not grow with the table: the same deployment a
+   tenth of the way through its life, ``tenth``), and for information against one region
+   (``region``: a tenth of the cases over the same years, so a tenth of the outstanding work);
 5. writes ``bench/results/latest.json`` (and ``bench/results/<scale>-<database>.json``), prints
    the table, and exits 1 when a target is missed.
 
@@ -36,6 +38,7 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULTS = {  # rounds per side (after one warm-up round), request multiplier
     "quick": (3, 1.0),
     "tenth": (3, 1.0),
+    "region": (3, 1.0),
     "national": (3, 1.0),
 }
 
@@ -54,11 +57,12 @@ def resolve_url(scale: str, given: str | None) -> str:
     return data.default_url(scale)
 
 
-def tenth_url(url: str) -> str:
+def sibling_url(url: str, scale: str) -> str:
+    """The database of another scale next to ``url`` (same server, ``ecr_bench_<scale>``)."""
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        return data.default_url("tenth")
-    return u.set(database="ecr_bench_tenth").render_as_string(hide_password=False)
+        return data.default_url(scale)
+    return u.set(database=f"ecr_bench_{scale}").render_as_string(hide_password=False)
 
 
 def mint_tokens(url: str, secret: str) -> dict[str, str]:
@@ -110,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=sorted(data.SCALES), default="quick")
     parser.add_argument("--database-url")
     parser.add_argument("--tenth-database-url", help="for the scaling check at national scale")
+    parser.add_argument("--region-database-url", help="for the scaling information at national scale")
     parser.add_argument("--only", action="append", help="run only benchmarks whose name contains this")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--requests-factor", type=float)
@@ -131,10 +136,12 @@ def main(argv: list[str] | None = None) -> int:
           f"rounds={rounds} load={load_before}", flush=True)
     meta = data.generate(url, args.scale, force=args.regenerate)
     scaling = args.scale == "national" and not args.no_scaling
-    tenth = None
+    tenth = region = None
     if scaling:
-        tenth = args.tenth_database_url or tenth_url(url)
+        tenth = args.tenth_database_url or sibling_url(url, "tenth")
         data.generate(tenth, "tenth")
+        region = args.region_database_url or sibling_url(url, "region")
+        data.generate(region, "region")
 
     secret = new_secret()
     env = server_env(url, secret)
@@ -201,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         for s in servers:
             s.stop()
 
-    if scaling and tenth is not None:
+    if scaling and tenth is not None and region is not None:
         outcomes += scaling_check(url, tenth, rounds, factor, args.only, args.patch)
+        outcomes += scaling_check(url, region, rounds, factor, args.only, args.patch, reference="region")
 
     load_after = loadavg()
     result = {
@@ -241,30 +249,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all_ok else 1
 
 
-def scaling_check(url: str, tenth: str, rounds: int, factor: float,
-                  only: list[str] | None = None, patches: list[str] | None = None) -> list[dict[str, Any]]:
-    """The outstanding list and summary at national vs a tenth of it, interleaved."""
+def scaling_check(url: str, other: str, rounds: int, factor: float,
+                  only: list[str] | None = None, patches: list[str] | None = None,
+                  reference: str = "tenth") -> list[dict[str, Any]]:
+    """The outstanding list and summary at national vs a tenth of it, interleaved.
+
+    ``reference="tenth"``: the target (p95 national <= 1.5 x p95 tenth). ``"region"``: the same
+    comparison against one region's database, for information (no target: the outstanding work
+    itself is 10x, see bench/data.py)."""
     out: list[dict[str, Any]] = []
+    suffix = "_scaling" if reference == "tenth" else f"_scaling_{reference}"
     checks = [(p, n) for p, n in ((f"/api/v1/child-deaths?{scenarios.OUTSTANDING_QS}", "child_deaths_outstanding_list"),
                                   ("/api/v1/child-deaths/outstanding/summary", "child_deaths_outstanding_summary"))
-              if not only or any(o in f"{n}_scaling" for o in only)]
+              if not only or any(o in f"{n}{suffix}" for o in only)]
     if not checks:
         return out
     secret = new_secret()
     app = "bench.experiments:app_factory" if patches else "core.app:app_factory"
-    envs = [server_env(url, secret), server_env(tenth, secret)]
+    envs = [server_env(url, secret), server_env(other, secret)]
     for env in envs:
         if patches:
             env["ECR_BENCH_PATCHES"] = ",".join(patches)
     servers = [start_server("ours-national", app, envs[0], RESULTS / "logs"),
-               start_server("ours-tenth", app, envs[1], RESULTS / "logs")]
+               start_server(f"ours-{reference}", app, envs[1], RESULTS / "logs")]
     try:
-        tok_n, tok_t = mint_tokens(url, secret), mint_tokens(tenth, secret)
+        tok_n, tok_t = mint_tokens(url, secret), mint_tokens(other, secret)
         for path, name in checks:
             hn = {"Authorization": f"Bearer {tok_n['coordinator']}"}
             ht = {"Authorization": f"Bearer {tok_t['coordinator']}"}
             requests = int(150 * factor)
-            print(f"- {name} national vs tenth: {rounds} rounds x {requests}", flush=True)
+            print(f"- {name} national vs {reference}: {rounds} rounds x {requests}", flush=True)
             from bench.core import Side
 
             res = run_pair(name, [("national", servers[0].port, Side(lambda ci, ri, h=hn, p=path: ("GET", p, h, None, (200,)))),
@@ -273,11 +287,17 @@ def scaling_check(url: str, tenth: str, rounds: int, factor: float,
                            concurrency=1, requests=requests, rounds=rounds, warmup=requests // 5)
             s_n, s_t = Stats.of(res["national"]), Stats.of(res["tenth"])
             ratio = s_n.p95_ms / s_t.p95_ms if s_t.p95_ms else float("inf")
-            o = Outcome(f"{name}_scaling", "the same endpoint on a tenth-scale database", "p95 <= 1.5 x tenth",
-                        s_n, s_t, Verdict(round(ratio, 2), ratio <= 1.5 and not s_n.errors), 1,
-                        "national p95 / tenth p95 (the 'floor' columns show the tenth-scale run)")
+            if reference == "tenth":
+                o = Outcome(f"{name}{suffix}", "the same endpoint on the tenth database (1.43 years of England)",
+                            "p95 <= 1.5 x tenth", s_n, s_t, Verdict(round(ratio, 2), ratio <= 1.5 and not s_n.errors), 1,
+                            "national p95 / tenth p95 (the 'floor' columns show the tenth-scale run)")
+            else:
+                o = Outcome(f"{name}{suffix}", "the same endpoint on one region's database (14.3 years)",
+                            "information (p95 national / region)", s_n, s_t,
+                            Verdict(round(ratio, 2), not s_n.errors), 1,
+                            "national p95 / region p95: the outstanding work is 10x too")
             out.append(o.as_json())
-            print(f"  national p95={s_n.p95_ms} tenth p95={s_t.p95_ms} ratio={ratio:.2f}", flush=True)
+            print(f"  national p95={s_n.p95_ms} {reference} p95={s_t.p95_ms} ratio={ratio:.2f}", flush=True)
     finally:
         for s in servers:
             s.stop()
