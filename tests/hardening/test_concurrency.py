@@ -97,3 +97,66 @@ def test_concurrent_patch_and_transition_do_not_both_win(committed_client: TestC
     for t in threads:
         t.join(60)
     assert sorted(results.values()) in ([200, 412], [200, 409]), results
+
+
+# ---- more requests in flight than the threadpool has threads ------------------------------------
+
+def test_more_requests_in_flight_than_threads_all_answer(committed_db, engine) -> None:
+    """Each authenticated request reads its user in one threadpool call and runs its endpoint in
+    another. On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): if the user's
+    read began the request's transaction, the request would hold the lock while waiting for a
+    second thread, and with more requests in flight than threads every thread would wait for
+    that lock (a hang until the busy timeout, then 503). Here: 2 threads, 12 requests at once."""
+    import anyio
+    import anyio.to_thread
+    import httpx
+
+    from tests.hardening.conftest import make_probe_app
+
+    app = make_probe_app(committed_db)
+    user = committed_user(committed_db, "cdop_coordinator")
+    codes: list[int] = []
+
+    async def main() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 2  # this event loop's pool
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+            async def one(path: str) -> None:
+                codes.append((await client.get(path, headers=user.headers)).status_code)
+
+            with anyio.fail_after(20):  # the busy timeout is 30 s: a hang fails here first
+                async with anyio.create_task_group() as tg:
+                    for i in range(12):
+                        tg.start_soon(one, "/api/v1/me" if i % 2 else "/api/v1/child-deaths")
+
+    anyio.run(main)
+    assert codes == [200] * 12
+
+
+def test_the_principal_read_leaves_no_write_lock_on_sqlite(committed_db, engine) -> None:
+    """After the principal's lookup, another connection can take SQLite's write lock at once."""
+    from fastapi.security import HTTPAuthorizationCredentials
+    from starlette.requests import Request
+
+    from core.auth.deps import get_principal
+    from tests.hardening.conftest import make_probe_app
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    app = make_probe_app(committed_db)
+    user = committed_user(committed_db, "cdop_coordinator")
+    request = Request({"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"})
+    with committed_db() as session:
+        principal = get_principal(request, session, HTTPAuthorizationCredentials(scheme="Bearer", credentials=user.token))
+        assert principal.roles == {"cdop_coordinator"}
+        assert not session.in_transaction()
+        import sqlite3
+
+        # a connection of its own (not the pool's: those keep their busy timeout), no waiting
+        other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if the lookup held it
+            other.execute("ROLLBACK")
+        finally:
+            other.close()

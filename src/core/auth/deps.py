@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from core.auth.principal import Principal
 from core.auth.roles import roles_with
-from core.db.session import SessionDep
+from core.db.session import SessionDep, read_ahead_of_transaction
 from core.errors import Forbidden, Unauthorized
 from core.settings import get_app_settings
 
@@ -30,7 +30,9 @@ def get_principal(
         raise Unauthorized("a bearer token is required")
     from core.auth.identity import authenticate  # local import keeps deps light
 
-    principal = authenticate(session, get_app_settings(request), credentials.credentials)
+    settings, token = get_app_settings(request), credentials.credentials
+    # in its own threadpool call, ahead of the endpoint's: see read_ahead_of_transaction
+    principal = read_ahead_of_transaction(session, lambda: authenticate(session, settings, token))
     request.state.principal = principal
     return principal
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
@@ -20,6 +20,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import get_settings
+
+T = TypeVar("T")
+
+
+# Execution option: "DEFERRED" makes a SQLite transaction a plain read transaction instead of
+# BEGIN IMMEDIATE (see read_ahead_of_transaction).
+SQLITE_BEGIN = "ecr_sqlite_begin"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -46,7 +53,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            deferred = conn.get_execution_options().get(SQLITE_BEGIN) == "DEFERRED"
+            conn.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     if "poolclass" not in kwargs:
@@ -141,6 +149,26 @@ def commit_when_endpoint_returns(endpoint: Callable[..., Any]) -> Callable[..., 
 
     wrapper.__commits_request_session__ = True  # type: ignore[attr-defined]
     return wrapper
+
+
+def read_ahead_of_transaction(session: Session, read: Callable[[], T]) -> T:
+    """Run ``read`` (statements that only read) before the request's transaction begins.
+
+    On SQLite every transaction is ``BEGIN IMMEDIATE``, which takes the database's write lock.
+    A dependency that reads in a threadpool call of its own (the principal's user row) would
+    hold that lock until the endpoint's threadpool call commits; with more requests in flight
+    than the threadpool has threads (40), every thread can end up waiting for the lock in SQLite's
+    busy handler while the request holding it waits for a thread (measured: 60 concurrent GETs
+    hung until the busy timeout, then 503). So on SQLite the read runs in a deferred (read-only)
+    transaction that ends here, and the request's write transaction begins and ends within the
+    endpoint's own threadpool call. On PostgreSQL, or inside an open transaction, ``read`` just
+    runs: it is the first statement of the request's transaction."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return read()
+    session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
+    result = read()
+    session.commit()  # ends the read transaction (nothing was written); an error rolls back in get_session
+    return result
 
 
 def _rollback_and_close(session: Session) -> None:
