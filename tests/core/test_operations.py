@@ -78,3 +78,17 @@ def test_metrics_show_the_audit_sealing_backlog(client: TestClient, db) -> None:
     seal(db)
     db.commit()
     assert "ecr_audit_unsealed_events 0.0" in client.get("/metrics").text
+
+
+def test_startup_objects_are_frozen_out_of_full_collections(client: TestClient) -> None:
+    """Once an app has started, what start-up built is out of the cyclic collector's full
+    passes (core.app.freeze_startup_objects): routes, models and schemas are not walked again."""
+    import gc
+
+    from core.app import freeze_startup_objects
+
+    assert client.get("/livez").status_code == 200  # the lifespan has run
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000
+    freeze_startup_objects()  # once per process: a later app does not freeze again
+    assert gc.get_freeze_count() == frozen
