@@ -113,14 +113,22 @@ def get_case(session: Session, principal: Principal, case_id: int, *, lock: bool
     return found
 
 
+def _for_transition_stmt(reads_all: bool, lock: bool) -> Select[Any]:
+    stmt = (select(ChildDeath, _has(_FLAGS, _FLAGS.c.child_death_id == ChildDeath.id).label("has_duplicates"))
+            .where(ChildDeath.id == bindparam("case_id"), true() if reads_all else false()))
+    return stmt.with_for_update(of=ChildDeath) if lock else stmt
+
+
+# Built once per visibility and row locking (not on SQLite, whose writers are serialised).
+_FOR_TRANSITION = {(reads_all, lock): _for_transition_stmt(reads_all, lock)
+                   for reads_all in (True, False) for lock in (True, False)}
+
+
 def get_case_for_transition(session: Session, principal: Principal, case_id: int) -> tuple[ChildDeath, bool]:
     """:func:`get_case` with the row lock, and whether the case has duplicate flags (no
     transition adds or removes one, so its answer need not look for them when there are none)."""
-    stmt = select(ChildDeath, _has(_FLAGS, _FLAGS.c.child_death_id == ChildDeath.id).label("has_duplicates"))
-    stmt = stmt.where(ChildDeath.id == case_id, readable_clause(principal))
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update(of=ChildDeath)
-    found = session.execute(stmt).one_or_none()
+    stmt = _FOR_TRANSITION[_reads_all(principal), session.get_bind().dialect.name != "sqlite"]
+    found = session.execute(stmt, {"case_id": case_id}).one_or_none()
     if found is None:
         raise NotFound("no such child death")
     return found[0], bool(found[1])

@@ -7,7 +7,7 @@ import json
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 
 from core import interop
 from core.agency_requests import service as requests
@@ -114,28 +114,37 @@ def _withdraw(ctx: TransitionContext) -> None:
 
 
 _HOLDS = ChildDeathHold.__table__
+# Built once (per call only the parameters change), run on the session's connection once the
+# case's UPDATE is flushed (as Session.execute would): nothing reads a hold back as an entity.
+_INSERT_HOLD = _HOLDS.insert()
+_RELEASE = (update(_HOLDS)
+            .where(_HOLDS.c.child_death_id == bindparam("case_id"), _HOLDS.c.released_at.is_(None))
+            .values(released_at=bindparam("now", type_=_HOLDS.c.released_at.type),
+                    released_by=bindparam("actor", type_=_HOLDS.c.released_by.type)))
+_RELEASE_RETURNING = _RELEASE.returning(_HOLDS.c.id)
+_OPEN_HOLD_IDS = select(_HOLDS.c.id).where(_HOLDS.c.child_death_id == bindparam("case_id"),
+                                           _HOLDS.c.released_at.is_(None))
 
 
 def _place_hold(ctx: TransitionContext) -> None:
-    # Core INSERT: nothing in the request reads the hold back as an entity.
-    ctx.history_data["hold_id"] = ctx.session.execute(_HOLDS.insert().values(
-        child_death_id=ctx.case.id, reason=ctx.data["hold_reason"], expected_on=ctx.data["expected_on"],
-        note=ctx.note, placed_at=ctx.now, placed_by=ctx.principal.actor,
-    )).inserted_primary_key[0]
+    ctx.session.flush()
+    ctx.history_data["hold_id"] = ctx.session.connection().execute(_INSERT_HOLD, {
+        "child_death_id": ctx.case.id, "reason": ctx.data["hold_reason"],
+        "expected_on": ctx.data["expected_on"], "note": ctx.note, "placed_at": ctx.now,
+        "placed_by": ctx.principal.actor,
+    }).inserted_primary_key[0]
 
 
 def _release_hold(ctx: TransitionContext) -> None:
     # One UPDATE of the open holds (RETURNING their ids where the database has it).
-    c = _HOLDS.c
-    release = (update(_HOLDS).where(c.child_death_id == ctx.case.id, c.released_at.is_(None))
-               .values(released_at=ctx.now, released_by=ctx.principal.actor))
-    if ctx.session.get_bind().dialect.update_returning:
-        released = ctx.session.execute(release.returning(c.id)).scalars().all()
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    params = {"case_id": ctx.case.id, "now": ctx.now, "actor": ctx.principal.actor}
+    if conn.dialect.update_returning:
+        released = conn.execute(_RELEASE_RETURNING, params).scalars().all()
     else:
-        released = ctx.session.execute(
-            select(c.id).where(c.child_death_id == ctx.case.id, c.released_at.is_(None))
-        ).scalars().all()
-        ctx.session.execute(release)
+        released = conn.execute(_OPEN_HOLD_IDS, params).scalars().all()
+        conn.execute(_RELEASE, params)
     ctx.history_data["released_holds"] = sorted(released)
 
 
