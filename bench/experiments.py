@@ -5,11 +5,10 @@ environment. ``python -m bench.run --patch NAME`` starts the service through thi
 Prototypes measured here and since made in the service (open-state literals, audit appended
 without the head lock, reads committed without waiting for the WAL flush, Core rows for lists,
 the summary without joins, no prometheus-fastapi-instrumentator, the reference number outside
-the request's transaction) were removed from this module; bench/README.md keeps their figures.
+the request's transaction, and on 2026-11-29 the SQLite writers' in-process queue, first
+measured here as ``sqlite_writer_lock``) were removed from this module; bench/README.md keeps
+their figures.
 
-- ``sqlite_writer_lock``: one in-process lock taken before ``BEGIN IMMEDIATE`` and released
-  when the connection goes back to the pool: waiting writers are woken at once instead of
-  polling in SQLite's busy handler (sleeps of up to 100 ms). Measured: no gain.
 - ``inline_audit``: ``ECR_AUDIT_SEALING=inline``, each audit event chained in its request under
   the head row lock (the behaviour before deferred sealing): the price of the stricter mode.
 - ``sync_read_commit``: ``ECR_AUDIT_READ_COMMIT=sync``, reads wait for the WAL flush of their
@@ -25,7 +24,6 @@ the request's transaction) were removed from this module; bench/README.md keeps 
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from fastapi import FastAPI
@@ -41,47 +39,6 @@ def app_factory() -> FastAPI:
         if hook is not None:
             hook(app)
     return app
-
-
-# ---- sqlite_writer_lock -----------------------------------------------------------------------------
-
-def sqlite_writer_lock() -> None:
-    from sqlalchemy import event
-
-    from core.db import session as db_session
-
-    original = db_session.make_engine
-
-    def make_engine(url: str, **kwargs: Any) -> Any:
-        engine = original(url, **kwargs)
-        if engine.dialect.name != "sqlite":
-            return engine
-        lock = threading.Lock()
-
-        def _acquire(conn: Any) -> None:
-            rec = conn.connection._connection_record
-            if not rec.info.get("writer_lock"):
-                lock.acquire()
-                rec.info["writer_lock"] = True
-
-        # the lock must be taken before the service's own listener runs BEGIN IMMEDIATE
-        existing = list(engine.dispatch.begin)
-        for fn in existing:
-            event.remove(engine, "begin", fn)
-        event.listen(engine, "begin", _acquire)
-        for fn in existing:
-            event.listen(engine, "begin", fn)
-
-        def _release(dbapi_conn: Any, rec: Any, *args: Any) -> None:
-            if rec is not None and rec.info.pop("writer_lock", False):
-                lock.release()
-
-        event.listen(engine.pool, "reset", lambda dbapi_conn, rec, *a: _release(dbapi_conn, rec))
-        event.listen(engine.pool, "invalidate", lambda dbapi_conn, rec, exc: _release(dbapi_conn, rec))
-        return engine
-
-    db_session.make_engine = make_engine
-    db_session.get_engine.cache_clear()
 
 
 # ---- settings: the stricter modes ------------------------------------------------------------------
@@ -129,7 +86,6 @@ def auth_on_loop() -> Any:
 
 
 PATCHES = {
-    "sqlite_writer_lock": sqlite_writer_lock,
     "inline_audit": inline_audit,
     "sync_read_commit": sync_read_commit,
     "auth_on_loop": auth_on_loop,
