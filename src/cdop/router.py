@@ -95,8 +95,8 @@ def list_child_deaths(
     return _json({"items": items, "next_cursor": next_cursor})
 
 
-@router.get("/child-deaths/outstanding/summary")
-def outstanding_summary(session: SessionDep, principal: Reader) -> dict[str, Any]:
+@router.get("/child-deaths/outstanding/summary", response_model=dict[str, Any])
+def outstanding_summary(session: SessionDep, principal: Reader) -> Response:
     """Outstanding cases by status and time since death, open holds by reason, and overdue
     reporting forms by agency."""
     today = runtime.today()
@@ -109,7 +109,7 @@ def outstanding_summary(session: SessionDep, principal: Reader) -> dict[str, Any
         for b, n in row.items():
             totals[b] += n
     record(session, actor=principal.actor, action="child_death.summary", subject_type=SUBJECT_TYPE)
-    return {
+    return _json({
         "as_of": today,
         "bands": list(bands),
         "by_status": by_status,
@@ -117,7 +117,7 @@ def outstanding_summary(session: SessionDep, principal: Reader) -> dict[str, Any
         "total": sum(totals.values()),
         "on_hold_by_reason": repo.open_holds_by_reason(session, principal),
         "overdue_reporting_forms_by_agency": repo.overdue_forms_by_agency(session, principal, today),
-    }
+    })
 
 
 @router.post("/child-deaths", response_model=ChildDeathOut, status_code=201)

@@ -146,7 +146,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
     dependant of its own (the include's dependencies added): both are wrapped."""
     import inspect
 
-    from core.db.session import commit_when_endpoint_returns
+    from core.db.session import commit_when_endpoint_returns, runs_in_endpoint_thread
 
     def wrap(dependant: object) -> None:
         call = getattr(dependant, "call", None)
@@ -155,6 +155,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
                 or inspect.isasyncgenfunction(call) or not inspect.isfunction(call)):
             return
         dependant.call = commit_when_endpoint_returns(call)  # type: ignore[attr-defined]
+        runs_in_endpoint_thread(call)
 
     def walk(routes: list[object]) -> None:
         for route in routes:

@@ -3,6 +3,7 @@ exactly once; the others get 412 (stale ETag) or 409, and history never doubles.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
 
@@ -102,8 +103,10 @@ def test_concurrent_patch_and_transition_do_not_both_win(committed_client: TestC
 # ---- more requests in flight than the threadpool has threads ------------------------------------
 
 def test_more_requests_in_flight_than_threads_all_answer(committed_db, engine) -> None:
-    """Each authenticated request reads its user in one threadpool call and runs its endpoint in
-    another. On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): if the user's
+    """An authenticated request to an async endpoint (/me) reads its user in one threadpool call
+    and runs its endpoint on the loop; a sync endpoint (/child-deaths) reads it in its own
+    threadpool call (core.auth.deps.DeferredAuthentication). Before that, every authenticated
+    request read its user in a threadpool call of its own. On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): if the user's
     read began the request's transaction, the request would hold the lock while waiting for a
     second thread, and with more requests in flight than threads every thread would wait for
     that lock (a hang until the busy timeout, then 503). Here: 2 threads, 12 requests at once."""
@@ -162,7 +165,15 @@ def test_the_principal_read_leaves_no_write_lock_on_sqlite(committed_db, engine)
     user = committed_user(committed_db, "cdop_coordinator")
     request = Request({"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"})
     with committed_db() as session:
-        principal = get_principal(request, session, HTTPAuthorizationCredentials(scheme="Bearer", credentials=user.token))
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=user.token)
+        found: list[object] = []
+        # no endpoint in the scope: the lookup runs at once (as for an async endpoint), in a
+        # threadpool call; in a thread of its own for the event loop (see above)
+        runner = threading.Thread(target=lambda: found.append(
+            asyncio.run(get_principal(request, session, credentials))))
+        runner.start()
+        runner.join(30)
+        principal = found[0]
         assert principal.roles == {"cdop_coordinator"}
         assert not session.in_transaction()
         import sqlite3
