@@ -11,9 +11,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 _TMP = Path(tempfile.mkdtemp(prefix="ecr-test-"))
 TEST_DB_URL = os.environ.get("ECR_TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.sqlite3"
@@ -40,6 +41,7 @@ from core.migrations import upgrade  # noqa: E402
 from core.settings import get_settings  # noqa: E402
 
 IS_POSTGRES = TEST_DB_URL.startswith("postgresql")
+T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -146,6 +148,29 @@ def truncate_all(engine: Engine) -> None:
             for name in reversed(tables):
                 conn.execute(text(f"DELETE FROM {name}"))
         conn.execute(text("INSERT INTO core_audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+
+
+def run_in_own_thread(fn: Callable[[], T], timeout: float = 60) -> T:
+    """``fn()`` in a thread of its own, its result returned or its exception raised here. For
+    tests that start an event loop (asyncio.run, anyio.run): another test may have left one
+    running in this thread, or sniffio's thread-local state, which would make them refuse."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(fn())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout)
+    if errors:
+        raise errors[0]
+    if not results:
+        raise TimeoutError(f"still running after {timeout} s")
+    return results[0]
 
 
 def free_port() -> int:

@@ -155,7 +155,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
                 or inspect.isasyncgenfunction(call) or not inspect.isfunction(call)):
             return
         dependant.call = commit_when_endpoint_returns(call)  # type: ignore[attr-defined]
-        runs_in_endpoint_thread(call)
+        runs_in_endpoint_thread(app, call)
 
     def walk(routes: list[object]) -> None:
         for route in routes:

@@ -108,7 +108,7 @@ def test_an_endpoint_that_would_run_without_its_check_fails_closed(session_facto
                         {"e": outsider.email})
         return {"ran": "without its check"}
 
-    runs_in_endpoint_thread(probe)
+    runs_in_endpoint_thread(app, probe)
     outsider = make_user("cdop_panel_member")  # not an admin
     with TestClient(app, raise_server_exceptions=False) as c:
         r = c.post("/api/v1/_deferred_probe", headers=outsider.headers)

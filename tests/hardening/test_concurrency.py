@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.conftest import IS_POSTGRES
+from tests.conftest import IS_POSTGRES, run_in_own_thread
 from tests.hardening.conftest import committed_user
 from tests.hardening.flows import STAFF, find_case, notify, transition
 
@@ -133,21 +133,7 @@ def test_more_requests_in_flight_than_threads_all_answer(committed_db, engine) -
                     for i in range(12):
                         tg.start_soon(one, "/api/v1/me" if i % 2 else "/api/v1/child-deaths")
 
-    # in a thread of its own: an event loop state left by another test (sniffio's thread-local)
-    # must not make anyio.run refuse to start here
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            anyio.run(main)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(60)
-    if errors:
-        raise errors[0]
+    run_in_own_thread(lambda: anyio.run(main))
     assert codes == [200] * 12
 
 
@@ -166,14 +152,9 @@ def test_the_principal_read_leaves_no_write_lock_on_sqlite(committed_db, engine)
     request = Request({"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"})
     with committed_db() as session:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=user.token)
-        found: list[object] = []
         # no endpoint in the scope: the lookup runs at once (as for an async endpoint), in a
-        # threadpool call; in a thread of its own for the event loop (see above)
-        runner = threading.Thread(target=lambda: found.append(
-            asyncio.run(get_principal(request, session, credentials))))
-        runner.start()
-        runner.join(30)
-        principal = found[0]
+        # threadpool call
+        principal = run_in_own_thread(lambda: asyncio.run(get_principal(request, session, credentials)))
         assert principal.roles == {"cdop_coordinator"}
         assert not session.in_transaction()
         import sqlite3

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from core.http.request_limits import RequestLimitsMiddleware, json_too_deep
+from tests.conftest import run_in_own_thread
 from tests.hardening.conftest import make_probe_app
 
 PROBLEM = "application/problem+json"
@@ -75,20 +75,7 @@ def _run(mw, path: str, headers: list[tuple[bytes, bytes]], chunks, method: str 
     scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(),
              "query_string": b"", "headers": headers, "root_path": "", "scheme": "http",
              "server": ("testserver", 80), "client": ("192.0.2.1", 1), "state": {}}
-    # A thread of its own: another test may have left an event loop running in this one.
-    errors: list[BaseException] = []
-
-    def drive() -> None:
-        try:
-            asyncio.run(mw(scope, receive, send))
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    worker = threading.Thread(target=drive)
-    worker.start()
-    worker.join(30)
-    if errors:
-        raise errors[0]
+    run_in_own_thread(lambda: asyncio.run(mw(scope, receive, send)), timeout=30)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body, reads

@@ -76,8 +76,9 @@ class QueuedSQLiteConnection(sqlite3.Connection):
         if not self.holds_turn and self.writer_queue is not None and self.writer_queue.enter():
             self.holds_turn = True
 
-    def give_turn_back(self) -> None:
-        if self.holds_turn and not self.in_transaction:
+    def give_turn_back(self, *, closing: bool = False) -> None:
+        """Once the transaction has ended (a failed COMMIT leaves it open: the turn is kept)."""
+        if self.holds_turn and (closing or not self.in_transaction):
             self.holds_turn = False
             assert self.writer_queue is not None
             self.writer_queue.leave()
@@ -98,10 +99,7 @@ class QueuedSQLiteConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            if self.holds_turn:
-                self.holds_turn = False
-                assert self.writer_queue is not None
-                self.writer_queue.leave()
+            self.give_turn_back(closing=True)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -189,13 +187,15 @@ class BeforeEndpoint(Protocol):
 
 
 _BEFORE_ENDPOINT: ContextVar[BeforeEndpoint | None] = ContextVar("before_endpoint", default=None)
-# The endpoint functions whose calls run through commit_when_endpoint_returns (filled by
-# create_app, which wraps every sync endpoint).
-_IN_THREAD_ENDPOINTS: set[Callable[..., Any]] = set()
 
 
-def runs_in_endpoint_thread(endpoint: Callable[..., Any]) -> None:
-    _IN_THREAD_ENDPOINTS.add(endpoint)
+def runs_in_endpoint_thread(app: Any, endpoint: Callable[..., Any]) -> None:
+    """Record that ``app`` calls ``endpoint`` through :func:`commit_when_endpoint_returns`
+    (create_app wraps every sync endpoint)."""
+    found = getattr(app.state, "endpoints_in_thread", None)
+    if found is None:
+        found = app.state.endpoints_in_thread = set()
+    found.add(endpoint)
 
 
 def defer_to_endpoint_thread(request: Request, work: BeforeEndpoint) -> bool:
@@ -206,7 +206,7 @@ def defer_to_endpoint_thread(request: Request, work: BeforeEndpoint) -> bool:
 
     Fails closed: if the work has not run when the request's session is about to commit, the
     session rolls back and the request fails (:func:`get_session`)."""
-    if request.scope.get("endpoint") not in _IN_THREAD_ENDPOINTS:
+    if request.scope.get("endpoint") not in getattr(request.app.state, "endpoints_in_thread", ()):
         return False
     if getattr(request.state, "before_endpoint", None) is not None:
         raise RuntimeError("one deferred piece of work per request")
