@@ -116,3 +116,39 @@ def test_an_endpoint_that_would_run_without_its_check_fails_closed(session_facto
     with session_factory() as s:
         name = s.execute(text("SELECT name FROM core_users WHERE email = :e"), {"e": outsider.email}).scalar_one()
     assert name != "Changed By Probe"
+
+
+def test_a_database_failure_while_settling_is_a_503(session_factory) -> None:
+    """The lookup settled by an error handler meets a database that cannot answer: 503, as any
+    request that meets it, not a 500."""
+    from fastapi import Request
+    from sqlalchemy.exc import OperationalError
+
+    from core.app import create_app
+    from core.settings import get_settings
+
+    class Unreachable:
+        done = False
+
+        def __call__(self, kwargs):  # type: ignore[no-untyped-def]
+            raise AssertionError("the endpoint never runs here")
+
+        def settle(self) -> None:
+            self.done = True
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    app = create_app(get_settings(), session_factory, start_worker=False)
+
+    @app.get("/api/v1/_settle_probe")
+    async def probe(request: Request, limit: int) -> dict[str, int]:
+        return {"limit": limit}
+
+    @app.middleware("http")
+    async def pending_lookup(request: Request, call_next):  # type: ignore[no-untyped-def]
+        request.state.before_endpoint = Unreachable()
+        return await call_next(request)
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/_settle_probe?limit=not-a-number")
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "unavailable"
