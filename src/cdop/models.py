@@ -129,6 +129,9 @@ class ChildDeathHold(IdMixin, Base):
             postgresql_where=text("released_at IS NULL"), sqlite_where=text("released_at IS NULL"),
         ),
         Index("ix_cdop_holds_placed", "placed_at"),
+        # the open holds of one case: the outstanding list's (migration 0006)
+        Index("ix_cdop_holds_open_case", "child_death_id",
+              postgresql_where=text("released_at IS NULL"), sqlite_where=text("released_at IS NULL")),
     )
 
     child_death_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))

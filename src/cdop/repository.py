@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     Text,
     and_,
     any_,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -482,6 +484,12 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
     return _list_statement(shape), params
 
 
+def _const(value: str) -> Any:
+    """A constant of the code (never input) written into the statement's text, not bound."""
+    assert "'" not in value
+    return literal_column(f"'{value}'", String)
+
+
 def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
     """For each case of ``page`` (a subquery with an ``id``): its open holds as the JSON text of
     an array of ``[id, reason, expected_on, note, placed_at, placed_by]`` and its awaited
@@ -490,9 +498,12 @@ def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
     h, r = _HOLDS.c, _FORMS.c
     holds = _json_rows_text(postgresql, (h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by),
                             h.child_death_id == page.c.id, h.released_at.is_(None))
+    # The constants in the SQL text, not bound: the planner can then use the partial index of
+    # awaited forms (ix_core_agency_requests_awaited), and SQLite runs the subquery faster even
+    # on the same index (raw statement at quick scale: 0.43 -> 0.33 ms).
     forms = _json_rows_text(postgresql, (r.due_on, r.id, r.agency),
-                            r.subject_type == SUBJECT_TYPE, r.kind == FORM_KIND, r.subject_id == page.c.id,
-                            r.status == "requested")
+                            r.subject_type == _const(SUBJECT_TYPE), r.kind == _const(FORM_KIND),
+                            r.subject_id == page.c.id, r.status == _const("requested"))
     return holds.label("open_holds"), forms.label("open_forms")
 
 

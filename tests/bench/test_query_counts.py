@@ -200,7 +200,10 @@ def test_start_information_gathering_batches_the_forms(client: Any, engine: Engi
 
 def test_the_outstanding_list_reads_the_open_cases_index(engine: Engine) -> None:
     """SQLite uses a partial index only when the query repeats its predicate as written: the
-    open-state literals must keep the index's order (EXPLAIN QUERY PLAN, no sort)."""
+    open-state literals must keep the index's order (EXPLAIN QUERY PLAN, no sort). Each case's
+    open holds and awaited forms are found through their own partial indexes (migration 0006),
+    not through the case's index of all its holds and forms: the forms' constants are in the
+    statement's text for that."""
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL proves the predicate whatever the order (custom plans)")
     from core.auth.principal import Principal
@@ -222,3 +225,6 @@ def test_the_outstanding_list_reads_the_open_cases_index(engine: Engine) -> None
         plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
     assert any("ix_cdop_child_deaths_open_death" in step for step in plan), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
+    assert any("ix_cdop_holds_open_case" in step for step in plan), plan
+    assert any("ix_core_agency_requests_awaited" in step for step in plan), plan
+    assert "'requested'" in statement and "'reporting_form'" in statement, statement

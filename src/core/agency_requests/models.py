@@ -24,6 +24,11 @@ class AgencyRequest(IdMixin, TimestampMixin, VersionMixin, Base):
             postgresql_include=["kind", "agency", "subject_id"],
         ),
         Index("ix_core_agency_requests_agency", "subject_type", "agency"),
+        # the awaited forms of one subject, with what a list shows of them (migration 0006)
+        Index(
+            "ix_core_agency_requests_awaited", "subject_type", "kind", "subject_id", "due_on", "id", "agency",
+            postgresql_where=text("status = 'requested'"), sqlite_where=text("status = 'requested'"),
+        ),
     )
 
     subject_type: Mapped[str] = mapped_column(String(50))  # case_review | child_death
