@@ -20,12 +20,12 @@ their figures.
   1.8-1.9 → 2.3-2.5 (the session's connection then moves between the loop thread and the
   endpoint's thread). Since then the hop is gone another way: the lookup runs in the
   endpoint's own threadpool call (core.auth.deps.DeferredAuthentication).
-- ``threads``: anyio's threadpool limited to ``ECR_BENCH_THREADS`` threads (default 40). On
-  PostgreSQL 16 concurrent transitions cost ~130 voluntary context switches per request (each
-  round trip releases and retakes the GIL among 16 threads) against ~11 for one client.
-  Measured 2026-11-29 (national, one server, 2,000 transitions): 40 threads user+sys CPU
-  3.77 ms per request, 4 threads 3.62, 2 threads 3.82, requests/s 262, 271, 231: fewer
-  switches, as much CPU. Not adopted.
+- ``threads`` (until 2026-11-29 21:30 UTC): a smaller threadpool. It is now the service's
+  setting ``ECR_THREADPOOL_SIZE``, and ``python -m bench.run --threads N`` sets it for both
+  servers (bench/README.md, "Serving it", has the figures). Its knob (``ECR_BENCH_THREADS``)
+  never reached a server started by ``bench.run``: ``bench.servers.server_env`` drops the
+  ``ECR_*`` variables it does not set. The earlier figures here (40, 4 and 2 threads within 5%
+  of each other, "one server") hold only if that server was started by hand.
 """
 
 from __future__ import annotations
@@ -92,32 +92,8 @@ def auth_on_loop() -> Any:
     return install
 
 
-# ---- threads: a smaller threadpool ------------------------------------------------------------------
-
-def threads() -> Any:
-    """anyio's threadpool limited to ``ECR_BENCH_THREADS`` threads (default 40)."""
-    def install(app: FastAPI) -> None:
-        import contextlib
-
-        import anyio.to_thread
-
-        inner = app.router.lifespan_context
-
-        @contextlib.asynccontextmanager
-        async def lifespan(a: Any) -> Any:
-            anyio.to_thread.current_default_thread_limiter().total_tokens = int(
-                os.environ.get("ECR_BENCH_THREADS", "40"))
-            async with inner(a) as state:
-                yield state
-
-        app.router.lifespan_context = lifespan
-
-    return install
-
-
 PATCHES = {
     "inline_audit": inline_audit,
     "sync_read_commit": sync_read_commit,
     "auth_on_loop": auth_on_loop,
-    "threads": threads,
 }

@@ -9,9 +9,12 @@ can follow the domain models.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Body, FastAPI
 from sqlalchemy import text
 
@@ -23,7 +26,15 @@ def app_factory() -> FastAPI:
 
     engine = make_engine(os.environ["ECR_DATABASE_URL"])
     dialect = engine.dialect.name
-    app = FastAPI(title="floor")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the service's threadpool setting (ECR_THREADPOOL_SIZE), so both sides run alike
+        anyio.to_thread.current_default_thread_limiter().total_tokens = int(
+            os.environ.get("ECR_THREADPOOL_SIZE", "40"))
+        yield
+
+    app = FastAPI(title="floor", lifespan=lifespan)
 
     @app.get("/livez")
     def livez() -> dict[str, str]:

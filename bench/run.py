@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="py-spy the service during its rounds")
     parser.add_argument("--no-scaling", action="store_true")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the dataset first")
+    parser.add_argument("--threads", type=int,
+                        help="ECR_THREADPOOL_SIZE for both servers (default: the service's, 40)")
     parser.add_argument("--patch", action="append", default=[],
                         help="run the service with a prototype change of bench/experiments.py")
     args = parser.parse_args(argv)
@@ -145,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
 
     secret = new_secret()
     env = server_env(url, secret)
+    if args.threads:
+        env["ECR_THREADPOOL_SIZE"] = str(args.threads)
     log_dir = RESULTS / "logs"
     app = "core.app:app_factory"
     if args.patch:
@@ -209,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
             s.stop()
 
     if scaling and tenth is not None and region is not None:
-        outcomes += scaling_check(url, tenth, rounds, factor, args.only, args.patch)
-        outcomes += scaling_check(url, region, rounds, factor, args.only, args.patch, reference="region")
+        outcomes += scaling_check(url, tenth, rounds, factor, args.only, args.patch, threads=args.threads)
+        outcomes += scaling_check(url, region, rounds, factor, args.only, args.patch, reference="region",
+                                  threads=args.threads)
 
     load_after = loadavg()
     result = {
@@ -229,12 +234,14 @@ def main(argv: list[str] | None = None) -> int:
                   "to a file, outbox worker not in-process, ECR_ENV=production, rate limit raised",
         "client": "bench.client: raw HTTP/1.1 keep-alive on asyncio (uvloop), closed loop, same host",
         "patches": args.patch,
+        "threadpool_size": args.threads or 40,
     }
     if profiles:
         result["profiles"] = profiles
     all_ok = all(o["ok"] for o in outcomes)
     result["all_ok"] = all_ok
-    suffix = ("-partial" if args.only else "") + "".join(f"+{p}" for p in args.patch)
+    suffix = (("-partial" if args.only else "") + "".join(f"+{p}" for p in args.patch)
+              + (f"+threads{args.threads}" if args.threads else ""))
     if not suffix:
         dump_json(RESULTS / "latest.json", result)
     dump_json(RESULTS / f"{args.scale}-{dialect}{suffix}.json", result)
@@ -251,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def scaling_check(url: str, other: str, rounds: int, factor: float,
                   only: list[str] | None = None, patches: list[str] | None = None,
-                  reference: str = "tenth") -> list[dict[str, Any]]:
+                  reference: str = "tenth", threads: int | None = None) -> list[dict[str, Any]]:
     """The outstanding list and summary at national vs a tenth of it, interleaved.
 
     ``reference="tenth"``: the target (p95 national <= 1.5 x p95 tenth). ``"region"``: the same
@@ -270,6 +277,8 @@ def scaling_check(url: str, other: str, rounds: int, factor: float,
     for env in envs:
         if patches:
             env["ECR_BENCH_PATCHES"] = ",".join(patches)
+        if threads:
+            env["ECR_THREADPOOL_SIZE"] = str(threads)
     servers = [start_server("ours-national", app, envs[0], RESULTS / "logs"),
                start_server(f"ours-{reference}", app, envs[1], RESULTS / "logs")]
     try:

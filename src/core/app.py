@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +68,8 @@ def create_app(
             sender = smtp_sender(settings.smtp_url, settings.smtp_from) if settings.smtp_url else None
             worker = BackgroundWorker(factory, sender, settings.worker_poll_seconds)
             worker.start()
+        # anyio's limiter is per event loop: set on the loop that serves the requests
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
         freeze_startup_objects()
         try:
             yield

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     max_public_body_bytes: int = 64 * 1024
     max_json_depth: int = Field(default=32, ge=2, le=256)
     run_worker_in_process: bool = True
+    # Threads for sync endpoints per process (anyio's default is 40). Requests are short and
+    # CPU-bound under the GIL: on PostgreSQL fewer threads wake each other less per round trip
+    # (bench/README.md, "Serving it"); a long request holds one thread while it runs.
+    threadpool_size: int = Field(default=40, ge=1, le=1000)
     worker_poll_seconds: float = 2.0
     reporting_form_due_working_days: int = 15
     reporting_form_link_days: int = 28

@@ -92,3 +92,52 @@ def test_startup_objects_are_frozen_out_of_full_collections(client: TestClient) 
     assert frozen > 10_000
     freeze_startup_objects()  # once per process: a later app does not freeze again
     assert gc.get_freeze_count() == frozen
+
+
+def test_the_threadpool_size_is_the_setting(session_factory) -> None:
+    """ECR_THREADPOOL_SIZE sets how many sync endpoints one process runs at once (anyio's
+    limiter of the loop that serves the requests), and more requests than that wait for a thread
+    instead of failing."""
+    import threading
+    import time
+
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from core.app import create_app
+    from core.settings import get_settings
+
+    app = create_app(get_settings().model_copy(update={"threadpool_size": 3}), session_factory,
+                     start_worker=False)
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    @app.get("/test-threads")
+    async def threads() -> int:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    @app.get("/test-busy")
+    def busy() -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return 1
+
+    with TestClient(app) as client:
+        assert client.get("/test-threads").json() == 3
+
+        async def many() -> list[int]:
+            import asyncio
+
+            import httpx
+
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as ac:
+                return [r.status_code for r in await asyncio.gather(*(ac.get("/test-busy") for _ in range(8)))]
+
+        codes = client.portal.call(many)
+    assert codes == [200] * 8
+    assert most[0] == 3
