@@ -28,6 +28,7 @@ from core.deadlines import add_working_days
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.outbox.service import enqueue_email
 from core.settings import Settings
+from core.workflow.record import RowRecord
 from cdop import runtime
 from cdop.domain import (
     AGE_BAND_LABELS,
@@ -40,6 +41,9 @@ from cdop.domain import (
 )
 from cdop.models import ChildDeath
 from cdop.schemas import ReportingFormSubmit
+
+# a case as the form functions read it: the entity, or the row a transition loads (core.workflow.record)
+CaseRow = ChildDeath | RowRecord
 
 OPEN_FOR_FORMS = ("notified", "information_gathering", "on_hold", "ready_for_panel")
 
@@ -58,7 +62,7 @@ def page_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/forms/reporting/{token}"
 
 
-def _email_link(session: Session, settings: Settings, case: ChildDeath, req: AgencyRequest,
+def _email_link(session: Session, settings: Settings, case: CaseRow, req: AgencyRequest,
                 *, reminder: bool = False, overdue: bool = False) -> None:
     token = requests.issue_link(session, settings, req)
     expires = req.link_expires_at.date().isoformat() if req.link_expires_at else ""
@@ -85,7 +89,7 @@ def _email_link(session: Session, settings: Settings, case: ChildDeath, req: Age
                   topic=f"child_death:{case.id}")
 
 
-def _email_assignee(session: Session, settings: Settings, case: ChildDeath, req: AgencyRequest,
+def _email_assignee(session: Session, settings: Settings, case: CaseRow, req: AgencyRequest,
                     user: User, *, reminder: bool = False, overdue: bool = False) -> None:
     what = "is overdue" if overdue else ("is due soon" if reminder else "has been assigned to you")
     enqueue_email(
@@ -106,7 +110,7 @@ def _assignee(session: Session, user_id: int) -> User:
 
 
 def request_form(
-    session: Session, settings: Settings, case: ChildDeath, *, agency: str, actor: str,
+    session: Session, settings: Settings, case: CaseRow, *, agency: str, actor: str,
     contact_email: str | None = None, due_on: dt.date | None = None,
     assignee_user_id: int | None = None,
 ) -> AgencyRequest:
@@ -128,7 +132,7 @@ def request_form(
     return req
 
 
-def request_notified_agencies(session: Session, settings: Settings, case: ChildDeath, actor: str) -> list[AgencyRequest]:
+def request_notified_agencies(session: Session, settings: Settings, case: CaseRow, actor: str) -> list[AgencyRequest]:
     """One form per agency of the notification that has none yet. As :func:`request_form` for
     each (the request as ``core.agency_requests.service.create_request`` makes it, its audit
     event, its emailed link), but the forms are inserted together, in one flush."""
@@ -163,7 +167,7 @@ def request_notified_agencies(session: Session, settings: Settings, case: ChildD
     return created
 
 
-def add_form(session: Session, settings: Settings, case: ChildDeath, principal: Principal, *,
+def add_form(session: Session, settings: Settings, case: CaseRow, principal: Principal, *,
              agency: str, contact_email: str | None, due_on: dt.date | None,
              assignee_user_id: int | None) -> AgencyRequest:
     if case.status not in OPEN_FOR_FORMS:
@@ -172,7 +176,7 @@ def add_form(session: Session, settings: Settings, case: ChildDeath, principal: 
                         contact_email=contact_email, due_on=due_on, assignee_user_id=assignee_user_id)
 
 
-def resend_link(session: Session, settings: Settings, case: ChildDeath, req: AgencyRequest) -> None:
+def resend_link(session: Session, settings: Settings, case: CaseRow, req: AgencyRequest) -> None:
     if req.status != "requested":
         raise Conflict(f"this reporting form is already {req.status}")
     if not req.contact_email:
@@ -180,7 +184,7 @@ def resend_link(session: Session, settings: Settings, case: ChildDeath, req: Age
     _email_link(session, settings, case, req)
 
 
-def waive_open_forms(session: Session, case: ChildDeath, reason: str, actor: str) -> int:
+def waive_open_forms(session: Session, case: CaseRow, reason: str, actor: str) -> int:
     n = 0
     for req in requests.list_for(session, SUBJECT_TYPE, [case.id])[case.id]:
         if req.status == "requested":
@@ -212,11 +216,11 @@ def submit_form(session: Session, req: AgencyRequest, body: ReportingFormSubmit,
     return requests.submit(session, req, answers=answers, not_known=not_known, actor=actor)
 
 
-def age_band_text(case: ChildDeath) -> str:
+def age_band_text(case: CaseRow) -> str:
     return AGE_BAND_LABELS[age_band(case.age_at_death_days, case.age_at_death_years)]
 
 
-def agency_view(case: ChildDeath, req: AgencyRequest, today: dt.date) -> dict[str, Any]:
+def agency_view(case: CaseRow, req: AgencyRequest, today: dt.date) -> dict[str, Any]:
     """What an agency contact or author sees: no identifiers beyond the CDOP reference."""
     return {
         "reference": case.reference,

@@ -47,6 +47,7 @@ from core.errors import NotFound, ValidationFailed
 from core.meetings.models import Meeting
 from core.pagination import decode_cursor, encode_cursor
 from core.workflow.models import WorkflowHistory
+from core.workflow.record import RowRecord
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, SUBJECT_TYPE
 from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
 
@@ -116,9 +117,9 @@ def get_case(session: Session, principal: Principal, case_id: int, *, lock: bool
 
 
 def _for_transition_stmt(reads_all: bool, lock: bool) -> Select[Any]:
-    stmt = (select(ChildDeath, _has(_FLAGS, _FLAGS.c.child_death_id == ChildDeath.id).label("has_duplicates"))
-            .where(ChildDeath.id == bindparam("case_id"), true() if reads_all else false()))
-    return stmt.with_for_update(of=ChildDeath) if lock else stmt
+    stmt = (select(*_CASES.c, _has(_FLAGS, _FLAGS.c.child_death_id == _CASES.c.id).label("has_duplicates"))
+            .where(_CASES.c.id == bindparam("case_id"), true() if reads_all else false()))
+    return stmt.with_for_update(of=_CASES) if lock else stmt
 
 
 # Built once per visibility and row locking (not on SQLite, whose writers are serialised).
@@ -126,14 +127,18 @@ _FOR_TRANSITION = {(reads_all, lock): _for_transition_stmt(reads_all, lock)
                    for reads_all in (True, False) for lock in (True, False)}
 
 
-def get_case_for_transition(session: Session, principal: Principal, case_id: int) -> tuple[ChildDeath, bool]:
-    """:func:`get_case` with the row lock, and whether the case has duplicate flags (no
-    transition adds or removes one, so its answer need not look for them when there are none)."""
-    stmt = _FOR_TRANSITION[_reads_all(principal), session.get_bind().dialect.name != "sqlite"]
-    found = session.execute(stmt, {"case_id": case_id}).one_or_none()
+def get_case_for_transition(session: Session, principal: Principal, case_id: int) -> tuple[RowRecord, bool]:
+    """The case with the row lock, as a :class:`core.workflow.record.RowRecord` (Core: no ORM
+    entity to load and flush), and whether it has duplicate flags (no transition adds or removes
+    one, so its answer need not look for them when there are none)."""
+    conn = _core(session)
+    found = conn.execute(_FOR_TRANSITION[_reads_all(principal), conn.dialect.name != "sqlite"],
+                         {"case_id": case_id}).one_or_none()
     if found is None:
         raise NotFound("no such child death")
-    return found[0], bool(found[1])
+    values = found._asdict()
+    has_duplicates = bool(values.pop("has_duplicates"))
+    return RowRecord(_CASES, values), has_duplicates
 
 
 def _json_rows_text(postgresql: bool, columns: Sequence[Any], *conditions: ColumnElement[bool]) -> Any:
