@@ -4,7 +4,9 @@ identity map, instance state and unit of work. Measured on a child death transit
 SQLite quick): loading the entity and flushing its change were ~21% of the request.
 
 Use it for a case that a request loads only to change and answer (the transition endpoints); an
-ORM entity is still the tool where a request navigates relationships or adds objects.
+ORM entity is still the tool where a request navigates relationships or adds objects. The row
+changes in the database only when :meth:`RowRecord.save` runs (the workflow engine: after the
+transition's effects); an entity could be flushed earlier by an autoflush.
 """
 
 from __future__ import annotations
