@@ -1,4 +1,5 @@
-"""CD-YYYY-NNNN stays unique when notifications arrive at the same moment (real commits)."""
+"""Concurrency: CD-YYYY-NNNN stays unique when notifications arrive at the same moment, and one
+transition wins when several race on one case (real commits)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,46 @@ def test_concurrent_notifications_get_unique_consecutive_references(committed_db
     assert len(years) == 1
     numbers = sorted(int(r.rsplit("-", 1)[1]) for r in refs)
     assert numbers == list(range(numbers[0], numbers[0] + n))
+
+
+def test_concurrent_transitions_with_one_etag_one_applies_the_rest_412(committed_db) -> None:
+    """Four requests apply the same transition to one case at once with the ETag they all read:
+    one applies it; the others, serialised behind it (the row lock on PostgreSQL, the write
+    queue on SQLite), find the case at its new version and answer 412. The case moved once: one
+    hold, one history row, version + 1 (the transition's Core row, core.workflow.record)."""
+    import asyncio
+
+    import httpx
+    from sqlalchemy import func, select
+
+    from cdop.models import ChildDeath, ChildDeathHold
+    from core.app import create_app
+    from core.workflow.models import WorkflowHistory
+    from tests.cdop.helpers import API, make_case, quick_user
+    from tests.conftest import run_in_own_thread
+
+    with committed_db() as s:
+        case = make_case(s, status="information_gathering")
+        s.commit()
+        case_id, version = case.id, case.version
+    user = quick_user(committed_db, "cdop_coordinator")
+    app = create_app(get_settings(), committed_db, start_worker=False)
+    body = {"action": "place_on_hold", "hold_reason": "inquest", "expected_on": "2099-01-01"}
+
+    async def race() -> list[int]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as ac:
+            tag = (await ac.get(f"{API}/child-deaths/{case_id}", headers=user.headers)).headers["etag"]
+            headers = {**user.headers, "If-Match": tag}
+            answers = await asyncio.gather(*(ac.post(f"{API}/child-deaths/{case_id}/transitions", json=body,
+                                                     headers=headers) for _ in range(4)))
+            return sorted(r.status_code for r in answers)
+
+    assert run_in_own_thread(lambda: asyncio.run(race())) == [200, 412, 412, 412]
+    with committed_db() as s:
+        stored = s.get(ChildDeath, case_id)
+        assert (stored.status, stored.version) == ("on_hold", version + 1)
+        assert s.scalar(select(func.count()).select_from(ChildDeathHold)
+                        .where(ChildDeathHold.child_death_id == case_id)) == 1
+        assert s.scalar(select(func.count()).select_from(WorkflowHistory)
+                        .where(WorkflowHistory.subject_id == case_id,
+                               WorkflowHistory.action == "place_on_hold")) == 1
