@@ -103,6 +103,7 @@ def test_patch_needs_if_match_428_and_stale_412(client, api, users) -> None:
                     headers={**bu.headers, "If-Match": new_etag})
     assert r.status_code == 200
     assert r.headers["ETag"] != new_etag
+    assert r.headers["ETag"] == client.get(url, headers=bu.headers).headers["ETag"]  # the stored version
 
 
 def test_patch_never_changes_status_and_is_business_unit_only(client, api, users) -> None:
