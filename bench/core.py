@@ -107,6 +107,9 @@ class Benchmark:
     note: str = ""
     # called with the service's port after the rounds: put the dataset back as it was
     after: Callable[[int], None] | None = None
+    # a third side, on the floor's server, interleaved with the other two (information): the
+    # issue's own floor, when ``floor`` is another one (the same-writes benchmarks)
+    reference: Callable[[Any], Side] | None = None
 
 
 @dataclass
@@ -188,7 +191,8 @@ def print_table(outcomes: list[dict[str, Any]], stream: Any = None) -> str:
             o["name"], str(o.get("concurrency", "")), f"{o['p50_ms']:.2f}", f"{o['p95_ms']:.2f}",
             f"{o['p99_ms']:.2f}", f"{o['rps']:.0f}",
             f"{f['p95_ms']:.2f}" if "p95_ms" in f else "-", f"{f['rps']:.0f}" if "rps" in f else "-",
-            f"{o['ratio']:.2f}" + (f" (p99 {o['p99_ratio']:.2f})" if "p99_ratio" in o else ""),
+            f"{o['ratio']:.2f}" + (f" (p99 {o['p99_ratio']:.2f})" if "p99_ratio" in o else "")
+            + (f" (floor/issue's {o['floor_vs_issue_floor']:.2f})" if "floor_vs_issue_floor" in o else ""),
             o["target"], "yes" if o["ok"] else "NO",
             (f"{o['server_cpu_ms_per_request']:.1f}" if o.get("server_cpu_ms_per_request") else "-")
             + (f" ({f['server_cpu_ms_per_request']:.1f})" if f.get("server_cpu_ms_per_request") else ""),

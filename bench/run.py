@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         for make in scenarios.ALL:
             bench = make(ctx)
+            if bench is None:  # not on this database
+                continue
             if args.only and not any(o in bench.name for o in args.only):
                 continue
             requests = max(bench.concurrency, int(bench.requests * factor))
@@ -187,8 +189,11 @@ def main(argv: list[str] | None = None) -> int:
                 files.append(path)
                 return profile.start(ours.pid, path)
 
-            res = run_pair(bench.name, [("ours", ours.port, bench.ours(ctx)), ("floor", floor.port, bench.floor(ctx))],
-                           pids={"ours": ours.pid, "floor": floor.pid},
+            sides = [("ours", ours.port, bench.ours(ctx)), ("floor", floor.port, bench.floor(ctx))]
+            if bench.reference is not None:
+                sides.append(("issue_floor", floor.port, bench.reference(ctx)))
+            res = run_pair(bench.name, sides,
+                           pids={"ours": ours.pid, "floor": floor.pid, "issue_floor": floor.pid},
                            concurrency=bench.concurrency, requests=requests, rounds=rounds,
                            warmup=max(bench.concurrency * 2, requests // 5), on_round=on_round)
             if bench.after is not None:
@@ -196,6 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             s_ours, s_floor = Stats.of(res["ours"]), Stats.of(res["floor"])
             outcome = Outcome(bench.name, bench.floor_name, bench.target, s_ours, s_floor,
                               bench.evaluate(s_ours, s_floor), bench.concurrency, bench.note)
+            if "issue_floor" in res:
+                # the floor of this benchmark against the issue's floor, in the same rounds
+                s_issue = Stats.of(res["issue_floor"])
+                outcome.verdict.extra.update({
+                    "floor_vs_issue_floor": round(s_floor.rps / s_issue.rps, 2) if s_issue.rps else 0.0,
+                    "issue_floor_rps": s_issue.rps,
+                    "issue_floor_server_cpu_ms_per_request": s_issue.server_cpu_ms_per_request})
             outcomes.append(outcome.as_json())
             if s_floor.errors:
                 outcomes[-1]["floor_error_samples"] = s_floor.error_samples

@@ -219,7 +219,7 @@ def transitions(ctx: Context) -> Benchmark:
             with ctx.engine.begin() as conn:
                 conn.execute(text("DELETE FROM cdop_holds WHERE id > :h AND child_death_id IN :ids")
                              .bindparams(bindparam("ids", expanding=True)),
-                             {"h": marks["holds"], "ids": list(ours_ids)})
+                             {"h": marks["holds"], "ids": list(ours_ids) + list(floor_ids)})
                 conn.execute(text("DELETE FROM core_workflow_history WHERE id > :w AND subject_type = "
                                   "'child_death' AND subject_id IN :ids")
                              .bindparams(bindparam("ids", expanding=True)),
@@ -248,6 +248,89 @@ def transitions(ctx: Context) -> Benchmark:
                      after=restore)
 
 
+# ---- 1b and 4b. against a floor that sends the same statements (information) -----------------------
+
+def _information(ours: Any, floor: Any) -> Any:
+    from bench.core import Verdict
+
+    return Verdict(round(ours.rps / floor.rps, 2) if floor.rps else 0.0, not ours.errors)
+
+
+def intake_same_writes(ctx: Context) -> Benchmark:
+    """The intake again, against a floor that sends every statement the service sends
+    (bench.floor_sql.IntakeWrites) instead of the one INSERT of issue #6's floor: what is left
+    is the service's own code (validation, the framework's dependencies, SQLAlchemy, sealing the
+    stored reply, the access log), not the database work."""
+    base = intake(ctx)
+
+    def floor(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
+            return ("POST", "/floor/intake-same-writes", headers, json.dumps(_notification(ri)).encode(),
+                    (201,))
+        return Side(factory)
+
+    return Benchmark("public_intake_same_writes", "floor: the same 9 statements in plain SQL",
+                     concurrency=base.concurrency, requests=base.requests,
+                     target="information (rps ratio)", evaluate=_information, ours=base.ours, floor=floor,
+                     reference=base.floor,
+                     note="the intake against a floor sending the service's statements; "
+                          "floor_vs_issue_floor: that floor against the one INSERT, same rounds")
+
+
+def intake_one_statement(ctx: Context) -> Benchmark | None:
+    """PostgreSQL only, information: the service against the same writes sent as one
+    data-modifying statement (bench.floor_sql.intake_one_statement), and that floor against the
+    issue's one INSERT: what a request written as one hand-made statement could reach."""
+    if ctx.engine is None or ctx.engine.dialect.name != "postgresql":
+        return None
+    base = intake_same_writes(ctx)
+
+    def floor(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
+            return ("POST", "/floor/intake-one-statement", headers, json.dumps(_notification(ri)).encode(),
+                    (201,))
+        return Side(factory)
+
+    return Benchmark("public_intake_one_statement", "floor: the same writes as one statement",
+                     concurrency=base.concurrency, requests=base.requests,
+                     target="information (rps ratio)", evaluate=_information, ours=base.ours, floor=floor,
+                     reference=intake(ctx).floor, note="PostgreSQL only")
+
+
+def transitions_same_writes(ctx: Context) -> Benchmark:
+    """The transitions again, against a floor that sends the statements the service sends
+    (bench.floor_sql.TransitionWrites) instead of the UPDATE + INSERT of issue #6's floor."""
+    base = transitions(ctx)
+    n = TRANSITION_CLIENTS
+    floor_ids = ctx.floor_transition_ids
+
+    # as the service's side: client ci works on its own cases in turn, each placed on hold and
+    # released alternately (the run's holds are deleted afterwards: base.after)
+    held: dict[int, bool] = {}
+    cursor = [0] * n
+
+    def floor(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            mine = floor_ids[ci::n]
+            case_id = mine[cursor[ci] % len(mine)]
+            cursor[ci] += 1
+            action = "release_hold" if held.get(case_id) else "place_on_hold"
+            held[case_id] = not held.get(case_id)
+            return ("POST", f"/floor/child-deaths/{case_id}/transitions-same-writes", JSON_HEADERS,
+                    json.dumps({"action": action}).encode(), (200,))
+        return Side(factory)
+
+    return Benchmark("child_death_transition_same_writes", "floor: the same statements in plain SQL",
+                     concurrency=n, requests=base.requests, target="information (rps ratio)",
+                     evaluate=_information, ours=base.ours, floor=floor,
+                     reference=base.floor,
+                     note="the transitions against a floor sending the service's statements; "
+                          "floor_vs_issue_floor: that floor against the UPDATE + INSERT, same rounds",
+                     after=base.after)
+
+
 # ---- 0. the fixed cost of the stack (informational) -------------------------------------------------
 
 def livez(ctx: Context) -> Benchmark:
@@ -266,4 +349,5 @@ def livez(ctx: Context) -> Benchmark:
                      note="GET /livez: middleware, logging and metrics cost per request")
 
 
-ALL = (livez, intake, outstanding_list, outstanding_summary, detail, history, transitions)
+ALL = (livez, intake, outstanding_list, outstanding_summary, detail, history, transitions,
+       intake_same_writes, intake_one_statement, transitions_same_writes)
