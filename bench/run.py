@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 s_issue = Stats.of(res["issue_floor"])
                 outcome.verdict.extra.update({
                     "floor_vs_issue_floor": round(s_floor.rps / s_issue.rps, 2) if s_issue.rps else 0.0,
-                    "issue_floor_rps": s_issue.rps,
+                    "issue_floor_rps": s_issue.rps, "issue_floor_p99_ms": s_issue.p99_ms,
                     "issue_floor_server_cpu_ms_per_request": s_issue.server_cpu_ms_per_request})
             outcomes.append(outcome.as_json())
             if s_floor.errors:
