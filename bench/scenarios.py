@@ -256,23 +256,26 @@ def _information(ours: Any, floor: Any) -> Any:
     return Verdict(round(ours.rps / floor.rps, 2) if floor.rps else 0.0, not ours.errors)
 
 
+def _keyed_intake_floor(path: str) -> Any:
+    """A floor side posting notifications to ``path`` with a new ``Idempotency-Key`` each."""
+    def side(_: Context) -> Side:
+        def factory(ci: int, ri: int) -> Any:
+            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
+            return "POST", path, headers, json.dumps(_notification(ri)).encode(), (201,)
+        return Side(factory)
+    return side
+
+
 def intake_same_writes(ctx: Context) -> Benchmark:
     """The intake again, against a floor that sends every statement the service sends
     (bench.floor_sql.IntakeWrites) instead of the one INSERT of issue #6's floor: what is left
     is the service's own code (validation, the framework's dependencies, SQLAlchemy, sealing the
     stored reply, the access log), not the database work."""
     base = intake(ctx)
-
-    def floor(_: Context) -> Side:
-        def factory(ci: int, ri: int) -> Any:
-            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
-            return ("POST", "/floor/intake-same-writes", headers, json.dumps(_notification(ri)).encode(),
-                    (201,))
-        return Side(factory)
-
     return Benchmark("public_intake_same_writes", "floor: the same 9 statements in plain SQL",
                      concurrency=base.concurrency, requests=base.requests,
-                     target="information (rps ratio)", evaluate=_information, ours=base.ours, floor=floor,
+                     target="information (rps ratio)", evaluate=_information, ours=base.ours,
+                     floor=_keyed_intake_floor("/floor/intake-same-writes"),
                      reference=base.floor,
                      note="the intake against a floor sending the service's statements; "
                           "floor_vs_issue_floor: that floor against the one INSERT, same rounds")
@@ -284,19 +287,12 @@ def intake_one_statement(ctx: Context) -> Benchmark | None:
     issue's one INSERT: what a request written as one hand-made statement could reach."""
     if ctx.engine is None or ctx.engine.dialect.name != "postgresql":
         return None
-    base = intake_same_writes(ctx)
-
-    def floor(_: Context) -> Side:
-        def factory(ci: int, ri: int) -> Any:
-            headers = {**JSON_HEADERS, "Idempotency-Key": uuid.uuid4().hex}
-            return ("POST", "/floor/intake-one-statement", headers, json.dumps(_notification(ri)).encode(),
-                    (201,))
-        return Side(factory)
-
+    base = intake(ctx)
     return Benchmark("public_intake_one_statement", "floor: the same writes as one statement",
                      concurrency=base.concurrency, requests=base.requests,
-                     target="information (rps ratio)", evaluate=_information, ours=base.ours, floor=floor,
-                     reference=intake(ctx).floor, note="PostgreSQL only")
+                     target="information (rps ratio)", evaluate=_information, ours=base.ours,
+                     floor=_keyed_intake_floor("/floor/intake-one-statement"), reference=base.floor,
+                     note="PostgreSQL only")
 
 
 def transitions_same_writes(ctx: Context) -> Benchmark:
