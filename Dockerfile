@@ -30,8 +30,7 @@ ENV ECR_ENV=production \
     ECR_PORT=8000 \
     ECR_DATABASE_URL=sqlite:////app/var/ecr.sqlite3 \
     ECR_RUN_WORKER_IN_PROCESS=true \
-    ECR_LOG_LEVEL=INFO \
-    ECR_FORWARDED_ALLOW_IPS=127.0.0.1
+    ECR_LOG_LEVEL=INFO
 
 USER ecr
 VOLUME ["/app/var"]
@@ -42,4 +41,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # Migrate (idempotent), then serve. exec: uvicorn replaces the shell and gets
 # SIGTERM directly for a graceful shutdown.
-CMD ["sh", "-c", "ecr db upgrade && exec uvicorn core.app:app_factory --factory --host 0.0.0.0 --port \"${ECR_PORT:-8000}\" --proxy-headers --forwarded-allow-ips=\"${ECR_FORWARDED_ALLOW_IPS}\""]
+CMD ["sh", "-c", "ecr db upgrade && exec uvicorn core.app:app_factory --factory --host 0.0.0.0 --port \"${ECR_PORT:-8000}\" --no-proxy-headers"]

@@ -17,9 +17,11 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# --no-proxy-headers: uvicorn would otherwise believe X-Forwarded-For from any local client
+# (its default); who to believe is the service's one setting, ECR_TRUSTED_PROXIES.
 run: venv
 	$(BIN)/ecr db upgrade
-	ECR_HOST=$(HOST) ECR_PORT=$(PORT) $(BIN)/uvicorn core.app:app_factory --factory --host $(HOST) --port $(PORT) --proxy-headers --forwarded-allow-ips=127.0.0.1
+	ECR_HOST=$(HOST) ECR_PORT=$(PORT) $(BIN)/uvicorn core.app:app_factory --factory --host $(HOST) --port $(PORT) --no-proxy-headers
 
 worker: venv
 	$(BIN)/ecr worker
