@@ -3,9 +3,14 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from core.db.base import Base, IdMixin, utcnow
+
+# A deadline is open until it has an outcome: met (on time or late, by comparing ``met_at``
+# with ``due_on``), missed (closed unmet because the moment it guarded has passed) or waived
+# (no longer owed, with the reason stored). It is never closed without one of these.
+OPEN_WHERE = "met_at IS NULL AND missed_at IS NULL AND waived_at IS NULL"
 
 
 class Deadline(IdMixin, Base):
@@ -18,8 +23,8 @@ class Deadline(IdMixin, Base):
             "ix_core_deadlines_open_due",
             "subject_type",
             "due_on",
-            postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
-            sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL"),
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
         ),
     )
 
@@ -31,4 +36,20 @@ class Deadline(IdMixin, Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     met_at: Mapped[dt.datetime | None] = mapped_column()
-    cancelled_at: Mapped[dt.datetime | None] = mapped_column()
+    missed_at: Mapped[dt.datetime | None] = mapped_column()
+    waived_at: Mapped[dt.datetime | None] = mapped_column()
+    waived_reason: Mapped[str | None] = mapped_column(String(500))
+    # The old name of ``waived_at``, for domain code written before outcomes; goes once both
+    # domains read the outcome columns.
+    cancelled_at = synonym("waived_at")
+
+    @property
+    def outcome(self) -> str | None:
+        """``met_on_time``, ``met_late``, ``missed``, ``waived`` or None while open."""
+        if self.met_at is not None:
+            return "met_late" if self.met_at.date() > self.due_on else "met_on_time"
+        if self.missed_at is not None:
+            return "missed"
+        if self.waived_at is not None:
+            return "waived"
+        return None
