@@ -192,7 +192,7 @@ def print_table(outcomes: list[dict[str, Any]], stream: Any = None) -> str:
             f"{o['p99_ms']:.2f}", f"{o['rps']:.0f}",
             f"{f['p95_ms']:.2f}" if "p95_ms" in f else "-", f"{f['rps']:.0f}" if "rps" in f else "-",
             f"{o['ratio']:.2f}" + (f" (p99 {o['p99_ratio']:.2f})" if "p99_ratio" in o else "")
-            + (f" (floor/issue's {o['floor_vs_issue_floor']:.2f})" if "floor_vs_issue_floor" in o else ""),
+            + (f" (floor/reference {o['floor_vs_reference']:.2f})" if "floor_vs_reference" in o else ""),
             o["target"], "yes" if o["ok"] else "NO",
             (f"{o['server_cpu_ms_per_request']:.1f}" if o.get("server_cpu_ms_per_request") else "-")
             + (f" ({f['server_cpu_ms_per_request']:.1f})" if f.get("server_cpu_ms_per_request") else ""),

@@ -86,7 +86,7 @@ def app_factory() -> FastAPI:
             conn.execute(text(ins), ip)
         return {"id": case_id, "status": body.get("to")}
 
-    # ---- the same writes as the service (information, bench.scenarios *_same_writes) ----------
+    # ---- the same writes as the service (the floors of the intake and transition targets) ------
 
     counter_engine = engine
     if dialect == "postgresql":

@@ -191,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
 
             sides = [("ours", ours.port, bench.ours(ctx)), ("floor", floor.port, bench.floor(ctx))]
             if bench.reference is not None:
-                sides.append(("issue_floor", floor.port, bench.reference(ctx)))
+                sides.append(("reference", floor.port, bench.reference(ctx)))
             res = run_pair(bench.name, sides,
-                           pids={"ours": ours.pid, "floor": floor.pid, "issue_floor": floor.pid},
+                           pids={"ours": ours.pid, "floor": floor.pid, "reference": floor.pid},
                            concurrency=bench.concurrency, requests=requests, rounds=rounds,
                            warmup=max(bench.concurrency * 2, requests // 5), on_round=on_round)
             if bench.after is not None:
@@ -201,13 +201,14 @@ def main(argv: list[str] | None = None) -> int:
             s_ours, s_floor = Stats.of(res["ours"]), Stats.of(res["floor"])
             outcome = Outcome(bench.name, bench.floor_name, bench.target, s_ours, s_floor,
                               bench.evaluate(s_ours, s_floor), bench.concurrency, bench.note)
-            if "issue_floor" in res:
-                # the floor of this benchmark against the issue's floor, in the same rounds
-                s_issue = Stats.of(res["issue_floor"])
+            if "reference" in res:
+                # the floor of this benchmark against the reference floor, in the same rounds
+                s_ref = Stats.of(res["reference"])
                 outcome.verdict.extra.update({
-                    "floor_vs_issue_floor": round(s_floor.rps / s_issue.rps, 2) if s_issue.rps else 0.0,
-                    "issue_floor_rps": s_issue.rps, "issue_floor_p99_ms": s_issue.p99_ms,
-                    "issue_floor_server_cpu_ms_per_request": s_issue.server_cpu_ms_per_request})
+                    "floor_vs_reference": round(s_floor.rps / s_ref.rps, 2) if s_ref.rps else 0.0,
+                    "ours_vs_reference": round(s_ours.rps / s_ref.rps, 2) if s_ref.rps else 0.0,
+                    "reference_rps": s_ref.rps, "reference_p99_ms": s_ref.p99_ms,
+                    "reference_server_cpu_ms_per_request": s_ref.server_cpu_ms_per_request})
             outcomes.append(outcome.as_json())
             if s_floor.errors:
                 outcomes[-1]["floor_error_samples"] = s_floor.error_samples
