@@ -287,3 +287,39 @@ def test_workflow_endpoint(client: TestClient, make_user, registered) -> None:
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     r = client.get("/api/v1/workflows/test-widget")
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def _queue_events(ctx) -> None:
+    ctx.record("test_widget.flagged", data={"why": "second opinion"})
+    ctx.record("meeting.agenda_add", subject_type="meeting", subject_id=42, data={"case_id": ctx.case.id})
+
+
+QUEUING = Workflow(
+    name="test-queuing", subject_type="test_widget", states=("a", "b"), initial="a",
+    transitions=(Transition("go", ("a",), "b", ("business_unit",), effects=(_queue_events,)),),
+)
+
+
+def test_effects_queue_audit_events_the_engine_records(db) -> None:
+    """Effects never call core.audit.record: they queue events on the context, which the
+    engine records after the effects, with the transition's actor."""
+    w = Widget("a", id=9)
+    ctx = apply_transition(db, QUEUING, w, {"action": "go"}, BU, '"1"')
+    assert [e["action"] for e in ctx.audit_events] == ["test_widget.flagged", "meeting.agenda_add"]
+    db.flush()
+    events = db.scalars(select(AuditEvent).where(AuditEvent.subject_type.in_(("test_widget", "meeting")))
+                        .order_by(AuditEvent.id)).all()
+    got = [(e.action, e.actor, e.subject_type, e.subject_id, e.data) for e in events]
+    assert got == [
+        ("test_widget.transition", "user:1", "test_widget", "9", {"action": "go", "from": "a", "to": "b"}),
+        ("test_widget.flagged", "user:1", "test_widget", "9", {"why": "second opinion"}),
+        ("meeting.agenda_add", "user:1", "meeting", "42", {"case_id": 9}),
+    ]
+
+
+def test_a_refused_transition_records_no_queued_event(db) -> None:
+    w = Widget("b", id=10)
+    with pytest.raises(AppError):
+        apply_transition(db, QUEUING, w, {"action": "go"}, BU, '"1"')
+    db.flush()
+    assert not db.scalars(select(AuditEvent).where(AuditEvent.action == "test_widget.flagged")).all()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
 from core.audit import record
+from core.auth.principal import Principal
 from core.db.base import utcnow
 from core.errors import Conflict, NotFound
 from core.settings import Settings
@@ -137,6 +138,27 @@ def get_for_subject(session: Session, subject_type: str, subject_id: int, reques
     req = session.execute(stmt).scalar_one_or_none()
     if req is None:
         raise NotFound("no such request for this case")
+    return req
+
+
+def get_assigned_or_staff(
+    session: Session, subject_type: str, subject_id: int, request_id: int, principal: Principal,
+    staff_roles: Iterable[str], *, lock: bool = False, kind: str | None = None,
+) -> AgencyRequest:
+    """The request, if the caller is its assigned author or holds one of ``staff_roles``
+    (optionally only a request of this ``kind``); anything else is a 404, as if it did not
+    exist: the one rule "assigned author or staff, else 404" of both domains."""
+    try:
+        req = get_for_subject(session, subject_type, subject_id, request_id, lock=lock)
+    except NotFound:
+        req = None
+    allowed = req is not None and (kind is None or req.kind == kind) and (
+        bool(principal.roles & frozenset(staff_roles))
+        or (principal.user_id is not None and req.assignee_user_id == principal.user_id)
+    )
+    if not allowed:
+        raise NotFound("no such request for this case")
+    assert req is not None
     return req
 
 

@@ -32,12 +32,11 @@ from core.errors import (
     ValidationFailed,
 )
 from core.workflow.models import WorkflowHistory
-from core.workflow.record import save_changes
 from core.workflow.table import Transition, Workflow
 
 _HISTORY = WorkflowHistory.__table__
 # Built once: per row only the parameters change (a statement built with ``.values()`` per
-# call costs its construction and a cache-key walk of every value, ~10% of a public intake).
+# call costs its construction and a cache-key walk of every value).
 _INSERT_HISTORY = _HISTORY.insert()
 
 
@@ -54,10 +53,20 @@ class TransitionContext:
     from_state: str
     precheck: bool = False
     history_data: dict[str, Any] = field(default_factory=dict)
+    # Extra audit events queued by effects; the engine records them, with the transition's
+    # actor, after the effects have run (effects never call ``core.audit.record``).
+    audit_events: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    def record(self, action: str, *, subject_type: str | None = None, subject_id: int | None = None,
+               data: dict[str, Any] | None = None) -> None:
+        """Queue an audit event about this transition: about the case itself unless
+        ``subject_type`` (and ``subject_id``) name another subject, e.g. a meeting."""
+        self.audit_events.append({"action": action, "subject_type": subject_type, "subject_id": subject_id,
+                                  "data": data})
 
 
 def check_if_match(case: Any, if_match: str | None) -> None:
@@ -151,7 +160,7 @@ def apply_transition(
         case.status_changed_at = ctx.now
     for effect in transition.effects:
         effect(ctx)
-    save_changes(session, case)  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
+    _save(session, case)  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
     # Core inserts on the session's connection (history is append-only, never loaded back as an
     # entity in this transaction): no ORM bookkeeping per row.
     session.connection().execute(_INSERT_HISTORY, {
@@ -174,7 +183,27 @@ def apply_transition(
         subject_id=case.id,
         data={"action": transition.action, "from": ctx.from_state, "to": transition.target},
     )
+    for event in ctx.audit_events:
+        record(
+            session,
+            actor=principal.actor,
+            action=event["action"],
+            subject_type=event["subject_type"] or workflow.subject_type,
+            subject_id=event["subject_id"] if event["subject_type"] else case.id,
+            data=event["data"],
+        )
     return ctx
+
+
+def _save(session: Session, case: Any) -> None:
+    """Write the transition's changes to the case: the session's flush (the version check is
+    the mapper's). A case object with its own ``save(session)`` writes itself (only while a
+    domain still loads its transition rows outside the ORM)."""
+    save = getattr(case, "save", None)
+    if callable(save):
+        save(session)
+    else:
+        session.flush()
 
 
 def record_creation_history(
