@@ -27,26 +27,36 @@ def _can_add(session, case_id: int) -> str | None:
     return "the case is closed" if case_id == 6 else None
 
 
-def _papers(session, meeting, principal) -> dict[str, Any]:
-    return {"meeting_id": meeting.id, "cases": [{"pseudonym": f"Child {a.position}"} for a in meeting.agenda]}
+TRACKER = [{"id": 3, "reference": "FAKE-3", "status": "awaiting_decision", "stage": "Decision",
+            "decision": None, "review_type": None, "received_on": "2026-11-02",
+            "deadlines": [{"kind": "decision", "label": "Decision", "start_on": "2026-11-02",
+                           "due_on": "2026-11-23", "overdue": True}],
+            "overdue": True}]
+REMOVED: list[tuple[int, str]] = []
+
+
+def _on_agenda_remove(session, case_id: int, principal) -> None:
+    REMOVED.append((case_id, principal.actor))
 
 
 @pytest.fixture
 def kinds() -> Iterator[None]:
     saved = dict(MEETING_KINDS)
     MEETING_KINDS.clear()
+    REMOVED.clear()
     register_meeting_kind(MeetingKind(
         kind="crg", subject_type="fake_case",
         manager_roles=frozenset({"business_unit"}),
         reader_roles=frozenset({"business_unit", "crg_chair", "independent_chair", "cdop_chair"}),
         describe=_describe("FAKE"), can_add=_can_add,
-        standing_items=lambda session: [{"open_cases": 3}],
+        standing_items=lambda session: [dict(t) for t in TRACKER],
+        member_roles=frozenset({"crg_member"}),
     ))
     register_meeting_kind(MeetingKind(
         kind="cdop_panel", subject_type="fake_death",
         manager_roles=frozenset({"cdop_coordinator"}),
         reader_roles=frozenset({"cdop_coordinator", "cdop_chair"}),
-        describe=_describe("DEATH"), papers=_papers,
+        describe=_describe("DEATH"), member_roles=frozenset(), on_agenda_remove=_on_agenda_remove,
     ))
     yield
     MEETING_KINDS.clear()
@@ -67,7 +77,7 @@ def test_create_meeting(client: TestClient, make_user, kinds) -> None:
     assert r.headers["etag"] == '"1"'
     assert m["member_ids"] == [member.id] and m["agenda"] == [] and m["location"] == "Room 4"
     assert m["scheduled_for"].startswith("2027-02-03T10:00:00")
-    assert m["standing_items"] == [{"open_cases": 3}]
+    assert m["standing_items"] == TRACKER
 
 
 @pytest.mark.parametrize("role", ["crg_chair", "crg_member", "cdop_coordinator"])
@@ -111,12 +121,13 @@ def test_get_as_member_reader_and_non_member(client: TestClient, make_user, kind
     r = client.get(f"/api/v1/meetings/{mid}", headers=member.headers)
     assert r.status_code == 200 and r.headers["etag"]
     body = r.json()
-    assert body["agenda"][0]["case"] == {"id": 2, "reference": "FAKE-2", "status": "awaiting_decision"}
+    assert body["agenda"][0]["case"] == {"id": 2, "reference": "FAKE-2", "status": "awaiting_decision",
+                                         "stage": None, "decision": None, "received_on": None}
     assert body["standing_items"] is None  # the tracker is for the group's officers
 
     r = client.get(f"/api/v1/meetings/{mid}", headers=outsider.headers)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
-    assert client.get(f"/api/v1/meetings/{mid}", headers=chair.headers).json()["standing_items"] == [{"open_cases": 3}]
+    assert client.get(f"/api/v1/meetings/{mid}", headers=chair.headers).json()["standing_items"] == TRACKER
     assert client.get("/api/v1/meetings/999999", headers=bu.headers).status_code == 404
     assert client.get("/api/v1/meetings/99999999999", headers=bu.headers).status_code == 422
     assert client.get(f"/api/v1/meetings/{mid}").status_code == 401
@@ -188,29 +199,146 @@ def test_minutes_need_if_match(client: TestClient, make_user, kinds) -> None:
     assert client.put(url, json={}, headers={**bu.headers, "If-Match": "*"}).status_code == 422
 
 
-def test_papers(client: TestClient, make_user, kinds) -> None:
-    bu = make_user("business_unit")
-    cdop_chair = make_user("cdop_chair")
-    crg = _create(client, bu).json()["id"]
-    r = client.get(f"/api/v1/meetings/{crg}/papers", headers=cdop_chair.headers)
-    assert r.status_code == 404 and "no papers" in r.json()["detail"]
+def _minuted_meeting(client: TestClient, manager, kind: str, member_ids: list[int], case_id: int) -> int:
+    created = _create(client, manager, kind=kind, member_ids=member_ids)
+    assert created.status_code == 201, created.text
+    mid = created.json()["id"]
+    r = client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": case_id}, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    r = client.put(f"/api/v1/meetings/{mid}/minutes", json={"minutes": "Case discussed; actions agreed."},
+                   headers={**manager.headers, "If-Match": r.headers["etag"]})
+    assert r.status_code == 200, r.text
+    return mid
 
+
+def test_crg_member_without_a_case_review_role_sees_no_cases_or_minutes(client: TestClient, make_user,
+                                                                         kinds) -> None:
+    """Bug 7. DOMAIN.md, Roles: crg_member sees "cases on agendas of CRG meetings they belong
+    to"; a member of a CRG meeting who holds no case review role (here a CDOP panel member)
+    may see the meeting, but not its agenda lines or its minutes."""
+    bu = make_user("business_unit")
+    crg_member = make_user("crg_member")
+    panel_member = make_user("cdop_panel_member")
+    mid = _minuted_meeting(client, bu, "crg", [crg_member.id, panel_member.id], 2)
+
+    seen = client.get(f"/api/v1/meetings/{mid}", headers=crg_member.headers).json()
+    assert seen["agenda"][0]["case"] == {"id": 2, "reference": "FAKE-2", "status": "awaiting_decision",
+                                         "stage": None, "decision": None, "received_on": None}
+    assert seen["minutes"] == "Case discussed; actions agreed." and seen["minutes_updated_at"]
+
+    r = client.get(f"/api/v1/meetings/{mid}", headers=panel_member.headers)
+    assert r.status_code == 200, r.text
+    hidden = r.json()
+    assert [a["case"] for a in hidden["agenda"]] == [None]
+    assert hidden["minutes"] is None and hidden["minutes_updated_at"] is None
+    assert hidden["standing_items"] is None
+    assert "FAKE-2" not in r.text and "actions agreed" not in r.text
+    # The same in the list.
+    listed = client.get("/api/v1/meetings", headers=panel_member.headers).json()["items"]
+    assert [(m["id"], [a["case"] for a in m["agenda"]], m["minutes"]) for m in listed] == [(mid, [None], None)]
+    listed = client.get("/api/v1/meetings", headers=crg_member.headers).json()["items"]
+    assert listed[0]["agenda"][0]["case"]["reference"] == "FAKE-2" and listed[0]["minutes"]
+    # A reader of the kind who is not a member sees the cases and the minutes.
+    chair = client.get(f"/api/v1/meetings/{mid}", headers=make_user("crg_chair").headers).json()
+    assert chair["agenda"][0]["case"]["reference"] == "FAKE-2" and chair["minutes"]
+
+
+def test_panel_members_see_no_cases_or_minutes_through_core(client: TestClient, make_user, kinds) -> None:
+    """A CDOP panel member reads the anonymised papers (the CDOP domain's), never the agenda
+    lines or the minutes of the panel through core; the coordinator and chair see them."""
     coord = make_user("cdop_coordinator")
     panel_member = make_user("cdop_panel_member")
-    outsider = make_user("cdop_panel_member")
-    r = _create(client, coord, kind="cdop_panel", member_ids=[panel_member.id])
-    assert r.status_code == 201, r.text
-    panel = r.json()["id"]
-    client.post(f"/api/v1/meetings/{panel}/agenda", json={"case_id": 5}, headers=coord.headers)
-    r = client.get(f"/api/v1/meetings/{panel}/papers", headers=panel_member.headers)
-    assert r.status_code == 200 and r.json() == {"meeting_id": panel, "cases": [{"pseudonym": "Child 1"}]}
-    assert client.get(f"/api/v1/meetings/{panel}/papers", headers=outsider.headers).status_code == 404
-    # Panel members see the agenda without case details; the coordinator sees them.
-    agenda = client.get(f"/api/v1/meetings/{panel}", headers=panel_member.headers).json()["agenda"]
-    assert agenda[0]["case"] is None
-    agenda = client.get(f"/api/v1/meetings/{panel}", headers=coord.headers).json()["agenda"]
-    assert agenda[0]["case"]["reference"] == "DEATH-5"
-    assert client.get(f"/api/v1/meetings/{panel}/papers", headers=bu.headers).status_code == 403
+    both = make_user("cdop_panel_member", "crg_member")
+    mid = _minuted_meeting(client, coord, "cdop_panel", [panel_member.id, both.id], 5)
+    for user in (panel_member, both):
+        r = client.get(f"/api/v1/meetings/{mid}", headers=user.headers)
+        assert r.status_code == 200, r.text
+        assert [a["case"] for a in r.json()["agenda"]] == [None] and r.json()["minutes"] is None
+        assert "DEATH-5" not in r.text
+    for user in (coord, make_user("cdop_chair")):
+        body = client.get(f"/api/v1/meetings/{mid}", headers=user.headers).json()
+        assert body["agenda"][0]["case"]["reference"] == "DEATH-5" and body["minutes"]
+    assert client.get(f"/api/v1/meetings/{mid}", headers=make_user("cdop_panel_member").headers).status_code == 404
+
+
+def test_member_roles_not_stated_keeps_members_reading_a_crg_agenda(client: TestClient, make_user, kinds) -> None:
+    """Until a domain states its kind's member roles, a member reads a CRG meeting's cases."""
+    from dataclasses import replace
+
+    MEETING_KINDS["crg"] = replace(MEETING_KINDS["crg"], member_roles=None)
+    bu = make_user("business_unit")
+    member = make_user("crg_member")
+    mid = _minuted_meeting(client, bu, "crg", [member.id], 2)
+    assert client.get(f"/api/v1/meetings/{mid}", headers=member.headers).json()["agenda"][0]["case"]
+
+
+def test_agenda_remove_calls_the_kinds_hook_first(client: TestClient, make_user, kinds, db) -> None:
+    """Bug 8, core side: DELETE /meetings/{id}/agenda/{case_id} calls the kind's
+    on_agenda_remove(session, case_id, principal) before removing the item, in the request's
+    transaction; a refusal by the hook leaves the agenda as it was."""
+    from core.errors import Conflict
+
+    coord = make_user("cdop_coordinator")
+    mid = _create(client, coord, kind="cdop_panel").json()["id"]
+    for case_id in (4, 5):
+        client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": case_id}, headers=coord.headers)
+    r = client.delete(f"/api/v1/meetings/{mid}/agenda/5", headers=coord.headers)
+    assert r.status_code == 200, r.text
+    assert [a["case_id"] for a in r.json()["agenda"]] == [4]
+    assert REMOVED == [(5, f"user:{coord.id}")]
+    # Not on the agenda: no call.
+    assert client.delete(f"/api/v1/meetings/{mid}/agenda/5", headers=coord.headers).status_code == 404
+    assert REMOVED == [(5, f"user:{coord.id}")]
+
+    def refuse(session, case_id, principal) -> None:
+        raise Conflict("the case has already been reviewed")
+
+    from dataclasses import replace
+
+    MEETING_KINDS["cdop_panel"] = replace(MEETING_KINDS["cdop_panel"], on_agenda_remove=refuse)
+    r = client.delete(f"/api/v1/meetings/{mid}/agenda/4", headers=coord.headers)
+    assert r.status_code == 409 and r.json()["detail"] == "the case has already been reviewed"
+    agenda = client.get(f"/api/v1/meetings/{mid}", headers=coord.headers).json()["agenda"]
+    assert [a["case_id"] for a in agenda] == [4]
+    # A CRG kind without a hook removes as before.
+    bu = make_user("business_unit")
+    crg = _create(client, bu).json()["id"]
+    client.post(f"/api/v1/meetings/{crg}/agenda", json={"case_id": 1}, headers=bu.headers)
+    assert client.delete(f"/api/v1/meetings/{crg}/agenda/1", headers=bu.headers).json()["agenda"] == []
+
+
+def test_load_meeting_is_the_rule_of_get_meeting(client: TestClient, make_user, kinds, db) -> None:
+    """core.meetings.service.load_meeting: what a domain uses to serve a meeting's papers."""
+    from core.auth.principal import Principal
+    from core.errors import NotFound
+    from core.meetings import load_meeting
+
+    coord = make_user("cdop_coordinator")
+    member = make_user("cdop_panel_member")
+    mid = _create(client, coord, kind="cdop_panel", member_ids=[member.id]).json()["id"]
+
+    def principal(user) -> Principal:
+        return Principal(subject=str(user.id), email=user.email, name=user.name,
+                         roles=frozenset(user.roles), user_id=user.id)
+
+    meeting, mk = load_meeting(db, mid, principal(member))
+    assert meeting.id == mid and mk.kind == "cdop_panel"
+    assert load_meeting(db, mid, principal(coord))[0].id == mid
+    for user in (make_user("cdop_panel_member"), make_user("business_unit")):
+        with pytest.raises(NotFound):
+            load_meeting(db, mid, principal(user))
+        assert client.get(f"/api/v1/meetings/{mid}", headers=user.headers).status_code == 404
+    with pytest.raises(NotFound):
+        load_meeting(db, 999999, principal(coord))
+
+
+def test_core_serves_no_papers_route() -> None:
+    """GET /meetings/{id}/papers is the CDOP domain's; core keeps only the permission."""
+    from core.auth.roles import PERMISSIONS
+    from core.meetings.router import router
+
+    assert not any("papers" in getattr(r, "path", "") for r in router.routes)
+    assert "cdop_panel_member" in PERMISSIONS["meeting:papers"]
 
 
 def test_list_meetings(client: TestClient, make_user, kinds) -> None:

@@ -16,15 +16,26 @@ class MeetingKind:
     kind: str  # "crg" | "cdop_panel"
     subject_type: str  # what agenda items point at, e.g. "case_review"
     manager_roles: frozenset[str]  # may create meetings and edit agendas/minutes
-    reader_roles: frozenset[str]  # may read any meeting of this kind (members always may)
-    # case id -> short agenda line ({id, reference, status}) or None when no such case
+    reader_roles: frozenset[str]  # may read any meeting of this kind (members may read their own)
+    # case id -> short agenda line ({id, reference, status, stage?, decision?, received_on?})
+    # for the ids that are cases of this kind
     describe: Callable[[Session, Sequence[int]], dict[int, dict[str, Any]]]
     # optional check before a case goes on the agenda: returns a reason to refuse, or None
     can_add: Callable[[Session, int], str | None] | None = None
-    # standing items shown with the agenda (e.g. the CRG tracker of every open case)
+    # standing items shown with the agenda to the kind's readers and managers (the CRG tracker
+    # of every open case: {id, reference, status, stage, decision, review_type, received_on,
+    # deadlines, overdue})
     standing_items: Callable[[Session], list[dict[str, Any]]] | None = None
-    # the meeting papers (e.g. the anonymised CDOP pack)
-    papers: Callable[[Session, Any, Principal], dict[str, Any]] | None = None
+    # A member of a meeting sees its agenda lines (the cases) and minutes only when they also
+    # hold one of these roles, or a reader or manager role of the kind. ``None``: not yet
+    # stated by the domain (members of every kind but a CDOP panel see them).
+    member_roles: frozenset[str] | None = None
+    # called by DELETE /meetings/{id}/agenda/{case_id} before the item is removed, in the
+    # request's transaction (e.g. a child death goes back to ready_for_panel)
+    on_agenda_remove: Callable[[Session, int, Principal], None] | None = None
+    # No longer used by core: a domain serves its own papers (GET /meetings/{id}/papers is
+    # the CDOP domain's). Accepted until the domain stops passing it.
+    papers: Any = None
 
 
 MEETING_KINDS: dict[str, MeetingKind] = {}

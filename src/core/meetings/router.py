@@ -1,4 +1,4 @@
-"""CRG meetings and CDOP panel meetings: members, agenda, minutes, papers."""
+"""CRG meetings and CDOP panel meetings: members, agenda, minutes (a domain serves its own papers)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from core.db.session import SessionDep
 from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.meetings.models import AgendaItem, Meeting, MeetingMember
 from core.meetings.registry import MEETING_KINDS, MeetingKind
+from core.meetings.service import is_officer, load_meeting, shows_cases
 from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
 from core.workflow.engine import check_if_match
 
@@ -50,23 +51,58 @@ class MinutesIn(BaseModel):
     minutes: Annotated[str, StringConstraints(max_length=100_000)]
 
 
+class AgendaCase(BaseModel):
+    """The agenda line of a case, as the meeting kind's domain describes it."""
+
+    id: int
+    reference: str
+    status: str
+    stage: str | None = None
+    decision: str | None = None
+    received_on: dt.date | None = None
+
+
+class TrackerDeadline(BaseModel):
+    kind: str
+    label: str
+    start_on: dt.date
+    due_on: dt.date
+    overdue: bool
+
+
+class TrackerItem(BaseModel):
+    """A standing item: an open case with its stage and open deadlines (the CRG tracker)."""
+
+    id: int
+    reference: str
+    status: str
+    stage: str | None = None
+    decision: str | None = None
+    review_type: str | None = None
+    received_on: dt.date | None = None
+    deadlines: list[TrackerDeadline] = Field(default_factory=list)
+    overdue: bool = False
+
+
 class AgendaItemOut(BaseModel):
     case_id: int
     position: int
     added_at: dt.datetime
-    case: dict[str, Any] | None = None
+    case: AgendaCase | None = Field(
+        default=None, description="null for a caller who does not see the meeting's cases")
 
 
 class MeetingOut(BaseModel):
     id: int
-    kind: str
+    kind: Kind
     title: str | None
     scheduled_for: dt.datetime
     location: str | None
     member_ids: list[int]
     agenda: list[AgendaItemOut]
-    standing_items: list[dict[str, Any]] | None = None
-    minutes: str | None
+    standing_items: list[TrackerItem] | None = Field(
+        default=None, description="for the kind's readers and managers on a single meeting; null otherwise")
+    minutes: str | None = Field(description="null until written, and for a caller who does not see the meeting's cases")
     minutes_updated_at: dt.datetime | None
 
 
@@ -77,38 +113,16 @@ def _kind(kind: str) -> MeetingKind:
     return mk
 
 
-def _is_member(meeting: Meeting, principal: Principal) -> bool:
-    return principal.user_id is not None and any(m.user_id == principal.user_id for m in meeting.members)
-
-
-def _load(session: Session, meeting_id: int, principal: Principal, *, manage: bool = False) -> tuple[Meeting, MeetingKind]:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.kind not in MEETING_KINDS:
-        raise NotFound("no such meeting")
-    mk = MEETING_KINDS[meeting.kind]
-    # Managers of the kind, its readers and the meeting's own members may see it.
-    can_read = bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or _is_member(meeting, principal)
-    if not can_read:
-        raise NotFound("no such meeting")
-    if manage and not principal.roles & mk.manager_roles:
-        raise Forbidden("only the business unit or coordinator manages this meeting")
-    return meeting, mk
-
-
-def _shows_cases(meeting: Meeting, mk: MeetingKind, principal: Principal) -> bool:
-    # Panel members get agenda lines without case details; they read the anonymised papers.
-    return bool(principal.roles & (mk.reader_roles | mk.manager_roles)) or meeting.kind != "cdop_panel"
-
-
 def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None,
          *, include_standing: bool = True, described: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    if not _shows_cases(meeting, mk, principal):
+    sees_cases = shows_cases(meeting, mk, principal)
+    if not sees_cases:
         described = {}
     elif described is None:
         described = mk.describe(session, [a.subject_id for a in meeting.agenda])
     standing = (
         mk.standing_items(session)
-        if include_standing and mk.standing_items and principal.roles & (mk.reader_roles | mk.manager_roles)
+        if include_standing and mk.standing_items and is_officer(mk, principal)
         else None
     )
     if response is not None:
@@ -123,7 +137,8 @@ def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Princip
             for a in meeting.agenda
         ],
         "standing_items": standing,
-        "minutes": meeting.minutes, "minutes_updated_at": meeting.minutes_updated_at,
+        "minutes": meeting.minutes if sees_cases else None,
+        "minutes_updated_at": meeting.minutes_updated_at if sees_cases else None,
     }
 
 
@@ -178,7 +193,7 @@ def list_meetings(
     # One describe() per kind for the whole page, not one per meeting.
     wanted: dict[str, set[int]] = {}
     for m in page:
-        if _shows_cases(m, MEETING_KINDS[m.kind], principal):
+        if shows_cases(m, MEETING_KINDS[m.kind], principal):
             wanted.setdefault(m.kind, set()).update(a.subject_id for a in m.agenda)
     described = {k: MEETING_KINDS[k].describe(session, sorted(ids)) if ids else {} for k, ids in wanted.items()}
     items = [_out(session, m, MEETING_KINDS[m.kind], principal, None, include_standing=False,
@@ -194,7 +209,7 @@ def get_meeting(
     meeting_id: MeetingId, session: SessionDep, response: Response,
     principal: Annotated[Principal, Depends(require("meeting:read"))],
 ) -> dict[str, Any]:
-    meeting, mk = _load(session, meeting_id, principal)
+    meeting, mk = load_meeting(session, meeting_id, principal)
     record(session, actor=principal.actor, action="meeting.read", subject_type="meeting", subject_id=meeting.id)
     return _out(session, meeting, mk, principal, response)
 
@@ -204,7 +219,7 @@ def add_agenda_item(
     meeting_id: MeetingId, body: AgendaAdd, session: SessionDep, response: Response,
     principal: Annotated[Principal, Depends(require("meeting:manage"))],
 ) -> dict[str, Any]:
-    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    meeting, mk = load_meeting(session, meeting_id, principal, manage=True)
     if any(a.subject_id == body.case_id for a in meeting.agenda):
         raise Conflict("the case is already on this agenda")
     if not mk.describe(session, [body.case_id]):
@@ -232,10 +247,12 @@ def remove_agenda_item(
     response: Response, principal: Annotated[Principal, Depends(require("meeting:manage"))],
 ) -> dict[str, Any]:
     """Take a case off the agenda (added by mistake, or moved to another meeting)."""
-    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    meeting, mk = load_meeting(session, meeting_id, principal, manage=True)
     item = next((a for a in meeting.agenda if a.subject_id == case_id), None)
     if item is None:
         raise NotFound("the case is not on this agenda")
+    if mk.on_agenda_remove is not None:
+        mk.on_agenda_remove(session, case_id, principal)
     meeting.agenda.remove(item)
     meeting.updated_at = utcnow()
     session.flush()
@@ -250,23 +267,10 @@ def put_minutes(
     principal: Annotated[Principal, Depends(require("meeting:manage"))],
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    meeting, mk = _load(session, meeting_id, principal, manage=True)
+    meeting, mk = load_meeting(session, meeting_id, principal, manage=True)
     check_if_match(meeting, if_match)
     meeting.minutes = body.minutes
     meeting.minutes_updated_at = utcnow()
     session.flush()
     record(session, actor=principal.actor, action="meeting.minutes", subject_type="meeting", subject_id=meeting.id)
     return _out(session, meeting, mk, principal, response)
-
-
-@router.get("/meetings/{meeting_id}/papers")
-def get_papers(
-    meeting_id: MeetingId, session: SessionDep,
-    principal: Annotated[Principal, Depends(require("meeting:papers"))],
-) -> dict[str, Any]:
-    """The meeting papers; for a CDOP panel, the anonymised pack for its members."""
-    meeting, mk = _load(session, meeting_id, principal)
-    if mk.papers is None:
-        raise NotFound("this kind of meeting has no papers")
-    record(session, actor=principal.actor, action="meeting.papers", subject_type="meeting", subject_id=meeting.id)
-    return mk.papers(session, meeting, principal)
