@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,21 +11,27 @@ if TYPE_CHECKING:
 
 def register(registry: "AppRegistry") -> None:
     from core import interop
+    from core.meetings import MeetingKind, register_meeting_kind
     from cdop import models  # noqa: F401  (tables on Base.metadata)
-    from cdop import forms, papers, service, workflow
+    from cdop import pages, repository, service, workflow
+    from cdop.domain import MEETING_KIND, SUBJECT
     from cdop.public import router as public_router
     from cdop.router import router
 
     workflow.register()
-    papers.register()
+    register_meeting_kind(MeetingKind(
+        kind=MEETING_KIND,
+        subject_type=SUBJECT,
+        manager_roles=frozenset({"cdop_coordinator"}),
+        reader_roles=frozenset({"cdop_coordinator", "cdop_chair"}),
+        # a panel member reads the anonymised papers, not the agenda lines or the minutes
+        member_roles=frozenset(),
+        describe=repository.agenda_lines,
+        can_add=service.can_add_to_agenda,
+        on_agenda_remove=service.remove_from_agenda,
+    ))
     interop.provide("child_death.status", service.status_for_interop)
-    registry.add_periodic_job("cdop.reporting_form_reminders", forms.reminder_job)
+    registry.add_periodic_job("cdop.reporting_form_reminders", service.reminder_job)
     registry.add_api_router(public_router)
     registry.add_api_router(router)
-    # Server-rendered public pages, owned by the pages work (optional).
-    if importlib.util.find_spec("cdop.pages") is not None:
-        pages = importlib.import_module("cdop.pages")
-        if hasattr(pages, "register"):
-            pages.register(registry)
-        elif hasattr(pages, "router"):
-            registry.add_root_router(pages.router)
+    registry.add_root_router(pages.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-SUBJECT_TYPE = "child_death"  # audit, history, agenda and agency request subject type
+SUBJECT = "child_death"  # audit, history, agenda and agency request subject type
 FORM_KIND = "reporting_form"  # core agency request kind
 WORKFLOW_NAME = "child-death"
 MEETING_KIND = "cdop_panel"
@@ -15,7 +15,13 @@ STATES = (
     "reviewed", "closed", "withdrawn", "transferred_out",
 )
 TERMINAL_STATES = ("closed", "withdrawn", "transferred_out")
+# the states in which reporting forms may still be requested
+OPEN_FOR_FORMS = ("notified", "information_gathering", "on_hold", "ready_for_panel")
 OUTSTANDING_EXCLUDED = TERMINAL_STATES
+
+# roles that read every child death (DOMAIN.md, Roles); the rest read none
+READER_ROLES = frozenset({"cdop_coordinator", "cdop_chair"})
+COORDINATOR = "cdop_coordinator"
 
 HOLD_REASONS = ("inquest", "criminal_proceedings", "case_review", "other")
 MODIFIABLE = ("yes", "no", "insufficient_information")

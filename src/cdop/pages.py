@@ -1,13 +1,14 @@
 """Public pages for child deaths (no login; they work without JavaScript).
 
 - ``/notify/child-death``: the notification form. It validates with the API's own schema
-  (``NotificationIn``) and calls the API's service (``service.create_notification``), under the
+  (``NotificationIn``) and calls the API's service (``service.public_notification``), under the
   same rate limit, so the page and ``POST /api/v1/public/child-death-notifications`` accept,
   refuse and store the same things.
 - ``/notify/child-death/confirmation``: the reference (after a redirect; it travels in a
   short-lived signed HttpOnly cookie).
 - ``/forms/reporting/{token}``: the agency reporting form opened from the emailed single-use
-  link (``forms.resolve_public`` / ``forms.submit_form``, as ``/api/v1/public/reporting-forms``).
+  link (``service.open_public_form`` / ``service.submit_public_page``, as
+  ``/api/v1/public/reporting-forms``).
   A used, expired or altered link shows the friendly 404 page.
 """
 
@@ -21,7 +22,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from core.audit import record
 from core.auth.deps import public
 from core.db.session import SessionDep
 from core.errors import ValidationFailed
@@ -41,13 +41,12 @@ from core.web import (
     read_signed_cookie,
     set_signed_cookie,
 )
-from cdop import forms, runtime, service
-from cdop.domain import SUBJECT_TYPE
-from cdop.schemas import NotificationIn, ReportingFormSubmit
+from cdop import config, service, views
+from cdop.schemas import NotificationIn
 
 pages = PageRenderer(Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
-AppSettings = Annotated[Settings, Depends(runtime.use_settings)]
+AppSettings = Annotated[Settings, Depends(config.use_settings)]
 Token = Annotated[str, PathParam(min_length=10, max_length=2048)]
 
 FORM_PATH = "/notify/child-death"
@@ -174,8 +173,7 @@ def send_notification(request: Request, session: SessionDep, settings: AppSettin
 def _create(request: Request, session: Session, settings: Settings, body: NotificationIn,
             key: str | None) -> str:
     def create() -> dict[str, Any]:
-        case = service.create_notification(session, settings, body, source="public", actor="public")
-        return {"reference": case.reference, "status": case.status}
+        return service.public_notification(session, settings, body)
 
     return str(create_once(request, session, body, key, create)["reference"])
 
@@ -201,7 +199,7 @@ def reporting_spec() -> FormSpec:
             Field(f"not_known.{s['key']}", "Not known: my agency has no information for this section",
                   kind="checkbox"),
         ])
-        for s in forms.sections()
+        for s in views.sections()
     ])
 
 
@@ -219,7 +217,7 @@ def _section_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
     answered = set(body.get("answers", {}))
     not_known = set(body.get("not_known", []))
     errors = []
-    for s in forms.sections():
+    for s in views.sections():
         key = s["key"]
         if key in answered and key in not_known:
             errors.append({"loc": ["answers", key], "msg": f"Either give information about "
@@ -242,10 +240,7 @@ def reporting_form_sent(request: Request) -> Response:
 @router.get(REPORTING_PATH + "/{token}", response_class=HTMLResponse, dependencies=[Depends(public)])
 def reporting_form(request: Request, token: Token, session: SessionDep,
                    settings: AppSettings) -> HTMLResponse:
-    req, case = forms.resolve_public(session, settings, token)
-    record(session, actor=forms.link_actor(req), action="reporting_form.link_opened",
-           subject_type=SUBJECT_TYPE, subject_id=case.id, data={"request_id": req.id})
-    view = forms.agency_view(case, req, runtime.today())
+    view = service.open_public_form(session, settings, token)
     return _render_reporting(request, view, reporting_spec().bind())
 
 
@@ -253,27 +248,24 @@ def reporting_form(request: Request, token: Token, session: SessionDep,
              dependencies=[Depends(public_rate_limited)])
 def submit_reporting_form(request: Request, token: Token, session: SessionDep, settings: AppSettings,
                           data: CheckedForm) -> Response:
-    req, case = forms.resolve_public(session, settings, token, lock=True)
-    view = forms.agency_view(case, req, runtime.today())
     if honeypot_triggered(request, data):
+        service.resolve_public(session, settings, token)  # a dead link is still a 404
         return pages.render(request, "web/received.html", {"title": "Form sent"})
     spec = reporting_spec()
     parsed = spec.parse(data)
     body = {"answers": parsed.body.get("answers", {}),
             "not_known": [k for k, v in parsed.body.get("not_known", {}).items() if v is True]}
-    try:
-        submission = ReportingFormSubmit.model_validate(body)
-        with session.begin_nested():
-            forms.submit_form(session, req, submission, forms.link_actor(req))
-    except ValidationError as exc:
-        return _render_reporting(request, view, spec.bind(parsed.values, exc), status_code=422)
-    except ValidationFailed as exc:
-        errors = [e for e in exc.extra.get("errors", [])
+    view, sent, refused = service.submit_public_page(session, settings, token, body)
+    if isinstance(refused, ValidationError):
+        return _render_reporting(request, view, spec.bind(parsed.values, refused), status_code=422)
+    if isinstance(refused, ValidationFailed):
+        errors = [e for e in refused.extra.get("errors", [])
                   if list(e.get("loc", []))[-1:] not in (["answers"], ["not_known"])]
         return _render_reporting(request, view, spec.bind(parsed.values, _section_errors(body) + errors),
                                  status_code=422)
+    assert sent is not None
     response = RedirectResponse(REPORTING_SENT_PATH, status_code=303)
     set_signed_cookie(request, response, REPORTING_COOKIE,
-                      {"reference": case.reference, "agency": req.agency},
+                      {"reference": sent["reference"], "agency": sent["agency"]},
                       path=REPORTING_SENT_PATH, max_age=RECEIPT_SECONDS)
     return response

@@ -6,27 +6,22 @@ agency authors only their assigned forms)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
-from pydantic_core import from_json
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Date,
     Integer,
     Select,
     String,
-    Text,
     and_,
     any_,
     bindparam,
     case,
-    cast,
     exists,
     false,
     func,
@@ -41,17 +36,14 @@ from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
 from core.auth.principal import Principal
-from core.db.base import UTCDateTime
+from core.db.json_rows import JsonRows, json_rows_text
+from core.db.queries import like_contains
 from core.deadlines import add_months
 from core.errors import NotFound, ValidationFailed
-from core.meetings.models import Meeting
+from core.meetings.models import AgendaItem, Meeting
 from core.pagination import decode_cursor, encode_cursor
-from core.workflow.models import WorkflowHistory
-from core.workflow.record import RowRecord
-from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, SUBJECT_TYPE
+from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, READER_ROLES, SUBJECT, TERMINAL_STATES
 from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
-
-READER_ROLES = frozenset({"cdop_coordinator", "cdop_chair"})
 
 # Read paths that only show data select table columns (Core): rows come back as light named
 # tuples, with no ORM entity, identity map entry or attribute instrumentation per row, and the
@@ -61,9 +53,6 @@ _HOLDS = ChildDeathHold.__table__
 _FLAGS = DuplicateFlag.__table__
 _FORMS = AgencyRequest.__table__
 _MEETINGS = Meeting.__table__
-_HISTORY = WorkflowHistory.__table__
-
-
 
 def _has(table: Any, *conditions: ColumnElement[bool]) -> Any:
     return exists(select(table.c.id).where(*conditions))
@@ -92,7 +81,10 @@ FORM_COLUMNS = (
 )
 
 
-def readable_clause(principal: Principal) -> ColumnElement[bool]:
+def readable_by(principal: Principal) -> ColumnElement[bool]:
+    """The "readable by" rule of child deaths as a WHERE clause: coordinators and chairs read
+    every case; nobody else reads any (panel members read the anonymised papers, agency authors
+    their assigned forms)."""
     return true() if principal.roles & READER_ROLES else false()
 
 
@@ -106,87 +98,16 @@ def open_cases() -> ColumnElement[bool]:
     )
 
 
-def get_case(session: Session, principal: Principal, case_id: int, *, lock: bool = False) -> ChildDeath:
-    stmt = select(ChildDeath).where(ChildDeath.id == case_id, readable_clause(principal))
+def get_readable(session: Session, principal: Principal, case_id: int, *, lock: bool = False) -> ChildDeath:
+    """The case as the ORM entity if the caller may read it, else 404; ``lock``: with the row
+    lock until commit (FOR UPDATE on PostgreSQL; SQLite serialises its writers)."""
+    stmt = select(ChildDeath).where(ChildDeath.id == case_id, readable_by(principal))
     if lock and session.get_bind().dialect.name != "sqlite":
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=ChildDeath)
     found = session.execute(stmt).scalar_one_or_none()
     if found is None:
         raise NotFound("no such child death")
     return found
-
-
-def _for_transition_stmt(reads_all: bool, lock: bool) -> Select[Any]:
-    stmt = (select(*_CASES.c, _has(_FLAGS, _FLAGS.c.child_death_id == _CASES.c.id).label("has_duplicates"))
-            .where(_CASES.c.id == bindparam("case_id"), true() if reads_all else false()))
-    return stmt.with_for_update(of=_CASES) if lock else stmt
-
-
-# Built once per visibility and row locking (not on SQLite, whose writers are serialised).
-_FOR_TRANSITION = {(reads_all, lock): _for_transition_stmt(reads_all, lock)
-                   for reads_all in (True, False) for lock in (True, False)}
-
-
-def get_case_for_transition(session: Session, principal: Principal, case_id: int) -> tuple[RowRecord, bool]:
-    """The case with the row lock, as a :class:`core.workflow.record.RowRecord` (Core: no ORM
-    entity to load and flush), and whether it has duplicate flags (no transition adds or removes
-    one, so its answer need not look for them when there are none)."""
-    conn = _core(session)
-    found = conn.execute(_FOR_TRANSITION[_reads_all(principal), conn.dialect.name != "sqlite"],
-                         {"case_id": case_id}).one_or_none()
-    if found is None:
-        raise NotFound("no such child death")
-    values = found._asdict()
-    has_duplicates = bool(values.pop("has_duplicates"))
-    return RowRecord(_CASES, values), has_duplicates
-
-
-def _json_rows_text(postgresql: bool, columns: Sequence[Any], *conditions: ColumnElement[bool]) -> Any:
-    """A scalar subquery: ``columns`` of the rows matching ``conditions`` as the JSON text of an
-    array of arrays (NULL or ``[]`` for none; in no particular order)."""
-    if postgresql:
-        agg = func.json_agg(func.json_build_array(*columns))
-    else:  # SQLite stores JSON columns as text: json() embeds them as JSON, not as strings
-        agg = func.json_group_array(func.json_array(*[func.json(c) if isinstance(c.type, JSON) else c
-                                                      for c in columns]))
-    return select(cast(agg, Text)).where(*conditions).scalar_subquery()
-
-
-def utc_from_iso(value: str) -> dt.datetime:
-    """A time as JSON built by the database carries it (PostgreSQL: ISO with an offset; SQLite:
-    the stored naive UTC text) as the aware UTC datetime ``UTCDateTime`` gives."""
-    t = dt.datetime.fromisoformat(value)
-    return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
-
-
-class JsonRows:
-    """Rows of ``columns`` aggregated by the database into one JSON text (an array of arrays),
-    read back as named tuples with the values the columns would have given: dates, aware UTC
-    times, parsed JSON columns. Lets one statement bring a case with its collections."""
-
-    def __init__(self, name: str, columns: Sequence[Any]) -> None:
-        self.columns = tuple(columns)
-        self.row = namedtuple(name, [c.name for c in columns])  # type: ignore[misc]
-        self._convert = [
-            dt.date.fromisoformat if isinstance(c.type, Date)
-            else utc_from_iso if isinstance(c.type, UTCDateTime) else None
-            for c in columns
-        ]
-
-    def aggregate(self, postgresql: bool, *conditions: ColumnElement[bool]) -> Any:
-        """A scalar subquery: the JSON text of the rows matching ``conditions`` (NULL or ``[]``
-        for none; in no particular order)."""
-        return _json_rows_text(postgresql, self.columns, *conditions)
-
-    def parse(self, text: str | None) -> list[Any]:
-        """The rows, ordered by their first column (the id)."""
-        if not text:
-            return []
-        convert = self._convert
-        rows = [self.row(*[v if f is None or v is None else f(v) for f, v in zip(convert, values, strict=True)])
-                for values in from_json(text)]
-        rows.sort(key=itemgetter(0))
-        return rows
 
 
 HOLD_ROWS = JsonRows("Hold", HOLD_COLUMNS)
@@ -200,7 +121,7 @@ def _case_view_stmt(readable: ColumnElement[bool], postgresql: bool) -> Select[A
             _CASES,
             _MEETINGS.c.scheduled_for.label("meeting_at"),
             HOLD_ROWS.aggregate(postgresql, _HOLDS.c.child_death_id == cid).label("hold_rows"),
-            FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT_TYPE,
+            FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT,
                                 _FORMS.c.subject_id == cid).label("form_rows"),
             _has(_FLAGS, _FLAGS.c.child_death_id == cid).label("has_duplicates"),
         )
@@ -209,22 +130,10 @@ def _case_view_stmt(readable: ColumnElement[bool], postgresql: bool) -> Select[A
     )
 
 
-def _history_stmt(readable: ColumnElement[bool]) -> Select[Any]:
-    h = _HISTORY.c
-    return (
-        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
-        .select_from(_CASES.outerjoin(_HISTORY, and_(h.subject_type == SUBJECT_TYPE,
-                                                     h.subject_id == _CASES.c.id)))
-        .where(_CASES.c.id == bindparam("case_id"), readable)
-        .order_by(h.id)
-    )
-
-
-# Built once per visibility (readable_clause is true() or false()) and database: per request only
+# Built once per visibility (readable_by is true() or false()) and database: per request only
 # the id changes.
 _CASE_VIEW = {(reads_all, postgresql): _case_view_stmt(true() if reads_all else false(), postgresql)
               for reads_all in (True, False) for postgresql in (True, False)}
-_HISTORY_VIEW = {True: _history_stmt(true()), False: _history_stmt(false())}
 
 
 def _reads_all(principal: Principal) -> bool:
@@ -236,22 +145,13 @@ def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[A
     of the case, the date of its panel meeting (``meeting_at``), all its holds and agency
     requests as JSON text (``hold_rows``, ``form_rows``: read them with ``HOLD_ROWS.parse`` and
     ``FORM_ROWS.parse``, which give what :func:`holds_of` and :func:`forms_of` give) and whether
-    it has duplicate flags (``has_duplicates``). 404 as :func:`get_case`."""
+    it has duplicate flags (``has_duplicates``). 404 as :func:`get_readable`."""
     conn = session.connection()
     stmt = _CASE_VIEW[_reads_all(principal), conn.dialect.name == "postgresql"]
     found = conn.execute(stmt, {"case_id": case_id}).one_or_none()
     if found is None:
         raise NotFound("no such child death")
     return found
-
-
-def history_view(session: Session, principal: Principal, case_id: int) -> list[Row[Any]]:
-    """The case's workflow history, oldest first, in one statement with the visibility check:
-    404 as :func:`get_case`; a case without history gives one row of nulls (``at`` is None)."""
-    rows = session.connection().execute(_HISTORY_VIEW[_reads_all(principal)], {"case_id": case_id}).all()
-    if not rows:
-        raise NotFound("no such child death")
-    return [r for r in rows if r.at is not None]
 
 
 def by_reference(session: Session, reference: str) -> ChildDeath | None:
@@ -299,7 +199,7 @@ class _PerDialect:
 _CASE_HOLDS = select(*HOLD_COLUMNS).where(_HOLDS.c.child_death_id == bindparam("case_id")).order_by(_HOLDS.c.id)
 _CASE_FORMS = (
     select(*FORM_COLUMNS)
-    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.subject_id == bindparam("case_id"))
+    .where(_FORMS.c.subject_type == SUBJECT, _FORMS.c.subject_id == bindparam("case_id"))
     .order_by(_FORMS.c.id)
 )
 _FLAGGED = (
@@ -316,7 +216,7 @@ _MEETING_DATES = _PerDialect(
 _COLLECTIONS = {
     postgresql: select(
         HOLD_ROWS.aggregate(postgresql, _HOLDS.c.child_death_id == bindparam("case_id")).label("hold_rows"),
-        FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT_TYPE,
+        FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT,
                             _FORMS.c.subject_id == bindparam("case_id")).label("form_rows"),
     )
     for postgresql in (True, False)
@@ -380,7 +280,7 @@ def _forms_exist(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     c = _FORMS.c
     return exists(
         select(c.id).where(
-            c.subject_type == SUBJECT_TYPE, c.kind == FORM_KIND, c.subject_id == _CASES.c.id, *conditions,
+            c.subject_type == SUBJECT, c.kind == FORM_KIND, c.subject_id == _CASES.c.id, *conditions,
         )
     )
 
@@ -474,7 +374,7 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
     if f.q:
         q = f.q.strip().lower()
         params["q"] = q
-        params["like"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params["like"] = like_contains(q)
     if cursor:
         last_date, last_id = decode_cursor(cursor, 2)
         try:
@@ -502,13 +402,13 @@ def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
     reporting forms as one of ``[due_on, id, agency]``, in no particular order (NULL or ``[]``
     when there are none), parsed by ``service.list_item``; dates and times in it are ISO text."""
     h, r = _HOLDS.c, _FORMS.c
-    holds = _json_rows_text(postgresql, (h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by),
+    holds = json_rows_text(postgresql, (h.id, h.reason, h.expected_on, h.note, h.placed_at, h.placed_by),
                             h.child_death_id == page.c.id, h.released_at.is_(None))
     # The constants in the SQL text, not bound: the planner can then use the partial index of
     # awaited forms (ix_core_agency_requests_awaited), and SQLite runs the subquery faster even
     # on the same index (raw statement at quick scale: 0.43 -> 0.33 ms).
-    forms = _json_rows_text(postgresql, (r.due_on, r.id, r.agency),
-                            r.subject_type == _const(SUBJECT_TYPE), r.kind == _const(FORM_KIND),
+    forms = json_rows_text(postgresql, (r.due_on, r.id, r.agency),
+                            r.subject_type == _const(SUBJECT), r.kind == _const(FORM_KIND),
                             r.subject_id == page.c.id, r.status == _const("requested"))
     return holds.label("open_holds"), forms.label("open_forms")
 
@@ -575,7 +475,7 @@ _HOLDS_BY_REASON = (
 )
 _OVERDUE_BY_AGENCY = (
     select(_FORMS.c.agency, func.count())
-    .where(_FORMS.c.subject_type == SUBJECT_TYPE, _FORMS.c.kind == FORM_KIND,
+    .where(_FORMS.c.subject_type == SUBJECT, _FORMS.c.kind == FORM_KIND,
            _FORMS.c.status == bindparam("requested", "requested", literal_execute=True),
            _FORMS.c.due_on < bindparam("today", type_=Date))
     .group_by(_FORMS.c.agency)
@@ -592,7 +492,7 @@ def open_holds_by_reason(session: Session, principal: Principal) -> dict[str, in
     rows = session.execute(
         select(ChildDeathHold.reason, func.count())
         .join(ChildDeath, ChildDeath.id == ChildDeathHold.child_death_id)
-        .where(ChildDeathHold.released_at.is_(None), readable_clause(principal))
+        .where(ChildDeathHold.released_at.is_(None), readable_by(principal))
         .group_by(ChildDeathHold.reason)
     ).all()
     return {r: int(n) for r, n in rows}
@@ -608,11 +508,147 @@ def overdue_forms_by_agency(session: Session, principal: Principal, today: dt.da
     rows = session.execute(
         select(AgencyRequest.agency, func.count())
         .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
-        .where(AgencyRequest.subject_type == SUBJECT_TYPE, AgencyRequest.kind == FORM_KIND,
+        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
                AgencyRequest.status == bindparam("requested", "requested", literal_execute=True),
                AgencyRequest.due_on < today,
-               open_cases(), readable_clause(principal))
+               open_cases(), readable_by(principal))
         .group_by(AgencyRequest.agency)
         .order_by(AgencyRequest.agency)
     ).all()
     return {a: int(n) for a, n in rows}
+
+
+# ---- notifications: references and possible duplicates ----
+
+
+def possible_duplicates(session: Session, case: ChildDeath) -> list[Row[Any]]:
+    """Other cases that may be the same death: the same NHS number, or the same first and last
+    names (case-insensitive), date of birth and date of death; ``(id, reference, nhs_number)``."""
+    same_person = and_(
+        func.lower(ChildDeath.first_name) == case.first_name.lower(),
+        func.lower(ChildDeath.last_name) == case.last_name.lower(),
+        ChildDeath.date_of_birth == case.date_of_birth,
+        ChildDeath.date_of_death == case.date_of_death,
+    )
+    conditions = [same_person]
+    if case.nhs_number:
+        conditions.append(ChildDeath.nhs_number == case.nhs_number)
+    return list(session.execute(
+        select(ChildDeath.id, ChildDeath.reference, ChildDeath.nhs_number)
+        .where(ChildDeath.id != case.id, or_(*conditions))
+        .order_by(ChildDeath.id)
+    ).all())
+
+
+def flagged_ids(session: Session, case_id: int) -> set[int]:
+    return set(session.execute(
+        select(DuplicateFlag.other_id).where(DuplicateFlag.child_death_id == case_id)
+    ).scalars())
+
+
+# ---- reporting forms (core agency requests of kind ``reporting_form``) ----
+
+
+def agencies_with_forms(session: Session, case_id: int) -> set[str]:
+    """The agencies (lower-cased) the case already has a reporting form for."""
+    c = AgencyRequest.__table__.c
+    return {a.lower() for a in session.execute(
+        select(c.agency).where(c.subject_type == SUBJECT, c.subject_id == case_id, c.kind == FORM_KIND)
+    ).scalars()}
+
+
+def forms_of_case(session: Session, case_id: int, *, lock: bool = False) -> list[AgencyRequest]:
+    """The case's reporting forms as entities, oldest first."""
+    stmt = (select(AgencyRequest)
+            .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.subject_id == case_id,
+                   AgencyRequest.kind == FORM_KIND)
+            .order_by(AgencyRequest.id))
+    if lock and session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return list(session.execute(stmt).scalars())
+
+
+def open_form_agencies(session: Session, case_id: int) -> list[str]:
+    """The agencies whose reporting form is still awaited (requested), sorted."""
+    c = AgencyRequest.__table__.c
+    return sorted(set(session.execute(
+        select(c.agency).where(c.subject_type == SUBJECT, c.subject_id == case_id, c.kind == FORM_KIND,
+                               c.status == "requested")
+    ).scalars()))
+
+
+def assigned_forms(session: Session, user_id: int | None, *, open_only: bool, limit: int,
+                   after_id: int | None) -> list[tuple[AgencyRequest, ChildDeath]]:
+    """Reporting forms assigned to this user with their case, by id, at most ``limit + 1``."""
+    stmt = (
+        select(AgencyRequest, ChildDeath)
+        .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
+               AgencyRequest.assignee_user_id == (user_id or -1))
+        .order_by(AgencyRequest.id)
+        .limit(limit + 1)
+    )
+    if open_only:
+        stmt = stmt.where(AgencyRequest.status == "requested", ChildDeath.status.not_in(TERMINAL_STATES))
+    if after_id is not None:
+        stmt = stmt.where(AgencyRequest.id > after_id)
+    return [(req, case) for req, case in session.execute(stmt).all()]
+
+
+def case_of_form(session: Session, req: AgencyRequest) -> ChildDeath | None:
+    if req.subject_type != SUBJECT or req.kind != FORM_KIND:
+        return None
+    return session.get(ChildDeath, req.subject_id)
+
+
+# ---- panel meetings ----
+
+
+def future_panel_exists(session: Session, kind: str, now: dt.datetime) -> bool:
+    return bool(session.scalar(select(exists(
+        select(Meeting.id).where(Meeting.kind == kind, Meeting.scheduled_for > now)
+    ))))
+
+
+def get_meeting(session: Session, meeting_id: int, *, lock: bool = False) -> Meeting | None:
+    if lock:
+        return session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    return session.get(Meeting, meeting_id)
+
+
+def cases_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ChildDeath]:
+    if not ids:
+        return {}
+    return {c.id: c for c in session.execute(select(ChildDeath).where(ChildDeath.id.in_(list(ids)))).scalars()}
+
+
+def agenda_lines(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Agenda lines for coordinators and the chair: reference and status only."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ChildDeath.id, ChildDeath.reference, ChildDeath.status).where(ChildDeath.id.in_(list(ids)))
+    ).all()
+    return {i: {"id": i, "reference": ref, "status": status} for i, ref, status in rows}
+
+
+def get_for_update(session: Session, case_id: int) -> ChildDeath | None:
+    """The case with the row lock (PostgreSQL), whoever asks: for core's meeting hooks, which
+    have checked the caller already."""
+    stmt = select(ChildDeath).where(ChildDeath.id == case_id)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update(of=ChildDeath)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def meeting_being_changed(session: Session, case_id: int, panel_meeting_id: int) -> int | None:
+    """Which CDOP panel meeting's agenda the caller is changing for this case, when core's
+    hook does not say: the one meeting of the case's agendas loaded in this request (core
+    loads the meeting it changes), or its only agenda. ``None`` when that cannot be told."""
+    on = set(session.execute(
+        select(AgendaItem.meeting_id).where(AgendaItem.subject_type == SUBJECT, AgendaItem.subject_id == case_id)
+    ).scalars())
+    loaded = {obj.id for obj in session.identity_map.values() if isinstance(obj, Meeting)} & on
+    if len(loaded) == 1:
+        return loaded.pop()
+    return panel_meeting_id if on == {panel_meeting_id} else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    JsonValue,
     StrictInt,
     StringConstraints,
 )
@@ -36,6 +37,12 @@ NhsNumber = Annotated[str, StringConstraints(max_length=40), AfterValidator(_nhs
 Sex = Literal["female", "male", "indeterminate", "not_known"]
 Place = Literal["hospital", "home", "hospice", "other_residence", "public_place", "abroad", "other"]
 HoldReason = Literal["inquest", "criminal_proceedings", "case_review", "other"]
+State = Literal[
+    "notified", "information_gathering", "on_hold", "ready_for_panel", "scheduled_for_panel",
+    "reviewed", "closed", "withdrawn", "transferred_out",
+]
+FormStatus = Literal["requested", "submitted", "waived"]
+SinceDeathBand = Literal["0-3m", "3-6m", "6-12m", "12m+"]
 Modifiable = Literal["yes", "no", "insufficient_information"]
 SectionKey = Literal[
     "agency_involvement", "health", "family_and_environment", "parenting_capacity",
@@ -144,7 +151,8 @@ LearningPoint = Reason
 class ReportingFormCreate(_In):
     agency: Short
     contact_email: Email | None = None
-    due_on: dt.date | None = None
+    due_on: dt.date | None = Field(default=None, description="not in the past; default: "
+                                   "ECR_REPORTING_FORM_DUE_WORKING_DAYS working days from today")
     assignee_user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
@@ -157,17 +165,17 @@ class WaiveIn(_In):
     reason: Reason
 
 
-# ---- outputs (for OpenAPI; the service builds plain dicts) ----
+# ---- outputs: what each route returns (views.py builds them with exactly these fields) ----
 
 
 class NotificationReceipt(BaseModel):
     reference: str
-    status: str
+    status: State
 
 
 class HoldOut(BaseModel):
     id: int
-    reason: str
+    reason: HoldReason
     expected_on: dt.date
     note: str | None = None
     placed_at: dt.datetime
@@ -186,7 +194,7 @@ class OverdueFormOut(BaseModel):
 class DuplicateOut(BaseModel):
     id: int
     reference: str
-    reason: str
+    reason: Literal["nhs_number", "name_and_dates"]
 
 
 class ReportingFormOut(BaseModel):
@@ -195,9 +203,9 @@ class ReportingFormOut(BaseModel):
     contact_email: str | None = None
     assignee_user_id: int | None = None
     due_on: dt.date
-    status: str
+    status: FormStatus
     overdue: bool
-    answers: dict[str, Any]
+    answers: dict[str, str]
     not_known: list[str]
     submitted_at: dt.datetime | None = None
     submitted_by: str | None = None
@@ -207,16 +215,23 @@ class ReportingFormOut(BaseModel):
     last_reminder_at: dt.datetime | None = None
 
 
+class ChildSummaryOut(BaseModel):
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    sex: str | None = None
+
+
 class ChildDeathSummaryItem(BaseModel):
     """A line of the outstanding list: what the case is waiting on."""
 
     id: int
     reference: str
-    status: str
-    child: dict[str, Any]
+    status: State
+    child: ChildSummaryOut
     date_of_death: dt.date
     days_since_death: int
-    since_death_band: str
+    since_death_band: SinceDeathBand
     received_at: dt.datetime
     expected: bool
     open_holds: list[HoldOut]
@@ -228,29 +243,289 @@ class ChildDeathSummaryItem(BaseModel):
     waiting_on: list[str]
 
 
+class ChildDeathPage(BaseModel):
+    items: list[ChildDeathSummaryItem]
+    next_cursor: str | None = None
+
+
+class ChildOut(BaseModel):
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    sex: str | None = None
+    ethnicity: str | None = None
+    nhs_number: str | None = None
+    nhs_number_status: Literal["provided", "not_available", "non_resident_in_england", "not_given"]
+    address: str | None = None
+    local_authority: str | None = None
+
+
+class DeathOut(BaseModel):
+    date: dt.date
+    time: str | None = None
+    place: str
+    place_detail: str | None = None
+    expected: bool
+    jar_triggered: bool | None = None
+    coroner_involved: bool | None = None
+    age_at_death_days: int
+    age_at_death_years: int
+
+
+class NotifierOut(BaseModel):
+    name: str
+    email: str
+    agency: str
+    role: str | None = None
+    phone: str | None = None
+
+
+class AgencyOut(BaseModel):
+    name: str
+    contact_email: str | None = None
+
+
+class OutOfAreaOut(BaseModel):
+    home_area: str
+    home_cdop_email: str | None = None
+
+
+class DomainScoresOut(BaseModel):
+    A: int
+    B: int
+    C: int
+    D: int
+
+
+class ActionOut(BaseModel):
+    description: str
+    owner: str | None = None
+    due_on: dt.date | None = None
+
+
+class AnalysisOut(BaseModel):
+    category: int | None = None
+    category_label: str | None = None
+    modifiable: Modifiable | None = None
+    domain_scores: DomainScoresOut | None = None
+    learning: str | None = None
+    learning_points: list[str]
+    actions: list[ActionOut]
+    refer_to_case_review: bool | None = None
+    recorded_at: dt.datetime
+    recorded_by: str | None = None
+
+
+class CaseReviewLinkOut(BaseModel):
+    reference: str
+    status: str | None = None
+    decision: str | None = None
+
+
 class ChildDeathOut(BaseModel):
     id: int
     reference: str
-    status: str
+    status: State
     status_changed_at: dt.datetime
     received_at: dt.datetime
-    source: str
-    child: dict[str, Any]
-    death: dict[str, Any]
-    notifier: dict[str, Any]
-    agencies: list[dict[str, Any]]
+    source: Literal["public", "staff"]
+    child: ChildOut
+    death: DeathOut
+    notifier: NotifierOut
+    agencies: list[AgencyOut]
     case_summary: str | None = None
     days_since_death: int
-    out_of_area: dict[str, Any] | None = None
+    out_of_area: OutOfAreaOut | None = None
     withdrawn_reason: str | None = None
     panel_meeting_id: int | None = None
     holds: list[HoldOut]
     reporting_forms: list[ReportingFormOut]
     possible_duplicates: list[DuplicateOut]
-    analysis: dict[str, Any] | None = None
-    case_review: dict[str, Any] | None = None
+    analysis: AnalysisOut | None = None
+    case_review: CaseReviewLinkOut | None = None
     waiting_on: list[str]
     closed_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+
+
+class OutstandingSummary(BaseModel):
+    """Outstanding cases by status and time since death, open holds by reason, overdue
+    reporting forms by agency."""
+
+    as_of: dt.date
+    bands: list[SinceDeathBand]
+    by_status: dict[State, dict[SinceDeathBand, int]]
+    by_band: dict[SinceDeathBand, int]
+    total: int
+    on_hold_by_reason: dict[HoldReason, int]
+    overdue_reporting_forms_by_agency: dict[str, int]
+
+
+class TransitionOption(BaseModel):
+    """An action the caller may take now, with why a guard would refuse it (or null)."""
+
+    action: str
+    to: State
+    fields: list[str]
+    optional_fields: list[str]
+    blocked_reason: str | None = None
+
+
+class HistoryEntry(BaseModel):
+    at: dt.datetime
+    actor: str
+    actor_id: str
+    action: str
+    from_: State | None = Field(alias="from")
+    to: State
+    note: str | None = None
+    data: dict[str, JsonValue]
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class FormSection(BaseModel):
+    key: SectionKey
+    title: str
+    help: str
+
+
+class AgencyFormView(BaseModel):
+    """What an agency contact or author sees of a reporting form: no identifier beyond the
+    CDOP reference."""
+
+    reference: str
+    form_id: int
+    agency: str
+    due_on: dt.date
+    status: FormStatus
+    overdue: bool
+    child_age_band: str
+    sections: list[FormSection]
+    answers: dict[str, str]
+    not_known: list[str]
+    submitted_at: dt.datetime | None = None
+
+
+class PublicFormView(BaseModel):
+    """The form a single-use link opens (as ``AgencyFormView`` without the form's id)."""
+
+    reference: str
+    agency: str
+    due_on: dt.date
+    status: FormStatus
+    overdue: bool
+    child_age_band: str
+    sections: list[FormSection]
+    answers: dict[str, str]
+    not_known: list[str]
+    submitted_at: dt.datetime | None = None
+
+
+class MyFormsPage(BaseModel):
+    items: list[AgencyFormView]
+    next_cursor: str | None = None
+
+
+class SubmittedForm(BaseModel):
+    reference: str
+    form_id: int
+    agency: str
+    status: FormStatus
+    submitted_at: dt.datetime | None
+
+
+class PublicSubmittedForm(BaseModel):
+    reference: str
+    agency: str
+    status: FormStatus
+    submitted_at: dt.datetime | None
+
+
+# ---- the annual statistics ----
+
+
+class CategoryRow(BaseModel):
+    category: int
+    label: str
+    reviews: int
+    modifiable: int
+    modifiable_percent: float | None
+    insufficient_information: int
+
+
+class ModifiableTotal(BaseModel):
+    yes: int
+    percent: float | None
+
+
+class ReportBasis(BaseModel):
+    notifications: str
+    reviews: str
+    holds: str
+
+
+class ChildDeathReport(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    notifications_received: int
+    notifications_withdrawn: int
+    reviews_completed: int
+    by_category: list[CategoryRow]
+    modifiable: ModifiableTotal
+    insufficient_information: int
+    referred_for_case_review: int
+    by_age_band: dict[str, int]
+    expected_vs_unexpected: dict[Literal["expected", "unexpected"], int]
+    place_of_death: dict[str, int]
+    non_resident: int
+    transferred_out: int
+    holds_placed: dict[HoldReason, int]
+    holds_open_at_end: dict[HoldReason, int]
+    basis: ReportBasis
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+# ---- the anonymised panel papers: an allow-list of what a panel member may see ----
+
+
+class AgeAtDeath(BaseModel):
+    value: int
+    unit: Literal["days", "months", "years"]
+    text: str
+
+
+class PanelForm(BaseModel):
+    """An agency's reporting form on the papers: its status, and when submitted its answers
+    (scrubbed) per known section."""
+
+    agency: str
+    status: FormStatus
+    answers: dict[SectionKey, str]
+    not_known: list[SectionKey]
+
+
+class PanelCase(BaseModel):
+    reference: str
+    age_at_death: AgeAtDeath
+    sex: str | None
+    expected: bool
+    status: State
+    case_summary: str | None
+    reporting_forms: list[PanelForm]
+
+
+class PanelPapers(BaseModel):
+    """``GET /meetings/{id}/papers``: the anonymised pack of a CDOP panel meeting. Built field by
+    field from this allow-list; the free text in it (case summaries, form answers, minutes) is
+    scrubbed of every agenda case's identifiers."""
+
+    meeting_id: int
+    kind: Literal["cdop_panel"]
+    scheduled_for: dt.datetime
+    anonymised: Literal[True]
+    minutes: str | None
+    cases: list[PanelCase]

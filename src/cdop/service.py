@@ -1,33 +1,55 @@
-"""Child death notifications and case views. Services only flush; the request commits."""
+"""The child death service: the only module of ``cdop`` that applies the workflow table
+(``core.workflow``) and writes audit events (``core.audit.record``). Routers and pages parse,
+call one function here and return what it gives. Services only flush; the request commits."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from pydantic_core import from_json
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from core import interop
+from core.agency_requests import service as requests
+from core.agency_requests.models import AgencyRequest
 from core.audit import record
+from core.auth.models import User
 from core.auth.principal import Principal
-from core.errors import ValidationFailed
-from core.outbox.service import enqueue_email
+from core.deadlines import add_working_days
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.meetings.service import load_meeting
+from core.pagination import decode_cursor, encode_cursor
+from core import references
 from core.settings import Settings
-from core.workflow.engine import check_if_match, record_creation_history
+from core.workflow.engine import (
+    apply_transition,
+    available_transitions,
+    check_if_match,
+    history_for,
+    record_creation_history,
+)
+from core.workflow.models import WorkflowHistory
+from cdop import config, emails, reports, views
 from cdop import repository as repo
-from cdop import runtime
 from cdop.domain import (
-    CATEGORIES,
-    SUBJECT_TYPE,
+    COORDINATOR,
+    FORM_KIND,
+    OPEN_FOR_FORMS,
+    SECTION_KEYS,
+    SUBJECT,
+    TERMINAL_STATES,
     age_in_years,
     parse_nhs_number,
 )
-from core import references
 from cdop.models import ChildDeath, DuplicateFlag
-from cdop.schemas import ChildDeathPatch, NotificationIn, StaffNotificationIn
+from cdop.schemas import (
+    ChildDeathPatch,
+    NotificationIn,
+    PanelPapers,
+    ReportingFormCreate,
+    ReportingFormSubmit,
+    StaffNotificationIn,
+)
+from cdop.workflow import WORKFLOW, create_forms
 
 # ---- references ----
 
@@ -72,26 +94,11 @@ def _set_ages(case: ChildDeath) -> None:
 def flag_duplicates(session: Session, case: ChildDeath) -> list[str]:
     """Flag (both ways) earlier cases that may be the same death: the same NHS number, or the
     same first and last names (case-insensitive), date of birth and date of death."""
-    same_person = and_(
-        func.lower(ChildDeath.first_name) == case.first_name.lower(),
-        func.lower(ChildDeath.last_name) == case.last_name.lower(),
-        ChildDeath.date_of_birth == case.date_of_birth,
-        ChildDeath.date_of_death == case.date_of_death,
-    )
-    conditions = [same_person]
-    if case.nhs_number:
-        conditions.append(ChildDeath.nhs_number == case.nhs_number)
-    matches = session.execute(
-        select(ChildDeath.id, ChildDeath.reference, ChildDeath.nhs_number)
-        .where(ChildDeath.id != case.id, or_(*conditions))
-        .order_by(ChildDeath.id)
-    ).all()
+    matches = repo.possible_duplicates(session, case)
     if not matches:
         return []
-    already = set(session.execute(
-        select(DuplicateFlag.other_id).where(DuplicateFlag.child_death_id == case.id)
-    ).scalars())
-    now = runtime.now()
+    already = repo.flagged_ids(session, case.id)
+    now = config.now()
     flagged = []
     for other_id, reference, nhs in matches:
         if other_id in already:
@@ -104,7 +111,7 @@ def flag_duplicates(session: Session, case: ChildDeath) -> list[str]:
     return flagged
 
 
-# ---- creation ----
+# ---- notifications ----
 
 
 def create_notification(
@@ -112,14 +119,14 @@ def create_notification(
     actor_name: str | None = None,
 ) -> ChildDeath:
     """A notification from the public form or entered by the coordinator."""
-    today = runtime.today()
+    today = config.today()
     received_on = getattr(body, "received_on", None)
     check_dates(body.child.date_of_birth, body.death.date, today,
                 born_loc=["body", "child", "date_of_birth"], died_loc=["body", "death", "date"],
                 received_on=received_on)
     nhs_digits, nhs_status = (parse_nhs_number(body.child.nhs_number) if body.child.nhs_number
                               else (None, "not_given"))
-    now = runtime.now()
+    now = config.now()
     received_at = now
     if received_on is not None and received_on < now.date():
         received_at = dt.datetime.combine(received_on, dt.time(12, 0), dt.UTC)
@@ -146,38 +153,84 @@ def create_notification(
     session.add(case)
     session.flush()
     duplicates = flag_duplicates(session, case)
-    from cdop.workflow import WORKFLOW
-
     record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify")
-    record(session, actor=actor, action="child_death.create", subject_type=SUBJECT_TYPE,
+    record(session, actor=actor, action="child_death.create", subject_type=SUBJECT,
            subject_id=case.id, data={"reference": case.reference, "source": source,
                                      "possible_duplicates": len(duplicates)})
-    enqueue_email(
-        session, to=case.notifier_email,
-        subject=f"Child death notification received: {case.reference}",
-        body=(f"Thank you. Your child death notification has been received.\n\n"
-              f"Reference: {case.reference}\n\nPlease quote this reference if you contact the "
-              f"Child Death Overview Panel coordinator ({settings.contact_email}).\n\n"
-              f"{settings.board_name}\n"),
-        topic=f"child_death:{case.id}",
-    )
+    emails.notification_receipt(session, settings, case)
     return case
 
 
 def create_staff_notification(session: Session, settings: Settings, body: StaffNotificationIn,
-                              principal: Principal) -> ChildDeath:
-    return create_notification(session, settings, body, source="staff", actor=principal.actor,
+                              principal: Principal) -> tuple[ChildDeath, dict[str, Any]]:
+    """A notification entered by the coordinator, and its ``ChildDeathOut``."""
+    case = create_notification(session, settings, body, source="staff", actor=principal.actor,
                                actor_name=principal.name)
+    return case, views.detail(session, case)
 
 
-# ---- correction ----
+def public_notification(session: Session, settings: Settings, body: NotificationIn) -> dict[str, Any]:
+    """A notification from the public: its ``NotificationReceipt``."""
+    case = create_notification(session, settings, body, source="public", actor="public")
+    return {"reference": case.reference, "status": case.status}
+
+
+# ---- reading ----
+
+
+def list_page(session: Session, principal: Principal, filters: repo.CaseFilters, limit: int,
+              cursor: str | None) -> dict[str, Any]:
+    """A ``ChildDeathPage``, audited with the ids it shows."""
+    today = config.today()
+    cases, next_cursor = repo.list_page(session, principal, filters, today, limit, cursor)
+    items = views.list_items(session, cases, today)
+    record(session, actor=principal.actor, action="child_death.list", subject_type=SUBJECT,
+           data={"case_ids": [c.id for c in cases]})
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def outstanding_summary(session: Session, principal: Principal) -> dict[str, Any]:
+    today = config.today()
+    out = views.summary(today, repo.outstanding_counts(session, principal, today),
+                        repo.open_holds_by_reason(session, principal),
+                        repo.overdue_forms_by_agency(session, principal, today))
+    record(session, actor=principal.actor, action="child_death.summary", subject_type=SUBJECT)
+    return out
+
+
+def read_case(session: Session, principal: Principal, case_id: int) -> tuple[int, dict[str, Any]]:
+    """The case's version (its ETag) and its ``ChildDeathOut``, audited."""
+    case = repo.get_case_view(session, principal, case_id)
+    out = views.detail(session, case, meeting_at=case.meeting_at, holds=repo.HOLD_ROWS.parse(case.hold_rows),
+                       forms=repo.FORM_ROWS.parse(case.form_rows), has_duplicates=case.has_duplicates)
+    record(session, actor=principal.actor, action="child_death.read", subject_type=SUBJECT, subject_id=case.id)
+    return case.version, out
+
+
+def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The case's workflow history (``HistoryEntry``), oldest first; 404 as ``get_readable``."""
+    case = repo.get_readable(session, principal, case_id)
+    out = history_for(session, SUBJECT, case.id)
+    record(session, actor=principal.actor, action="child_death.history", subject_type=SUBJECT, subject_id=case.id)
+    return out
+
+
+def transitions_for(session: Session, principal: Principal, case_id: int) -> tuple[ChildDeath, list[dict[str, Any]]]:
+    """The actions this caller may take now (``TransitionOption``)."""
+    case = repo.get_readable(session, principal, case_id)
+    return case, available_transitions(session, WORKFLOW, case, principal)
+
+
+# ---- changing the case ----
 
 _NOT_NULL = {"first_name", "last_name", "date_of_birth", "date_of_death", "place_of_death", "expected"}
 _IDENTITY = {"first_name", "last_name", "date_of_birth", "date_of_death", "nhs_number"}
 
 
-def patch_case(session: Session, case: ChildDeath, body: ChildDeathPatch, principal: Principal,
-               if_match: str | None) -> list[str]:
+def patch_case(session: Session, principal: Principal, case_id: int, body: ChildDeathPatch,
+               if_match: str | None) -> tuple[ChildDeath, dict[str, Any]]:
+    """Correct the notification or write the case summary (never the status)."""
+    case = repo.get_readable(session, principal, case_id, lock=True)
     check_if_match(case, if_match)
     fields = sorted(body.model_fields_set)
     errors = [{"loc": ["body", f], "msg": "this field cannot be cleared"}
@@ -187,7 +240,7 @@ def patch_case(session: Session, case: ChildDeath, body: ChildDeathPatch, princi
     born = body.date_of_birth if "date_of_birth" in fields else case.date_of_birth
     died = body.date_of_death if "date_of_death" in fields else case.date_of_death
     if {"date_of_birth", "date_of_death"} & set(fields):
-        check_dates(born, died, runtime.today(), born_loc=["body", "date_of_birth"],
+        check_dates(born, died, config.today(), born_loc=["body", "date_of_birth"],
                     died_loc=["body", "date_of_death"])
     for f in fields:
         value = getattr(body, f)
@@ -199,226 +252,311 @@ def patch_case(session: Session, case: ChildDeath, body: ChildDeathPatch, princi
             setattr(case, f, value)
     _set_ages(case)
     if fields:
-        case.updated_at = runtime.now()  # an UPDATE even if values are unchanged: a new ETag
+        case.updated_at = config.now()  # an UPDATE even if values are unchanged: a new ETag
     session.flush()
     if _IDENTITY & set(fields):
         flag_duplicates(session, case)
-    record(session, actor=principal.actor, action="child_death.update", subject_type=SUBJECT_TYPE,
+    record(session, actor=principal.actor, action="child_death.update", subject_type=SUBJECT,
            subject_id=case.id, data={"fields": fields})
-    return fields
+    return case, views.detail(session, case)
 
 
-# ---- views ----
-#
-# Views are built from Core rows (repository ``*_COLUMNS``) or the case entity, as plain dicts
-# whose keys are exactly the fields of their response model (schemas.py), in its field order and
-# with its types, so the router can serialise them without validating them again
-# (tests/cdop/test_views.py checks this against the models).
+def transition(session: Session, principal: Principal, case_id: int, payload: dict[str, Any],
+               if_match: str | None) -> tuple[ChildDeath, dict[str, Any]]:
+    """Apply an action of the table to the case, loaded as the entity with the row lock."""
+    case = repo.get_readable(session, principal, case_id, lock=True)
+    apply_transition(session, WORKFLOW, case, payload, principal, if_match)
+    return case, views.detail(session, case)
 
 
-def _hold_out(h: Any) -> dict[str, Any]:
-    return {"id": h.id, "reason": h.reason, "expected_on": h.expected_on, "note": h.note,
-            "placed_at": h.placed_at, "placed_by": h.placed_by, "released_at": h.released_at,
-            "released_by": h.released_by}
+# ---- panel meetings ----
 
 
-def _hold_text(reason: str, expected_on: str) -> str:
-    return f"on hold: {reason.replace('_', ' ')} (expected {expected_on})"
+def papers(session: Session, principal: Principal, meeting_id: int) -> PanelPapers:
+    """The anonymised papers of a CDOP panel meeting the caller may read (else 404)."""
+    meeting, _kind = load_meeting(session, meeting_id, principal)
+    if meeting.kind != "cdop_panel":
+        raise NotFound("this kind of meeting has no papers")
+    ids = [a.subject_id for a in meeting.agenda if a.subject_type == SUBJECT]
+    cases = repo.cases_by_ids(session, ids)
+    forms = requests.list_for(session, SUBJECT, list(cases))
+    record(session, actor=principal.actor, action="child_death.papers", subject_type="meeting",
+           subject_id=meeting.id, data={"case_ids": ids})
+    return views.panel_papers(meeting, [cases[i] for i in ids if i in cases], forms)
 
 
-def _due_text(agency: str, due_on: str) -> str:
-    return f"{agency} (due {due_on})"
+def can_add_to_agenda(session: Session, case_id: int) -> str | None:
+    return ("a child death is put on a panel agenda with its schedule_for_panel action "
+            "(POST /child-deaths/{id}/transitions), which checks it is ready for panel")
 
 
-def _waiting_on(status: str, holds: list[str], overdue: list[str], pending: list[str],
-                panel_meeting_id: int | None, meeting_at: dt.datetime | None) -> list[str]:
-    out: list[str] = []
-    if status == "notified":
-        out.append("information gathering has not started")
-    out += holds
-    if overdue:
-        out.append("overdue reporting forms: " + ", ".join(overdue))
-    if pending:
-        out.append("reporting forms awaited: " + ", ".join(pending))
-    if not overdue and not pending and status == "information_gathering":
-        out.append("all reporting forms are in: ready to be listed for a panel")
-    if status == "ready_for_panel":
-        out.append("to be scheduled for a panel meeting")
-    elif status == "scheduled_for_panel":
-        when = f" on {meeting_at.date().isoformat()}" if meeting_at else ""
-        out.append(f"panel meeting {panel_meeting_id}{when}")
-    elif status == "reviewed":
-        out.append("analysis recorded: to be closed")
-    return out
+def remove_from_agenda(session: Session, case_id: int, principal: Principal, meeting_id: int | None = None) -> None:
+    """Core's hook before a child death leaves a panel agenda: a case scheduled for that
+    meeting goes back to ``ready_for_panel`` (history row, audit event). A case already
+    reviewed, or listed there only from an earlier deferral, keeps its state."""
+    case = repo.get_for_update(session, case_id)
+    if case is None or case.status != "scheduled_for_panel" or case.panel_meeting_id is None:
+        return
+    if meeting_id is None:
+        meeting_id = repo.meeting_being_changed(session, case_id, case.panel_meeting_id)
+    if meeting_id != case.panel_meeting_id:
+        return
+    now = config.now()
+    case.status = "ready_for_panel"
+    case.status_changed_at = now
+    case.panel_meeting_id = None
+    session.add(WorkflowHistory(subject_type=SUBJECT, subject_id=case.id, at=now, actor=principal.actor,
+                                actor_name=principal.name, action="remove_from_agenda",
+                                from_state="scheduled_for_panel", to_state="ready_for_panel", note=None,
+                                data={"meeting_id": meeting_id}))
+    session.flush()
+    record(session, actor=principal.actor, action="child_death.remove_from_agenda", subject_type=SUBJECT,
+           subject_id=case.id, data={"meeting_id": meeting_id, "from": "scheduled_for_panel",
+                                     "to": "ready_for_panel"})
 
 
-def waiting_on(case: Any, open_holds: list[Any], open_forms: list[Any], today: dt.date,
-               meeting_at: dt.datetime | None) -> list[str]:
-    """Why the case is outstanding, in words for the coordinator (the overdue and awaited forms
-    in the order of ``open_forms``)."""
-    overdue: list[str] = []
-    pending: list[str] = []
-    for r in open_forms:
-        (overdue if r.due_on < today else pending).append(_due_text(r.agency, r.due_on.isoformat()))
-    return _waiting_on(case.status, [_hold_text(h.reason, h.expected_on.isoformat()) for h in open_holds],
-                       overdue, pending, case.panel_meeting_id, meeting_at)
+# ---- reporting forms ----
 
 
-def _child(case: Any) -> dict[str, Any]:
-    return {
-        "first_name": case.first_name, "last_name": case.last_name,
-        "date_of_birth": case.date_of_birth, "sex": case.sex, "ethnicity": case.ethnicity,
-        "nhs_number": case.nhs_number, "nhs_number_status": case.nhs_number_status,
-        "address": case.address, "local_authority": case.local_authority,
-    }
+def _assignee(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or "agency_author" not in (user.roles or []):
+        raise ValidationFailed.field(["body", "assignee_user_id"], "no active agency author with this id")
+    return user
 
 
-def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[dict[str, Any]],
-              band_limits: tuple[dt.date, dt.date, dt.date] | None = None) -> dict[str, Any]:
-    """One ``ChildDeathSummaryItem`` from a row of ``repo.list_page``: ``repo.LIST_COLUMNS``, the
-    case's open holds and awaited forms as JSON text (dates in it are ISO text) and its panel
-    meeting's date. A date is sent as that same text, and ISO dates compare as text, so only the
-    overdue forms' dates and the holds' times are parsed."""
-    (case_id, reference, status, first_name, last_name, born, sex, died, received_at, expected,
-     meeting_id, case_review_reference, _has_duplicates, open_holds, open_forms, meeting_at) = case
-    holds_out: list[dict[str, Any]] = []
-    hold_texts: list[str] = []
-    for hold_id, reason, expected_on, note, placed_at, placed_by in sorted(from_json(open_holds) if open_holds else ()):
-        holds_out.append({"id": hold_id, "reason": reason, "expected_on": expected_on, "note": note,
-                          "placed_at": repo.utc_from_iso(placed_at), "placed_by": placed_by, "released_at": None,
-                          "released_by": None})
-        hold_texts.append(_hold_text(reason, expected_on))
-    forms = sorted(from_json(open_forms) if open_forms else ())  # soonest due first, then by id
-    overdue_out: list[dict[str, Any]] = []
-    overdue: list[str] = []
-    pending: list[str] = []
-    for due_on, form_id, agency in forms:
-        if due_on < today_iso:
-            overdue_out.append({"id": form_id, "agency": agency, "due_on": due_on,
-                                "days_overdue": (today - dt.date.fromisoformat(due_on)).days})
-            overdue.append(_due_text(agency, due_on))
-        else:
-            pending.append(_due_text(agency, due_on))
-    return {
-        "id": case_id, "reference": reference, "status": status,
-        "child": {"first_name": first_name, "last_name": last_name, "date_of_birth": born, "sex": sex},
-        "date_of_death": died,
-        "days_since_death": (today - died).days,
-        "since_death_band": repo.since_death_band(died, today, band_limits),
-        "received_at": received_at, "expected": expected,
-        "open_holds": holds_out,
-        "open_reporting_forms": len(forms),
-        "overdue_reporting_forms": overdue_out,
-        "possible_duplicates": [d["reference"] for d in duplicates],
-        "panel_meeting_id": meeting_id,
-        "case_review_reference": case_review_reference,
-        "waiting_on": _waiting_on(status, hold_texts, overdue, pending, meeting_id, meeting_at),
-    }
+def list_forms(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, principal, case_id)
+    today = config.today()
+    record(session, actor=principal.actor, action="reporting_form.list", subject_type=SUBJECT, subject_id=case.id)
+    return [views.form_out(r, today) for r in repo.forms_of_case(session, case.id)]
 
 
-def list_items(session: Session, cases: list[Row[Any]], today: dt.date) -> list[dict[str, Any]]:
-    """A page of cases (rows of ``repo.list_page``) with why each is outstanding: a fixed number
-    of queries per page (none when no case of the page has duplicate flags)."""
-    dups = repo.duplicates_for(session, [c.id for c in cases if c.has_duplicates])
-    limits = repo.band_limits(today)
-    today_iso = today.isoformat()
-    none: list[Any] = []
-    return [list_item(c, today, today_iso, dups.get(c.id, none), limits) for c in cases]
+def add_form(session: Session, settings: Settings, principal: Principal, case_id: int,
+             body: ReportingFormCreate) -> dict[str, Any]:
+    """Request a reporting form from one more agency: its contact gets a single-use link, an
+    assigned agency author an email pointing at their forms in the staff app."""
+    case = repo.get_readable(session, principal, case_id, lock=True)
+    if case.status not in OPEN_FOR_FORMS:
+        raise Conflict(f"reporting forms cannot be requested for a case that is {case.status}")
+    today = config.today()
+    due_on = body.due_on
+    if due_on is None:
+        due_on = add_working_days(today, config.get_config().reporting_form_due_working_days)
+    elif due_on < today:
+        raise ValidationFailed.field(["body", "due_on"], "the due date must not be in the past")
+    assignee = _assignee(session, body.assignee_user_id) if body.assignee_user_id is not None else None
+    contact = str(body.contact_email) if body.contact_email else None
+    (req,) = create_forms(session, settings, case, [(body.agency, contact)], due_on=due_on, assignee=assignee)
+    record(session, actor=principal.actor, action=f"{FORM_KIND}.request", subject_type=SUBJECT,
+           subject_id=case.id, data={"request_id": req.id})
+    return views.form_out(req, today)
 
 
-def case_review_view(session: Session, case: Any) -> dict[str, Any] | None:
-    if not case.case_review_reference:
-        return None
-    out: dict[str, Any] = {"reference": case.case_review_reference, "status": None, "decision": None}
-    if interop.is_provided("case_review.status"):
-        current = interop.call(session, "case_review.status", {"reference": case.case_review_reference})
-        if current:
-            out.update(status=current.get("status"), decision=current.get("decision"))
-    return out
+def waive_form(session: Session, principal: Principal, case_id: int, form_id: int, reason: str) -> dict[str, Any]:
+    case = repo.get_readable(session, principal, case_id, lock=True)
+    req = requests.get_for_subject(session, SUBJECT, case.id, form_id, lock=True)
+    requests.waive(session, req, reason=reason, actor=principal.actor)
+    return views.form_out(req, config.today())
 
 
-def analysis_view(case: Any) -> dict[str, Any] | None:
-    if case.analysed_at is None:
-        return None
-    return {
-        "category": case.category, "category_label": CATEGORIES.get(case.category or 0),
-        "modifiable": case.modifiable, "domain_scores": case.domain_scores,
-        "learning": case.learning, "learning_points": case.learning_points or [],
-        "actions": case.actions or [], "refer_to_case_review": case.refer_to_case_review,
-        "recorded_at": case.analysed_at, "recorded_by": case.analysed_by,
-    }
+def resend_form(session: Session, settings: Settings, principal: Principal, case_id: int,
+                form_id: int) -> dict[str, Any]:
+    """Email the contact a fresh single-use link (the earlier one stops working)."""
+    case = repo.get_readable(session, principal, case_id)
+    req = requests.get_for_subject(session, SUBJECT, case.id, form_id, lock=True)
+    if req.status != "requested":
+        raise Conflict(f"this reporting form is already {req.status}")
+    if not req.contact_email:
+        raise Conflict("this reporting form has no contact email")
+    emails.form_link(session, settings, case, req)
+    record(session, actor=principal.actor, action="reporting_form.resend", subject_type=SUBJECT,
+           subject_id=case.id, data={"request_id": req.id})
+    return views.form_out(req, config.today())
 
 
-def _form_view(r: Any, today: dt.date) -> dict[str, Any]:
-    """A ``ReportingFormOut`` from a ``repo.FORM_COLUMNS`` row (what ``forms.form_out`` shows)."""
-    return {
-        "id": r.id, "agency": r.agency, "contact_email": r.contact_email,
-        "assignee_user_id": r.assignee_user_id, "due_on": r.due_on, "status": r.status,
-        "overdue": r.status == "requested" and r.due_on < today,
-        "answers": r.answers or {}, "not_known": r.not_known or [],
-        "submitted_at": r.submitted_at, "submitted_by": r.submitted_by,
-        "waived_reason": r.waived_reason, "waived_at": r.waived_at,
-        "reminders_sent": r.reminders_sent, "last_reminder_at": r.last_reminder_at,
-    }
+def validate_answers(body: ReportingFormSubmit) -> tuple[dict[str, str], list[str]]:
+    """Every section is either answered or marked not known, never both."""
+    answered = set(body.answers)
+    not_known = set(body.not_known)
+    errors = [{"loc": ["body", "not_known"], "msg": f"'{k}' is both answered and marked not known"}
+              for k in sorted(answered & not_known)]
+    missing = [k for k in SECTION_KEYS if k not in answered and k not in not_known]
+    if missing:
+        errors.append({"loc": ["body", "answers"],
+                       "msg": "answer or mark as not known every section; missing: " + ", ".join(missing)})
+    if errors:
+        raise ValidationFailed(errors)
+    return dict(body.answers), sorted(not_known)
 
 
-_UNKNOWN: Any = object()
+def _submit(session: Session, req: AgencyRequest, body: ReportingFormSubmit, actor: str) -> ChildDeath:
+    case = repo.case_of_form(session, req)
+    if case is None or case.status in TERMINAL_STATES:
+        raise NotFound("this reporting form is no longer open")
+    answers, not_known = validate_answers(body)
+    requests.submit(session, req, answers=answers, not_known=not_known, actor=actor)
+    return case
 
 
-def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: list[Any] | None = None,
-           forms: list[Any] | None = None, has_duplicates: bool = True) -> dict[str, Any]:
-    """The ``ChildDeathOut`` of a case: the entity, or the row of ``repo.get_case_view`` with
-    what it already knows (the meeting's date, which collections are empty) passed in, so only
-    the collections that have rows are queried."""
-    session.flush()  # the collections below are read with Core statements (no autoflush)
-    today = runtime.today()
-    if holds is None or forms is None:
-        holds, forms = repo.collections_of(session, case.id)
-    open_forms = [r for r in forms if r.status == "requested"]
-    if meeting_at is _UNKNOWN:
-        meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)
-                      if case.panel_meeting_id else None)
-    open_holds = [h for h in holds if h.released_at is None]
-    return {
-        "id": case.id, "reference": case.reference, "status": case.status,
-        "status_changed_at": case.status_changed_at, "received_at": case.received_at,
-        "source": case.source,
-        "child": _child(case),
-        "death": {
-            "date": case.date_of_death, "time": case.time_of_death, "place": case.place_of_death,
-            "place_detail": case.place_detail, "expected": case.expected,
-            "jar_triggered": case.jar_triggered, "coroner_involved": case.coroner_involved,
-            "age_at_death_days": case.age_at_death_days, "age_at_death_years": case.age_at_death_years,
-        },
-        "notifier": {"name": case.notifier_name, "email": case.notifier_email,
-                     "agency": case.notifier_agency, "role": case.notifier_role,
-                     "phone": case.notifier_phone},
-        "agencies": case.agencies or [],
-        "case_summary": case.case_summary,
-        "days_since_death": (today - case.date_of_death).days,
-        "out_of_area": ({"home_area": case.home_area, "home_cdop_email": case.home_cdop_email}
-                        if case.home_area else None),
-        "withdrawn_reason": case.withdrawn_reason,
-        "panel_meeting_id": case.panel_meeting_id,
-        "holds": [_hold_out(h) for h in holds],
-        "reporting_forms": [_form_view(r, today) for r in forms],
-        "possible_duplicates": repo.duplicates_for(session, [case.id])[case.id] if has_duplicates else [],
-        "analysis": analysis_view(case),
-        "case_review": case_review_view(session, case),
-        "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
-        "closed_at": case.closed_at,
-        "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
-    }
+def submit_assigned(session: Session, principal: Principal, case_id: int, form_id: int,
+                    body: ReportingFormSubmit) -> dict[str, Any]:
+    """A form submitted by its assigned agency author, or by the coordinator entering a form
+    received another way; anyone else: 404."""
+    req = requests.get_assigned_or_staff(session, SUBJECT, case_id, form_id, principal, (COORDINATOR,),
+                                         lock=True, kind=FORM_KIND)
+    case = _submit(session, req, body, principal.actor)
+    return views.submitted(case, req)
 
 
-def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
-    """The case's workflow history as ``core.workflow.history_for`` gives it, read with the
-    visibility check in one statement (404 as ``repo.get_case``)."""
-    return [
-        {"at": r.at, "actor": r.actor_name or r.actor, "actor_id": r.actor, "action": r.action,
-         "from": r.from_state, "to": r.to_state, "note": r.note, "data": r.data or {}}
-        for r in repo.history_view(session, principal, case_id)
-    ]
+def my_forms(session: Session, principal: Principal, *, open_only: bool, limit: int,
+             cursor: str | None) -> dict[str, Any]:
+    """A ``MyFormsPage``: the reporting forms assigned to the caller (reference and age band)."""
+    after = None
+    if cursor:
+        (value,) = decode_cursor(cursor, 1)
+        if not isinstance(value, int):
+            raise ValidationFailed.field(["query", "cursor"], "invalid cursor")
+        after = value
+    today = config.today()
+    rows = [views.agency_view(case, req, today)
+            for req, case in repo.assigned_forms(session, principal.user_id, open_only=open_only, limit=limit,
+                                                 after_id=after)]
+    record(session, actor=principal.actor, action="reporting_form.mine", subject_type=SUBJECT,
+           data={"request_ids": [r["form_id"] for r in rows[:limit]]})
+    next_cursor = encode_cursor(rows[limit - 1]["form_id"]) if len(rows) > limit else None
+    return {"items": rows[:limit], "next_cursor": next_cursor}
+
+
+# ---- the transition body as OpenAPI shows it ----
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """``schema`` with its ``$ref``s to ``defs`` replaced by the definitions themselves."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def _transition_body_openapi() -> dict[str, Any]:
+    """One object per action of the table (``action`` fixed, its fields required, its optional
+    fields and ``note`` optional, nothing else): what clients build the body from. The engine
+    validates the body itself, after the If-Match, state and role checks."""
+    from typing import Literal, Union
+
+    from pydantic import TypeAdapter, create_model
+
+    variants = []
+    for t in WORKFLOW.transitions:
+        fields = {name: (info.annotation, info) for name, info in t.payload_model.model_fields.items()}
+        fields["action"] = (Literal[t.action], ...)  # type: ignore[valid-type]
+        variants.append(create_model(f"ChildDeath_{t.action}", __base__=t.payload_model, **fields))
+    schema = TypeAdapter(Union[tuple(variants)]).json_schema()  # type: ignore[arg-type]
+    body = _inline(schema, schema.get("$defs", {}))
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
+
+
+TRANSITION_BODY_OPENAPI = _transition_body_openapi()
+
+
+_DEAD_LINK = "this link is not valid, has expired or has been used"
+
+
+def link_actor(req: AgencyRequest) -> str:
+    return f"agency_link:{req.id}"
+
+
+def resolve_public(session: Session, settings: Settings, token: str, *,
+                   lock: bool = False) -> tuple[AgencyRequest, ChildDeath]:
+    """The form and case a single-use link points at; a used, expired or altered link: 404."""
+    req = requests.resolve_link(session, settings, token, lock=lock)
+    if req.kind != FORM_KIND:
+        raise NotFound(_DEAD_LINK)
+    if req.link_expires_at is not None and req.link_expires_at < config.now():
+        raise NotFound(_DEAD_LINK)
+    case = repo.case_of_form(session, req)
+    if case is None or case.status in TERMINAL_STATES:
+        raise NotFound(_DEAD_LINK)
+    return req, case
+
+
+def open_public_form(session: Session, settings: Settings, token: str) -> dict[str, Any]:
+    """The ``AgencyFormView`` a link opens, audited as opened by the link."""
+    req, case = resolve_public(session, settings, token)
+    record(session, actor=link_actor(req), action="reporting_form.link_opened",
+           subject_type=SUBJECT, subject_id=case.id, data={"request_id": req.id})
+    return views.public_view(case, req, config.today())
+
+
+def submit_public_page(session: Session, settings: Settings, token: str,
+                       body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None, Exception | None]:
+    """The page's submission through a link: the ``PublicFormView`` (to show the form again),
+    the ``PublicSubmittedForm`` when accepted, else the refusal (a pydantic ``ValidationError``
+    or ``ValidationFailed``) with nothing written."""
+    from pydantic import ValidationError
+
+    req, case = resolve_public(session, settings, token, lock=True)
+    view = views.public_view(case, req, config.today())
+    try:
+        submission = ReportingFormSubmit.model_validate(body)
+        with session.begin_nested():
+            _submit(session, req, submission, link_actor(req))
+    except (ValidationError, ValidationFailed) as exc:
+        return view, None, exc
+    return view, views.public_submitted(case, req), None
+
+
+def submit_public(session: Session, settings: Settings, token: str, body: ReportingFormSubmit) -> dict[str, Any]:
+    """Submit the form once through its link (``PublicSubmittedForm``); then the link is dead."""
+    req, case = resolve_public(session, settings, token, lock=True)
+    _submit(session, req, body, link_actor(req))
+    return views.public_submitted(case, req)
+
+
+def send_reminder(session: Session, req: AgencyRequest, overdue: bool) -> None:
+    case = repo.case_of_form(session, req)
+    if case is None or case.status in TERMINAL_STATES:
+        return
+    settings = config.settings()
+    if req.contact_email:
+        emails.form_link(session, settings, case, req, reminder=True, overdue=overdue)
+    if req.assignee_user_id is not None:
+        user = session.get(User, req.assignee_user_id)
+        if user is not None and user.is_active:
+            emails.form_assigned(session, settings, case, req, user.email, reminder=True, overdue=overdue)
+    record(session, actor="system", action="reporting_form.reminder", subject_type=SUBJECT,
+           subject_id=case.id, data={"request_id": req.id, "overdue": overdue})
+
+
+def reminder_job(session: Session, today: dt.date) -> int:
+    """The periodic job: reminders before the due date and while overdue, each with a fresh link."""
+    return requests.send_reminders(session, SUBJECT, today, send_reminder)
+
+
+# ---- reports and interop ----
+
+
+def report(session: Session, principal: Principal, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """The annual statistics for a period (default: this calendar year), audited."""
+    today = config.today()
+    start = start or dt.date(today.year, 1, 1)
+    end = end or dt.date(today.year, 12, 31)
+    if end < start:
+        raise ValidationFailed.field(["query", "to"], "'to' is before 'from'")
+    if (end - start).days > 3660:
+        raise ValidationFailed.field(["query", "from"], "the period is limited to ten years")
+    stats = reports.child_death_statistics(session, start, end)
+    record(session, actor=principal.actor, action="child_death.report", subject_type=SUBJECT,
+           data={"from": start.isoformat(), "to": end.isoformat()})
+    return stats
+
+
+def report_csv(stats: dict[str, Any]) -> str:
+    return reports.to_csv(stats)
 
 
 def status_for_interop(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -1,4 +1,7 @@
-"""The child death review workflow as a table (API.md), with its guards and effects."""
+"""The child death review workflow as a table (API.md), with its guards and effects.
+
+Effects never call ``core.audit.record``: an extra audit event is queued with ``ctx.record``
+and the engine records it with the transition's actor. Only ``service`` applies the table."""
 
 from __future__ import annotations
 
@@ -7,18 +10,30 @@ import json
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from core import interop
 from core.agency_requests import service as requests
-from core.audit import record
+from core.agency_requests.models import AgencyRequest
+from core.auth.models import User
+from core.deadlines import add_working_days
 from core.errors import ValidationFailed
-from core.meetings.models import AgendaItem, Meeting
-from core.outbox.service import enqueue_email
+from core.meetings.models import AgendaItem
+from core.settings import Settings
 from core.workflow import Text, Transition, TransitionContext, Workflow, register_workflow
-from cdop import forms, runtime
-from cdop.domain import CATEGORIES, MEETING_KIND, STATES, SUBJECT_TYPE, TERMINAL_STATES, WORKFLOW_NAME
-from cdop.models import ChildDeathHold
+from cdop import config, emails
+from cdop import repository as repo
+from cdop.domain import (
+    CATEGORIES,
+    FORM_KIND,
+    MEETING_KIND,
+    STATES,
+    SUBJECT,
+    TERMINAL_STATES,
+    WORKFLOW_NAME,
+)
+from cdop.models import ChildDeath, ChildDeathHold
 from cdop.schemas import (
     ActionIn,
     DomainScores,
@@ -35,7 +50,7 @@ CHAIR = ("cdop_chair",)
 
 
 def _not_past(value: dt.date) -> dt.date:
-    if value < runtime.today():
+    if value < config.today():
         raise ValueError("the expected date must not be in the past")
     return value
 
@@ -44,26 +59,57 @@ NotPastDate = Annotated[dt.date, AfterValidator(_not_past)]
 MeetingId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 Category = Annotated[StrictInt, Field(ge=1, le=10, description="category of death, 1 to 10")]
 
+# ---- reporting forms, as the effects and the service create and close them ----
+
+
+def create_forms(session: Session, settings: Settings, case: ChildDeath, wanted: list[tuple[str, str | None]], *,
+                 due_on: dt.date, assignee: User | None = None) -> list[AgencyRequest]:
+    """One reporting form per ``(agency, contact email)``, inserted in one flush, each contact
+    emailed its single-use link and the assignee (if any) told. The caller audits them."""
+    created = [
+        AgencyRequest(subject_type=SUBJECT, subject_id=case.id, kind=FORM_KIND, agency=name,
+                      contact_email=contact_email, assignee_user_id=assignee.id if assignee else None,
+                      due_on=due_on, status="requested", answers={}, not_known=[])
+        for name, contact_email in wanted
+    ]
+    session.add_all(created)
+    session.flush()  # one INSERT of every form where the database returns their ids in order
+    for req in created:
+        if req.contact_email:
+            emails.form_link(session, settings, case, req)
+        if assignee is not None:
+            emails.form_assigned(session, settings, case, req, assignee.email)
+    return created
+
+
+def waive_open_forms(session: Session, case: ChildDeath, reason: str, actor: str) -> int:
+    """Waive every awaited form of the case (its link dies, no more reminders)."""
+    n = 0
+    for req in repo.forms_of_case(session, case.id):
+        if req.status == "requested":
+            requests.waive(session, req, reason=reason, actor=actor)
+            n += 1
+    return n
+
+
 # ---- guards: return a reason to refuse, or None ----
 
 
 def _all_forms_in(ctx: TransitionContext) -> str | None:
-    open_forms = [r for r in requests.list_for(ctx.session, SUBJECT_TYPE, [ctx.case.id])[ctx.case.id]
-                  if r.status == "requested"]
-    if open_forms:
-        agencies = ", ".join(sorted({r.agency for r in open_forms}))
-        return f"reporting forms are still outstanding from: {agencies} (each must be submitted or waived)"
+    agencies = repo.open_form_agencies(ctx.session, ctx.case.id)
+    if agencies:
+        return (f"reporting forms are still outstanding from: {', '.join(agencies)} "
+                f"(each must be submitted or waived)")
     return None
 
 
 def _future_panel(ctx: TransitionContext) -> str | None:
-    now = runtime.now()
+    now = config.now()
     if ctx.precheck:
-        any_future = ctx.session.scalar(select(exists(
-            select(Meeting.id).where(Meeting.kind == MEETING_KIND, Meeting.scheduled_for > now)
-        )))
-        return None if any_future else "no future CDOP panel meeting has been arranged"
-    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"])
+        if repo.future_panel_exists(ctx.session, MEETING_KIND, now):
+            return None
+        return "no future CDOP panel meeting has been arranged"
+    meeting = repo.get_meeting(ctx.session, ctx.data["meeting_id"])
     if meeting is None or meeting.kind != MEETING_KIND:
         raise ValidationFailed.field(["body", "meeting_id"], "no CDOP panel meeting with this id")
     if meeting.scheduled_for <= now:
@@ -84,7 +130,21 @@ def _referral_possible(ctx: TransitionContext) -> str | None:
 
 
 def _start_gathering(ctx: TransitionContext) -> None:
-    created = forms.request_notified_agencies(ctx.session, runtime.settings(), ctx.case, ctx.principal.actor)
+    """One reporting form per agency of the notification that has none yet."""
+    existing = repo.agencies_with_forms(ctx.session, ctx.case.id)
+    wanted: list[tuple[str, str | None]] = []
+    for agency in ctx.case.agencies or []:
+        name = str(agency.get("name", "")).strip()
+        if not name or name.lower() in existing:
+            continue
+        existing.add(name.lower())
+        wanted.append((name, agency.get("contact_email")))
+    created: list[AgencyRequest] = []
+    if wanted:
+        due_on = add_working_days(config.today(), config.get_config().reporting_form_due_working_days)
+        created = create_forms(ctx.session, config.settings(), ctx.case, wanted, due_on=due_on)
+    for req in created:
+        ctx.record(f"{FORM_KIND}.request", data={"request_id": req.id})
     ctx.history_data["reporting_forms_requested"] = len(created)
 
 
@@ -93,24 +153,13 @@ def _transfer_out(ctx: TransitionContext) -> None:
     case.home_area = ctx.data["home_area"]
     case.home_cdop_email = ctx.data.get("home_cdop_email")
     case.non_resident = True
-    forms.waive_open_forms(ctx.session, case, "the case was transferred to the home CDOP", ctx.principal.actor)
-    if case.home_cdop_email:
-        settings = runtime.settings()
-        enqueue_email(
-            ctx.session, to=case.home_cdop_email,
-            subject=f"Child death notification transferred to your CDOP: {case.reference}",
-            body=(f"{settings.board_name} has received a child death notification (reference "
-                  f"{case.reference}) for a child who normally lived in your area "
-                  f"({case.home_area}). Your Child Death Overview Panel is responsible for the "
-                  f"review.\n\nPlease contact {settings.contact_email} through a secure channel, "
-                  f"quoting the reference, for the details.\n"),
-            topic=f"child_death:{case.id}",
-        )
+    waive_open_forms(ctx.session, case, "the case was transferred to the home CDOP", ctx.principal.actor)
+    emails.transferred_out(ctx.session, config.settings(), case)
 
 
 def _withdraw(ctx: TransitionContext) -> None:
     ctx.case.withdrawn_reason = ctx.data["reason"]
-    forms.waive_open_forms(ctx.session, ctx.case, "the notification was withdrawn", ctx.principal.actor)
+    waive_open_forms(ctx.session, ctx.case, "the notification was withdrawn", ctx.principal.actor)
 
 
 _HOLDS = ChildDeathHold.__table__
@@ -150,17 +199,17 @@ def _release_hold(ctx: TransitionContext) -> None:
 
 def _schedule(ctx: TransitionContext) -> None:
     # Lock the meeting row (PostgreSQL) so two cases scheduled at once get distinct positions.
-    meeting = ctx.session.get(Meeting, ctx.data["meeting_id"], with_for_update=True, populate_existing=True)
+    meeting = repo.get_meeting(ctx.session, ctx.data["meeting_id"], lock=True)
     assert meeting is not None  # checked by the guard
-    if not any(a.subject_type == SUBJECT_TYPE and a.subject_id == ctx.case.id for a in meeting.agenda):
+    if not any(a.subject_type == SUBJECT and a.subject_id == ctx.case.id for a in meeting.agenda):
         meeting.agenda.append(AgendaItem(
-            subject_type=SUBJECT_TYPE, subject_id=ctx.case.id,
+            subject_type=SUBJECT, subject_id=ctx.case.id,
             position=max((a.position for a in meeting.agenda), default=0) + 1,
             added_at=ctx.now, added_by=ctx.principal.actor,
         ))
         meeting.updated_at = ctx.now
-        record(ctx.session, actor=ctx.principal.actor, action="meeting.agenda_add",
-               subject_type="meeting", subject_id=meeting.id, data={"case_id": ctx.case.id})
+        ctx.record("meeting.agenda_add", subject_type="meeting", subject_id=meeting.id,
+                   data={"case_id": ctx.case.id})
     ctx.case.panel_meeting_id = meeting.id
 
 
@@ -209,9 +258,7 @@ def _record_analysis(ctx: TransitionContext) -> None:
     result = interop.call(ctx.session, "case_review.create_referral", payload) or {}
     case.case_review_reference = result.get("reference")
     ctx.history_data["case_review_reference"] = case.case_review_reference
-    record(ctx.session, actor=ctx.principal.actor, action="child_death.refer_to_case_review",
-           subject_type=SUBJECT_TYPE, subject_id=case.id,
-           data={"case_review_reference": case.case_review_reference})
+    ctx.record("child_death.refer_to_case_review", data={"case_review_reference": case.case_review_reference})
 
 
 def _close(ctx: TransitionContext) -> None:
@@ -219,7 +266,7 @@ def _close(ctx: TransitionContext) -> None:
     # A form requested after the case was listed for a panel is no longer awaited once the review
     # is closed. So no terminal case ever has a requested form (withdraw and transfer_out waive
     # theirs too), and overdue-form counts need no join to the open cases.
-    forms.waive_open_forms(ctx.session, ctx.case, "the review was closed", ctx.principal.actor)
+    waive_open_forms(ctx.session, ctx.case, "the review was closed", ctx.principal.actor)
 
 
 TRANSITIONS = (
@@ -254,7 +301,7 @@ TRANSITIONS = (
 )
 
 WORKFLOW = Workflow(
-    name=WORKFLOW_NAME, subject_type=SUBJECT_TYPE, states=STATES, transitions=TRANSITIONS,
+    name=WORKFLOW_NAME, subject_type=SUBJECT, states=STATES, transitions=TRANSITIONS,
     initial="notified", terminal=TERMINAL_STATES, regime="CDR2018",
 )
 

@@ -54,8 +54,7 @@ class Settings(BaseSettings):
     # (bench/README.md, "Serving it"); a long request holds one thread while it runs.
     threadpool_size: int = Field(default=40, ge=1, le=1000)
     worker_poll_seconds: float = 2.0
-    reporting_form_due_working_days: int = 15
-    reporting_form_link_days: int = 28
+    # the child death module's own settings (ECR_REPORTING_FORM_*) are in cdop/config.py
     board_name: str = "Example Safeguarding Children Partnership"
     board_logo_text: str = "Safeguarding Partnership"
     privacy_notice_url: str = "/notify/privacy"

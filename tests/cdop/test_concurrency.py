@@ -45,7 +45,7 @@ def test_concurrent_transitions_with_one_etag_one_applies_the_rest_412(committed
     """Four requests apply the same transition to one case at once with the ETag they all read:
     one applies it; the others, serialised behind it (the row lock on PostgreSQL, the write
     queue on SQLite), find the case at its new version and answer 412. The case moved once: one
-    hold, one history row, version + 1 (the transition's Core row, core.workflow.record)."""
+    hold, one history row, version + 1."""
     import asyncio
 
     import httpx

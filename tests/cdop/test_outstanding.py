@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from core.agency_requests import service as requests
-from cdop import runtime
+from cdop import config
 from cdop.models import ChildDeathHold
 from tests.cdop.helpers import API, make_case
 
@@ -17,7 +17,7 @@ TODAY = dt.date(2026, 10, 1)
 
 @pytest.fixture
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(runtime, "today", lambda: TODAY)
+    monkeypatch.setattr(config, "today", lambda: TODAY)
     return TODAY
 
 

@@ -12,6 +12,7 @@ from core.agency_requests.models import AgencyRequest
 from core.deadlines import add_working_days
 from core.outbox.models import OutboxMessage
 from core.settings import get_settings
+from cdop.config import get_config
 from tests.cdop.helpers import API, all_sections, links_in, notification, quick_user, transition
 
 
@@ -35,7 +36,7 @@ def test_start_requests_one_form_per_agency_and_emails_links(client, db, coordin
     case = _started_case(client, coordinator)
     forms = case["reporting_forms"]
     assert [f["agency"] for f in forms] == ["Testshire Police", "Testshire GP Practice"]
-    expected_due = add_working_days(dt.date.today(), get_settings().reporting_form_due_working_days)
+    expected_due = add_working_days(dt.date.today(), get_config().reporting_form_due_working_days)
     assert {f["due_on"] for f in forms} == {expected_due.isoformat()}
     assert {f["status"] for f in forms} == {"requested"}
     mail = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "police.cdop@example.org")).scalar_one()
@@ -181,28 +182,28 @@ def test_added_form_for_assigned_agency_author(client, db, session_factory, coor
 
 
 def test_reminders_before_and_after_due_date_with_fresh_links(client, db, session_factory, coordinator, monkeypatch) -> None:
-    from cdop import forms
+    from cdop import service
 
     case = _started_case(client, coordinator)
     due = dt.date.fromisoformat(case["reporting_forms"][0]["due_on"])
     first = _latest_link(db, "police.cdop@example.org")
     db.expire_all()
     with session_factory() as s:
-        assert forms.reminder_job(s, due - dt.timedelta(days=2)) == 2
+        assert service.reminder_job(s, due - dt.timedelta(days=2)) == 2
         s.commit()
     second = _latest_link(db, "police.cdop@example.org")
     assert second != first
     assert client.get(f"{API}/public/reporting-forms/{first}").status_code == 404
     assert client.get(f"{API}/public/reporting-forms/{second}").status_code == 200
     with session_factory() as s:
-        assert forms.reminder_job(s, due - dt.timedelta(days=1)) == 0  # already reminded before the due date
-        assert forms.reminder_job(s, due + dt.timedelta(days=3)) == 2  # overdue
+        assert service.reminder_job(s, due - dt.timedelta(days=1)) == 0  # already reminded before the due date
+        assert service.reminder_job(s, due + dt.timedelta(days=3)) == 2  # overdue
         s.commit()
     mail = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "police.cdop@example.org")
                       .order_by(OutboxMessage.id.desc())).scalars().first()
     assert mail.subject.startswith("Overdue") and case["reference"] in mail.subject
     from core.registry import PERIODIC_JOBS
-    assert PERIODIC_JOBS["cdop.reporting_form_reminders"] is forms.reminder_job
+    assert PERIODIC_JOBS["cdop.reporting_form_reminders"] is service.reminder_job
 
 
 def test_links_use_the_running_apps_public_base_url(session_factory, db) -> None:

@@ -14,18 +14,18 @@ from sqlalchemy import text
 
 from core.agency_requests import service as requests
 from core.auth.principal import Principal
-from core.pagination import Page
 from core.workflow import history_for
 from cdop import repository as repo
-from cdop import service
+from cdop import service, views
 from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
-from cdop.schemas import ChildDeathOut, ChildDeathSummaryItem
+from cdop.schemas import ChildDeathOut, ChildDeathPage, HistoryEntry, OutstandingSummary
 from tests.cdop.helpers import API, VALID_NHS, make_case, notification, transition
 
 FUTURE = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(microsecond=0).isoformat()
 DETAIL = TypeAdapter(ChildDeathOut)
-PAGE = TypeAdapter(Page[ChildDeathSummaryItem])
-HISTORY = TypeAdapter(list[dict[str, Any]])
+PAGE = TypeAdapter(ChildDeathPage)
+HISTORY = TypeAdapter(list[HistoryEntry])
+SUMMARY = TypeAdapter(OutstandingSummary)
 
 
 def _as_the_model_sends_it(adapter: TypeAdapter[Any], body: bytes) -> None:
@@ -117,6 +117,14 @@ def test_lists_are_what_the_model_sends(client, coordinator, cases) -> None:
     assert scheduled["waiting_on"] == [f"panel meeting {scheduled['panel_meeting_id']} on {FUTURE[:10]}"]
 
 
+def test_summary_is_what_the_model_sends(client, coordinator, cases) -> None:
+    r = client.get(f"{API}/child-deaths/outstanding/summary", headers=coordinator.headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    _as_the_model_sends_it(SUMMARY, r.content)
+    assert r.json()["total"] >= len(cases) - 1 and r.json()["on_hold_by_reason"]["inquest"] >= 1
+
+
 def test_transition_and_creation_answers_are_what_the_model_sends(client, coordinator, cases) -> None:
     r = transition(client, cases["held"], coordinator, "release_hold")
     assert r.status_code == 200, r.text
@@ -140,9 +148,9 @@ def test_views_from_rows_equal_views_from_entities(db, cases) -> None:
                        user_id=1)
     for case_id in cases.values():
         row = repo.get_case_view(db, reader, case_id)
-        from_row = service.detail(db, row, meeting_at=row.meeting_at, holds=repo.HOLD_ROWS.parse(row.hold_rows),
+        from_row = views.detail(db, row, meeting_at=row.meeting_at, holds=repo.HOLD_ROWS.parse(row.hold_rows),
                                   forms=repo.FORM_ROWS.parse(row.form_rows), has_duplicates=row.has_duplicates)
-        assert from_row == service.detail(db, db.get(ChildDeath, case_id))
+        assert from_row == views.detail(db, db.get(ChildDeath, case_id))
         # the collections read back from the view's JSON are what their own queries give
         assert repo.HOLD_ROWS.parse(row.hold_rows) == [tuple(h) for h in repo.holds_of(db, case_id)]
         assert repo.FORM_ROWS.parse(row.form_rows) == [tuple(f) for f in repo.forms_of(db, case_id)]
