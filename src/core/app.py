@@ -30,11 +30,10 @@ _frozen = False
 
 
 def freeze_startup_objects() -> None:
-    """Move what start-up built (modules, routes, models, compiled schemas: ~150,000 objects
-    that live as long as the process) out of the cyclic garbage collector's reach, once per
-    process. Otherwise every full collection walks them all: ~95 ms on the bench machine, once
-    every few hundred requests (~0.1-0.3 ms of CPU per request on average, and a pause that
-    lands in the p99 of every request in flight). Objects freed by reference counting are
+    """Move what start-up built (modules, routes, models, compiled schemas: objects that live
+    as long as the process) out of the cyclic garbage collector's reach, once per process.
+    Otherwise every full collection walks them all, a pause that lands in the p99 of every
+    request in flight (figures in bench/README.md). Objects freed by reference counting are
     freed as before."""
     global _frozen
     if not _frozen:
@@ -108,7 +107,7 @@ def create_app(
 
     # Each router straight into the app under the prefix: FastAPI >= 0.16x matches included
     # routers as nested branches (each level matched again on the way down), so one level fewer
-    # is measurably cheaper on every request than an /api/v1 router holding the module routers.
+    # is cheaper on every request than an /api/v1 router holding the module routers.
     # The domains' routers first: a request is matched against the routes in order, and case
     # work is most of the traffic (no path of one router overlaps another's).
     for router in (*registry.api_routers, auth_router, audit_router, meetings_router, workflow_router,
@@ -149,7 +148,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
     dependant of its own (the include's dependencies added): both are wrapped."""
     import inspect
 
-    from core.db.session import commit_when_endpoint_returns, runs_in_endpoint_thread
+    from core.db.session import commit_when_endpoint_returns
 
     def wrap(dependant: object) -> None:
         call = getattr(dependant, "call", None)
@@ -158,7 +157,6 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
                 or inspect.isasyncgenfunction(call) or not inspect.isfunction(call)):
             return
         dependant.call = commit_when_endpoint_returns(call)  # type: ignore[attr-defined]
-        runs_in_endpoint_thread(app, call)
 
     def walk(routes: list[object]) -> None:
         for route in routes:

@@ -1,4 +1,4 @@
-"""SQLite writers of one process queue in-process for the write lock (core.db.session.WriterQueue)
+"""SQLite writers of one process queue in-process for the write lock (core.db.sqlite_writer.WriterQueue)
 instead of polling in SQLite's busy handler. Run on a SQLite file of their own whatever the test
 database is: the queue is SQLite's engine only."""
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from core.db.session import SQLITE_BEGIN, QueuedSQLiteConnection, WriterQueue, make_engine
+from core.db.session import make_engine
+from core.db.sqlite_writer import SQLITE_BEGIN, QueuedSQLiteConnection, WriterQueue
 
 
 @pytest.fixture

@@ -1,150 +1,36 @@
 """Engine and the one-session-per-request unit of work.
 
 Services only ``flush()``; :func:`get_session` commits once at the request boundary (before the
-response is sent) and rolls back on any error.
+response is sent) and rolls back on any error. The SQLite engine and its writer queue are in
+:mod:`core.db.sqlite_writer`.
 """
 
 from __future__ import annotations
 
 import functools
-import sqlite3
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextvars import ContextVar
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from core.db.sqlite_writer import SQLITE_BEGIN, make_sqlite_engine
 from core.settings import get_settings
 
 T = TypeVar("T")
 
 
-# Execution option: "DEFERRED" makes a SQLite transaction a plain read transaction instead of
-# BEGIN IMMEDIATE (see read_ahead_of_transaction).
-SQLITE_BEGIN = "ecr_sqlite_begin"
-
-
-SQLITE_BUSY_TIMEOUT_S = 30
-
-
-class WriterQueue:
-    """The writers of one process queue here for SQLite's one write lock.
-
-    A writer that finds SQLite's lock taken waits in SQLite's busy handler, which sleeps 1, 2,
-    5, 10, ... up to 100 ms between tries: the lock is often free while every waiter sleeps, and
-    an unlucky writer loses many rounds (8 concurrent public intakes in one process: p50 4 ms,
-    p99 185-230 ms). Here a waiter is woken the moment the holder commits or rolls back (p99
-    20-27 ms, with more requests served). Writers in other processes still meet in SQLite's busy
-    handler, as before. Taken just before ``BEGIN IMMEDIATE``; given back by the connection
-    (:class:`QueuedSQLiteConnection`) when its transaction ends or it closes."""
-
-    def __init__(self, timeout: float = SQLITE_BUSY_TIMEOUT_S) -> None:
-        self._lock = threading.Lock()
-        self._owner: int | None = None
-        self.timeout = timeout
-
-    def enter(self) -> bool:
-        """Wait for the turn; False (go on without it, SQLite's busy handler decides) when this
-        thread already writes through another connection (waiting would deadlock it) or the
-        wait exceeds the busy timeout."""
-        me = threading.get_ident()
-        if self._owner == me or not self._lock.acquire(timeout=self.timeout):
-            return False
-        self._owner = me
-        return True
-
-    def leave(self) -> None:
-        self._owner = None
-        self._lock.release()
-
-
-class QueuedSQLiteConnection(sqlite3.Connection):
-    """A sqlite3 connection that gives its :class:`WriterQueue` turn back when its transaction
-    ends (commit, rollback, or close)."""
-
-    writer_queue: WriterQueue | None = None
-    holds_turn = False
-
-    def take_turn(self) -> None:
-        if not self.holds_turn and self.writer_queue is not None and self.writer_queue.enter():
-            self.holds_turn = True
-
-    def give_turn_back(self, *, closing: bool = False) -> None:
-        """Once the transaction has ended (a failed COMMIT leaves it open: the turn is kept)."""
-        if self.holds_turn and (closing or not self.in_transaction):
-            self.holds_turn = False
-            assert self.writer_queue is not None
-            self.writer_queue.leave()
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self.give_turn_back()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self.give_turn_back()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self.give_turn_back(closing=True)
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    """The engine for ``url``: SQLite with its writer queue (core.db.sqlite_writer), or a
+    pooled PostgreSQL engine."""
     if url.startswith("sqlite"):
-        if ":///" in url and not url.endswith(":memory:"):
-            from pathlib import Path
-
-            Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
-                               "factory": QueuedSQLiteConnection}, **kwargs
-        )
-        writers = WriterQueue()
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-            # Take control of transactions (pysqlite's own handling breaks SAVEPOINT), and
-            # make every transaction IMMEDIATE so concurrent writers queue instead of failing.
-            dbapi_conn.isolation_level = None
-            if isinstance(dbapi_conn, QueuedSQLiteConnection):
-                dbapi_conn.writer_queue = writers
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            if conn.get_execution_options().get(SQLITE_BEGIN) == "DEFERRED":
-                conn.exec_driver_sql("BEGIN DEFERRED")  # a read: no write lock, no turn
-                return
-            raw = conn.connection.dbapi_connection
-            queued = isinstance(raw, QueuedSQLiteConnection)
-            if queued:
-                raw.take_turn()
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                if queued:
-                    raw.give_turn_back()
-                raise
-
-        return engine
+        return make_sqlite_engine(url, **kwargs)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
@@ -172,62 +58,6 @@ def session_factory(request: Request | None = None) -> sessionmaker[Session]:
 _REQUEST_SESSION: ContextVar[Session | None] = ContextVar("request_session", default=None)
 
 
-class BeforeEndpoint(Protocol):
-    """Work a dependency hands to the endpoint's own threadpool call (see
-    :func:`defer_to_endpoint_thread`): called with the endpoint's keyword arguments before it
-    runs, returns them (possibly with values replaced); ``done`` once it has run."""
-
-    done: bool
-
-    def __call__(self, kwargs: dict[str, Any]) -> dict[str, Any]: ...
-
-    def settle(self) -> None:
-        """The work for a request whose endpoint will not run (an error came first); may raise
-        the error that should answer instead."""
-
-
-_BEFORE_ENDPOINT: ContextVar[BeforeEndpoint | None] = ContextVar("before_endpoint", default=None)
-
-
-def runs_in_endpoint_thread(app: Any, endpoint: Callable[..., Any]) -> None:
-    """Record that ``app`` calls ``endpoint`` through :func:`commit_when_endpoint_returns`
-    (create_app wraps every sync endpoint)."""
-    found = getattr(app.state, "endpoints_in_thread", None)
-    if found is None:
-        found = app.state.endpoints_in_thread = set()
-    found.add(endpoint)
-
-
-def defer_to_endpoint_thread(request: Request, work: BeforeEndpoint) -> bool:
-    """Hand ``work`` (blocking work of an async dependency, such as the principal's user read)
-    to the endpoint's own threadpool call, where it runs just before the endpoint: one threadpool
-    hop fewer, and on SQLite one transaction fewer. False, and nothing deferred, when the endpoint
-    does not run in such a call (an async endpoint): the caller then does the work itself.
-
-    Fails closed: if the work has not run when the request's session is about to commit, the
-    session rolls back and the request fails (:func:`get_session`)."""
-    if request.scope.get("endpoint") not in getattr(request.app.state, "endpoints_in_thread", ()):
-        return False
-    if getattr(request.state, "before_endpoint", None) is not None:
-        raise RuntimeError("one deferred piece of work per request")
-    request.state.before_endpoint = work
-    _BEFORE_ENDPOINT.set(work)
-    return True
-
-
-async def settle_deferred_work(request: Request) -> None:
-    """For the error handlers: work deferred to an endpoint that never ran is done first (an
-    authentication's 401 or 403 then answers instead of the error, as when it ran up front)."""
-    work = getattr(request.state, "before_endpoint", None)
-    if work is not None and not work.done:
-        await run_in_threadpool(work.settle)
-
-
-def _deferred_work_not_done(request: Request) -> bool:
-    work = getattr(request.state, "before_endpoint", None)
-    return work is not None and not work.done
-
-
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. Async so that opening it costs no threadpool hop (creating a
     Session does no I/O; the first statement connects).
@@ -251,12 +81,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         raise
     finally:
         _REQUEST_SESSION.reset(token)
-    if _deferred_work_not_done(request):
-        # An endpoint ran without the work a dependency deferred to it (its authentication):
-        # keep nothing it did, and fail.
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_rollback_and_close, session)
-        raise RuntimeError("deferred dependency work did not run before the endpoint")
     if session.info.get("committed") and not session.in_transaction():
         session.close()  # committed in the endpoint's thread; returning the connection is I/O free
         return
@@ -290,9 +114,6 @@ def commit_when_endpoint_returns(endpoint: Callable[..., Any]) -> Callable[..., 
 
     @functools.wraps(endpoint)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        before = _BEFORE_ENDPOINT.get()
-        if before is not None and not before.done:
-            kwargs = before(kwargs)
         result = endpoint(*args, **kwargs)
         session = _REQUEST_SESSION.get()
         if session is not None and not session.info.get("committed"):
@@ -310,9 +131,9 @@ def read_ahead_of_transaction(session: Session, read: Callable[[], T]) -> T:
     On SQLite every transaction is ``BEGIN IMMEDIATE``, which takes the database's write lock.
     A dependency that reads in a threadpool call of its own (the principal's user row) would
     hold that lock until the endpoint's threadpool call commits; with more requests in flight
-    than the threadpool has threads (40), every thread can end up waiting for the lock in SQLite's
-    busy handler while the request holding it waits for a thread (measured: 60 concurrent GETs
-    hung until the busy timeout, then 503). So on SQLite the read runs in a deferred (read-only)
+    than the threadpool has threads, every thread can end up waiting for the lock in SQLite's
+    busy handler while the request holding it waits for a thread (concurrent GETs hang until
+    the busy timeout, then 503). So on SQLite the read runs in a deferred (read-only)
     transaction that ends here, and the request's write transaction begins and ends within the
     endpoint's own threadpool call. On PostgreSQL, or inside an open transaction, ``read`` just
     runs: it is the first statement of the request's transaction."""

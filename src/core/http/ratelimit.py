@@ -41,10 +41,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 class LocalStorage(MemoryStorage):
     """limits' in-memory storage, with old entries dropped inline at most once a second.
 
-    ``MemoryStorage`` drops them from a ``threading.Timer`` of 10 ms that every hit restarts
-    when it is not running: a new thread per public POST at ordinary rates (~0.1 ms of CPU
-    each), and at high rates a thread walking and copying the whole store 100 times a second
-    while it holds the GIL (measured: 0.6-0.9 ms of CPU per intake request). Dropping old
+    ``MemoryStorage`` drops them from a short ``threading.Timer`` that every hit restarts when
+    it is not running: a new thread per public POST at ordinary rates, and at high rates a
+    thread walking and copying the whole store many times a second while it holds the GIL
+    (figures in bench/README.md). Dropping old
     entries is housekeeping only: the moving window's decision reads the entry at position
     ``limit - 1`` with its timestamp, and counters expire when they are read. The override is
     of the name-mangled hook the library's own methods call; tests/core/test_ratelimit_storage.py
