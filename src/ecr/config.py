@@ -11,23 +11,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DECISIONS = (
-    "scr",
-    "management_review",
-    "single_agency_review",
-    "learning_event",
-    "other_la_review",
-    "nfa",
-)
-
-DEFAULT_DECISION_LABELS = {
-    "scr": "Serious Case Review",
-    "management_review": "Management review",
-    "single_agency_review": "Single agency review",
-    "learning_event": "Learning event",
-    "other_la_review": "Review by another local authority",
-    "nfa": "No further action",
-}
+from ecr.domain import DEFAULT_DECISION_LABELS
 
 
 class CaseReviewSettings(BaseSettings):
@@ -40,7 +24,7 @@ class CaseReviewSettings(BaseSettings):
     pre_publication_notice_days: int = Field(default=7, ge=1, le=100)
     decision_labels: dict[str, str] = Field(default_factory=dict)
     # the regime (transition table) new notifications follow; cases keep the one they began with
-    regime: str = "WT2015"
+    regime: str = Field(default="WT2015", max_length=20)
 
     def label(self, decision: str | None) -> str:
         if decision is None:

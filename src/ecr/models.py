@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, IdMixin, TimestampMixin, VersionMixin
+from core.db.base import Base, IdMixin, TimestampMixin, VersionMixin, utcnow
 
 
 class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
@@ -21,7 +21,7 @@ class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
         Index("ix_ecr_case_reviews_received", "received_on", "id"),
         Index("ix_ecr_case_reviews_status", "status"),
         Index("ix_ecr_case_reviews_decision", "decision"),
-        Index("ix_ecr_case_reviews_thematic", "thematic_group_id"),
+        Index("ix_ecr_case_reviews_thematic", "thematic_review_id"),
         Index("ix_ecr_case_reviews_child_death", "child_death_reference"),
         Index("ix_ecr_case_reviews_child_name", "child_last_name", "child_first_name"),
     )
@@ -72,6 +72,7 @@ class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
     scr_recommendation: Mapped[dict[str, Any] | None] = mapped_column()
     scr_decision: Mapped[dict[str, Any] | None] = mapped_column()
     scr_endorsed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the decision not to hold an SCR told to the national panel
     national_panel_notified_on: Mapped[dt.date | None] = mapped_column(Date)
 
     # the review
@@ -92,16 +93,29 @@ class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     published_url: Mapped[str | None] = mapped_column(String(2000))
     not_published_reason: Mapped[str | None] = mapped_column(Text)
+    # the decision not to publish told to the national panel (a duty of its own)
+    national_panel_told_not_published_on: Mapped[dt.date | None] = mapped_column(Date)
 
     # the end
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     carry_forward_note: Mapped[str | None] = mapped_column(Text)
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
-    # links
-    thematic_group_id: Mapped[int | None] = mapped_column(Integer)
+    # links: several notifications reviewed together in one thematic review
+    thematic_review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ecr_thematic_reviews.id", ondelete="SET NULL"))
     child_death_reference: Mapped[str | None] = mapped_column(String(40))
     referred_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ThematicReview(IdMixin, Base):
+    """A thematic review: its own identity, so that the cases it groups never take their
+    group from one of them (a case unlinked and linked again starts or joins another one)."""
+
+    __tablename__ = "ecr_thematic_reviews"
+
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
 
 
 class Recommendation(IdMixin, TimestampMixin, VersionMixin, Base):

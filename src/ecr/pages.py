@@ -38,6 +38,7 @@ from core.web import (
     set_signed_cookie,
 )
 from ecr import service
+from ecr.domain import REFERENCE_RE
 from ecr.schemas import PublicNotificationIn
 
 pages = PageRenderer(Path(__file__).parent / "templates")
@@ -193,7 +194,7 @@ def confirmation(request: Request) -> Response:
 
 @router.get(STATUS_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
 def status_form(request: Request, reference: str | None = None) -> HTMLResponse:
-    values = {"reference": reference[:40]} if reference and service.REFERENCE_RE.fullmatch(reference) else {}
+    values = {"reference": reference[:40]} if reference and REFERENCE_RE.fullmatch(reference) else {}
     return pages.render(request, "ecr/status.html", {
         "title": "Check the progress of a notification", "form": STATUS_FORM.bind(values),
         "robots": "noindex, nofollow", "back_link": "/notify",

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from core.deadlines import deadline_outcome_case
 from core.deadlines.models import Deadline
 from core.workflow.models import WorkflowHistory
-from ecr.config import DECISIONS
+from ecr.domain import DEADLINE_KINDS, DECISIONS, SUBJECT, TIMELINESS_KEYS
 from ecr.models import CaseReview
-from ecr.workflow import SUBJECT
 
 OUTCOME_KEYS = (*DECISIONS, "pending", "withdrawn")
-DEADLINE_KINDS = ("screening", "decision", "scr_completion", "national_panel_notice",
-                  "pre_publication", "publication_review")
-TIMELINESS_KEYS = ("met_on_time", "met_late", "open_overdue", "open_not_yet_due", "cancelled")
 
 
 def case_review_report(session: Session, start: dt.date, end: dt.date,
@@ -72,13 +67,8 @@ def case_review_report(session: Session, start: dt.date, end: dt.date,
     publication.update(published=pub[0] or 0, not_published=pub[1] or 0,
                        publication_deferred=int(pub[2] or 0))
 
-    category = case(
-        (Deadline.cancelled_at.is_not(None), "cancelled"),
-        (and_(Deadline.met_at.is_not(None), func.date(Deadline.met_at) <= Deadline.due_on), "met_on_time"),
-        (Deadline.met_at.is_not(None), "met_late"),
-        (Deadline.due_on < today, "open_overdue"),
-        else_="open_not_yet_due",
-    )
+    # met on time, met late, missed, waived, open and overdue, open and not yet due
+    category = deadline_outcome_case(today)
     timeliness = {k: {"total": 0, **{c: 0 for c in TIMELINESS_KEYS}} for k in DEADLINE_KINDS}
     for kind, cat, n in session.execute(
         select(Deadline.kind, category, func.count())
@@ -99,19 +89,3 @@ def case_review_report(session: Session, start: dt.date, end: dt.date,
         "timeliness": timeliness,
         "publication": publication,
     }
-
-
-def to_csv(report: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["section", "item", "measure", "value"])
-    w.writerow(["period", "from", "", report["period"]["from"].isoformat()])
-    w.writerow(["period", "to", "", report["period"]["to"].isoformat()])
-    w.writerow(["notifications_received", "", "", report["notifications_received"]])
-    for section in ("by_source", "by_incident_type", "outcomes", "scr", "publication"):
-        for key, value in report[section].items():
-            w.writerow([section, key, "", value])
-    for kind, row in report["timeliness"].items():
-        for measure, value in row.items():
-            w.writerow(["timeliness", kind, measure, value])
-    return buf.getvalue()

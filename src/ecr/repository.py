@@ -9,28 +9,38 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from core import references
+from core.agency_requests.models import AgencyRequest
+from core.auth.models import User
 from core.auth.principal import Principal
-from core.deadlines import overdue_subject_ids
+from core.db.queries import LIKE_ESCAPE, like_contains
+from core.deadlines import is_open, overdue_subject_ids
+from core.deadlines.models import Deadline
 from core.errors import NotFound
 from core.meetings import agenda_subject_ids_for_member
 from core.meetings.models import AgendaItem
-from core import references
-from ecr.models import CaseReview
-from ecr.workflow import SUBJECT
-
-# roles that read every case review; crg_member reads the cases on agendas of its meetings
-FULL_READERS = frozenset({"business_unit", "crg_chair", "independent_chair"})
+from ecr.domain import (
+    AGENCY_REPORT_KIND,
+    CLOSED_STATES,
+    FULL_READERS,
+    MEETING_KIND,
+    MEETING_MEMBER_ROLE,
+    OPEN_ITEM_STATUSES,
+    SUBJECT,
+)
+from ecr.models import ActionItem, CaseReview, Recommendation, ThematicReview
 
 
 def readable_by(principal: Principal) -> ColumnElement[bool]:
     """The one place that says which case reviews a caller may see."""
     if principal.roles & FULL_READERS:
         return true()
-    if "crg_member" in principal.roles and principal.user_id is not None:
-        return CaseReview.id.in_(agenda_subject_ids_for_member(principal.user_id, SUBJECT, "crg"))
+    if MEETING_MEMBER_ROLE in principal.roles and principal.user_id is not None:
+        return CaseReview.id.in_(
+            agenda_subject_ids_for_member(principal.user_id, SUBJECT, MEETING_KIND))
     return false()
 
 
@@ -104,11 +114,6 @@ class CaseFilters:
                             "meeting_id") if getattr(self, k) not in (None, (), [])]
 
 
-def _like(value: str) -> str:
-    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_cases(session: Session, principal: Principal, filters: CaseFilters, limit: int,
                after: tuple[dt.date, int] | None) -> list[CaseReview]:
     """One page (``limit + 1`` rows to know whether there is a next page), newest received
@@ -129,13 +134,13 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, lim
     if filters.received_to:
         stmt = stmt.where(CaseReview.received_on <= filters.received_to)
     if filters.q:
-        pattern = _like(filters.q.strip())
+        pattern = like_contains(filters.q.strip())
         full_name = func.lower(CaseReview.child_first_name + " " + CaseReview.child_last_name)
         stmt = stmt.where(or_(
-            func.lower(CaseReview.reference).like(pattern, escape="\\"),
-            full_name.like(pattern, escape="\\"),
+            func.lower(CaseReview.reference).like(pattern, escape=LIKE_ESCAPE),
+            full_name.like(pattern, escape=LIKE_ESCAPE),
             func.lower(CaseReview.child_last_name + " " + CaseReview.child_first_name)
-            .like(pattern, escape="\\"),
+            .like(pattern, escape=LIKE_ESCAPE),
         ))
     if filters.meeting_id is not None:
         stmt = stmt.where(CaseReview.id.in_(
@@ -153,29 +158,57 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, lim
 
 
 def linked_references(session: Session, cases: Iterable[CaseReview]) -> dict[int, list[dict[str, Any]]]:
-    """For each case in a thematic group, the other cases of the group (one query)."""
+    """For each case in a thematic review, the other cases of the review (one query)."""
     cases = list(cases)
-    groups = {c.thematic_group_id for c in cases if c.thematic_group_id is not None}
+    groups = {c.thematic_review_id for c in cases if c.thematic_review_id is not None}
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not groups:
         return out
     rows = session.execute(
-        select(CaseReview.id, CaseReview.reference, CaseReview.thematic_group_id)
-        .where(CaseReview.thematic_group_id.in_(groups)).order_by(CaseReview.id)
+        select(CaseReview.id, CaseReview.reference, CaseReview.thematic_review_id)
+        .where(CaseReview.thematic_review_id.in_(groups)).order_by(CaseReview.id)
     ).all()
     by_group: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for cid, ref, gid in rows:
         by_group[gid].append((cid, ref))
     for c in cases:
-        if c.thematic_group_id is not None:
-            out[c.id] = [{"id": cid, "reference": ref} for cid, ref in by_group[c.thematic_group_id]
+        if c.thematic_review_id is not None:
+            out[c.id] = [{"id": cid, "reference": ref} for cid, ref in by_group[c.thematic_review_id]
                          if cid != c.id]
     return out
 
 
+def new_thematic_review(session: Session, actor: str) -> int:
+    review = ThematicReview(created_by=actor)
+    session.add(review)
+    session.flush()
+    return review.id
+
+
+def move_thematic_review(session: Session, old_id: int, new_id: int) -> None:
+    """Every case of thematic review ``old_id`` joins ``new_id``; the emptied review goes."""
+    session.execute(
+        update(CaseReview).where(CaseReview.thematic_review_id == old_id)
+        .values(thematic_review_id=new_id, version=CaseReview.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    delete_thematic_review(session, old_id)
+
+
+def thematic_members(session: Session, review_id: int) -> list[CaseReview]:
+    return list(session.execute(
+        select(CaseReview).where(CaseReview.thematic_review_id == review_id).order_by(CaseReview.id)
+    ).scalars())
+
+
+def delete_thematic_review(session: Session, review_id: int) -> None:
+    session.execute(delete(ThematicReview).where(ThematicReview.id == review_id),
+                    execution_options={"synchronize_session": False})
+
+
 def open_cases(session: Session) -> list[CaseReview]:
     return list(session.execute(
-        select(CaseReview).where(CaseReview.status.not_in(("closed", "withdrawn")))
+        select(CaseReview).where(CaseReview.status.not_in(CLOSED_STATES))
         .order_by(CaseReview.received_on, CaseReview.id)
     ).scalars())
 
@@ -192,3 +225,121 @@ def find_referral(session: Session, child_death_reference: str) -> CaseReview | 
                                  CaseReview.status != "withdrawn")
         .order_by(CaseReview.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def is_readable(session: Session, case_id: int, principal: Principal) -> bool:
+    return bool(session.scalar(
+        select(func.count()).select_from(CaseReview).where(CaseReview.id == case_id,
+                                                           readable_by(principal))
+    ))
+
+
+# ---- deadlines of a case --------------------------------------------------------------------
+
+def open_deadline_dues(session: Session, subject_type: str, case_id: int,
+                       kinds: Sequence[str] | None = None) -> list[tuple[str, dt.date]]:
+    """(kind, due date) of each open deadline of the case (of these kinds, or all)."""
+    stmt = select(Deadline.kind, Deadline.due_on).where(
+        Deadline.subject_type == subject_type, Deadline.subject_id == case_id, is_open())
+    if kinds is not None:
+        stmt = stmt.where(Deadline.kind.in_(list(kinds)))
+    return [(kind, due_on) for kind, due_on in session.execute(stmt.order_by(Deadline.id)).all()]
+
+
+# ---- agency reports -------------------------------------------------------------------------
+
+def open_agency_reports(session: Session, case_id: int) -> list[AgencyRequest]:
+    return list(session.execute(
+        select(AgencyRequest).where(AgencyRequest.subject_type == SUBJECT,
+                                    AgencyRequest.subject_id == case_id,
+                                    AgencyRequest.kind == AGENCY_REPORT_KIND,
+                                    AgencyRequest.status == "requested")
+        .order_by(AgencyRequest.id)
+    ).scalars())
+
+
+def active_user(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def references_by_ids(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return dict(session.execute(
+        select(CaseReview.id, CaseReview.reference).where(CaseReview.id.in_(ids))).all())
+
+
+# ---- recommendations and their action plans -------------------------------------------------
+
+def open_recommendation_count(session: Session, case_id: int) -> int:
+    open_items = (
+        select(ActionItem.recommendation_id)
+        .where(ActionItem.status.in_(OPEN_ITEM_STATUSES))
+    )
+    return int(session.scalar(
+        select(func.count()).select_from(Recommendation).where(
+            Recommendation.case_id == case_id,
+            Recommendation.status.in_(OPEN_ITEM_STATUSES) | Recommendation.id.in_(open_items),
+        )
+    ) or 0)
+
+
+def carry_forward(session: Session, case_id: int, note: str) -> list[int]:
+    """Carry every open recommendation of the case (and its open action items) forward with
+    ``note``; returns the numbers of the recommendations carried."""
+    recs = recommendations_of(session, case_id)
+    ids = [r.id for r in recs]
+    carried = []
+    open_item_recs = set(session.execute(
+        select(ActionItem.recommendation_id).where(
+            ActionItem.recommendation_id.in_(ids), ActionItem.status.in_(OPEN_ITEM_STATUSES))
+    ).scalars()) if ids else set()
+    for rec in recs:
+        if rec.status in OPEN_ITEM_STATUSES or rec.id in open_item_recs:
+            rec.status = "carried_forward"
+            rec.carry_forward_note = note
+            carried.append(rec.number)
+    if ids:
+        session.execute(
+            update(ActionItem)
+            .where(ActionItem.recommendation_id.in_(ids), ActionItem.status.in_(OPEN_ITEM_STATUSES))
+            .values(status="carried_forward", note=note),
+            execution_options={"synchronize_session": False},
+        )
+    return carried
+
+
+def recommendations_of(session: Session, case_id: int) -> list[Recommendation]:
+    return list(session.execute(
+        select(Recommendation).where(Recommendation.case_id == case_id)
+        .order_by(Recommendation.number)
+    ).scalars())
+
+
+def next_recommendation_number(session: Session, case_id: int) -> int:
+    return int(session.scalar(
+        select(func.coalesce(func.max(Recommendation.number), 0))
+        .where(Recommendation.case_id == case_id)
+    ) or 0) + 1
+
+
+def get_recommendation(session: Session, case_id: int, rec_id: int, *,
+                       lock: bool = False) -> Recommendation | None:
+    stmt = select(Recommendation).where(Recommendation.id == rec_id,
+                                        Recommendation.case_id == case_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def action_items_of(session: Session, rec_ids: Sequence[int]) -> dict[int, list[ActionItem]]:
+    items: dict[int, list[ActionItem]] = {i: [] for i in rec_ids}
+    if rec_ids:
+        for item in session.execute(
+            select(ActionItem).where(ActionItem.recommendation_id.in_(list(rec_ids)))
+            .order_by(ActionItem.id)
+        ).scalars():
+            items[item.recommendation_id].append(item)
+    return items

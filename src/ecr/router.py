@@ -1,20 +1,20 @@
-"""HTTP endpoints of the case review module: thin, every route declares its permission."""
+"""HTTP endpoints of the case review module for staff: thin (parse, call the service,
+return), every route declares its permission. The public endpoints are in public.py."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from pydantic import WithJsonSchema
 
-from core.auth.deps import public, require
+from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
-from core.errors import ValidationFailed
-from core.http.ratelimit import public_rate_limited
-from core.idempotency.service import IdempotencyDep
 from core.pagination import Page
-from ecr import reports, reviews, service
+from ecr import service
 from ecr import repository as repo
+from ecr.domain import DECISIONS
 from ecr.schemas import (
     AgencyReportCreate,
     AgencyReportOut,
@@ -24,10 +24,8 @@ from ecr.schemas import (
     CaseReviewReport,
     CaseReviewSummary,
     HistoryOut,
+    IsoDate,
     LinkIn,
-    PublicNotificationIn,
-    PublicReceipt,
-    PublicStatus,
     RecommendationCreate,
     RecommendationOut,
     RecommendationPatch,
@@ -35,15 +33,13 @@ from ecr.schemas import (
     TransitionOut,
     WaiveIn,
 )
-from ecr.workflow import REGIMES, IsoDate
+from ecr.workflow import REGIMES
 
-public_router = APIRouter(tags=["public"])
 router = APIRouter(tags=["case reviews"])
 
 # the states of every regime (a case keeps the regime it began with)
 State = Literal[tuple(dict.fromkeys(s for r in REGIMES.values() for s in r.workflow.states))]  # type: ignore[valid-type]
-DecisionFilter = Literal["scr", "management_review", "single_agency_review", "learning_event",
-                         "other_la_review", "nfa", "pending"]
+DecisionFilter = Literal[(*DECISIONS, "pending")]  # type: ignore[valid-type]
 IfMatch = Annotated[str | None, Header(max_length=200, description="the ETag you last read")]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -56,33 +52,6 @@ CanManageReviews = Annotated[Principal, Depends(require("case_review:manage_revi
 CanReport = Annotated[Principal, Depends(require("case_review:report"))]
 CanReadAgencyReport = Annotated[Principal, Depends(require("agency_report:read"))]
 CanSubmitAgencyReport = Annotated[Principal, Depends(require("agency_report:submit"))]
-
-
-# ---- public -------------------------------------------------------------------------------
-
-@public_router.post("/public/case-review-notifications", status_code=201,
-                    response_model=PublicReceipt, dependencies=[Depends(public_rate_limited)])
-def post_public_notification(body: PublicNotificationIn, session: SessionDep,
-                             idem: IdempotencyDep) -> Any:
-    """A case review notification from a professional, with no login. Keep the
-    ``status_token``: with the reference it shows the progress of the notification."""
-    if (replayed := idem.replay(body)) is not None:
-        return replayed
-    case, token = service.create_public(session, body)
-    return idem.remember(201, {"reference": case.reference, "status": "received",
-                               "status_token": token},
-                         headers={"Location": f"/api/v1/public/case-review-notifications/"
-                                              f"{case.reference}/status"})
-
-
-@public_router.get("/public/case-review-notifications/{reference}/status",
-                   response_model=PublicStatus, dependencies=[Depends(public)])
-def get_public_status(
-    reference: str, session: SessionDep,
-    x_status_token: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
-    """The coarse stage and the decision; a wrong or missing ``X-Status-Token`` is a 404."""
-    return service.public_status(session, reference[:40], x_status_token)
 
 
 # ---- case reviews -------------------------------------------------------------------------
@@ -101,8 +70,6 @@ def list_case_reviews(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
 ) -> dict[str, Any]:
-    if received_from and received_to and received_from > received_to:
-        raise ValidationFailed.field(["query", "received_to"], "must not be before received_from")
     filters = repo.CaseFilters(status=list(dict.fromkeys(status)), decision=decision,
                                overdue=overdue, received_from=received_from,
                                received_to=received_to, q=q.strip() if q else None,
@@ -114,10 +81,10 @@ def list_case_reviews(
 def create_case_review(body: StaffNotificationIn, session: SessionDep, response: Response,
                        principal: CanCreate) -> dict[str, Any]:
     """A notification that arrived by another channel (email, phone, letter)."""
-    case = service.create_staff(session, body, principal)
+    case, out = service.create_staff(session, body, principal)
     response.headers["ETag"] = case.etag
     response.headers["Location"] = f"/api/v1/case-reviews/{case.id}"
-    return service.detail(session, case)
+    return out
 
 
 @router.get("/case-reviews/{case_id}", response_model=CaseReviewOut)
@@ -150,9 +117,9 @@ def get_transitions(case_id: Id, session: SessionDep, response: Response,
 def post_transition(
     case_id: Id, session: SessionDep, response: Response,
     principal: CanTransition,
-    payload: Annotated[dict[str, Any], Body(examples=[{"action": "start_screening"},
-                                                      {"action": "recommend_scr",
-                                                       "rationale": "..."}])],
+    payload: Annotated[dict[str, Any], WithJsonSchema(service.TRANSITION_BODY_SCHEMA),
+                       Body(examples=[{"action": "start_screening"},
+                                      {"action": "recommend_scr", "rationale": "..."}])],
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Take an action of the workflow (see ``GET /workflows/case-review``). Needs ``If-Match``."""
@@ -190,19 +157,19 @@ def unlink_case(case_id: Id, other_id: Id, session: SessionDep, response: Respon
              response_model=AgencyReportOut)
 def request_agency_report(case_id: Id, body: AgencyReportCreate, session: SessionDep,
                           principal: CanManageReviews) -> dict[str, Any]:
-    return reviews.request_report(session, case_id, principal, body)
+    return service.request_agency_report(session, case_id, principal, body)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports", response_model=list[AgencyReportOut])
 def list_agency_reports(case_id: Id, session: SessionDep,
                         principal: CanRead) -> list[dict[str, Any]]:
-    return reviews.list_reports(session, case_id, principal)
+    return service.list_agency_reports(session, case_id, principal)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports/{report_id}", response_model=AgencyReportOut)
 def get_agency_report(case_id: Id, report_id: Id, session: SessionDep,
                       principal: CanReadAgencyReport) -> dict[str, Any]:
-    return reviews.read_report(session, case_id, report_id, principal)
+    return service.read_agency_report(session, case_id, report_id, principal)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/submit",
@@ -211,14 +178,14 @@ def submit_agency_report(case_id: Id, report_id: Id, body: AgencyReportSubmit,
                          session: SessionDep,
                          principal: CanSubmitAgencyReport) -> dict[str, Any]:
     """By the assigned agency author (another author gets 404) or the business unit."""
-    return reviews.submit_report(session, case_id, report_id, principal, body)
+    return service.submit_agency_report(session, case_id, report_id, principal, body)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
              response_model=AgencyReportOut)
 def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: SessionDep,
                         principal: CanManageReviews) -> dict[str, Any]:
-    return reviews.waive_report(session, case_id, report_id, principal, body.reason)
+    return service.waive_agency_report(session, case_id, report_id, principal, body.reason)
 
 
 # ---- recommendations ----------------------------------------------------------------------
@@ -228,7 +195,7 @@ def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: Sess
 def create_recommendation(case_id: Id, body: RecommendationCreate, session: SessionDep,
                           response: Response,
                           principal: CanManageReviews) -> dict[str, Any]:
-    rec, out = reviews.create_recommendation(session, case_id, principal, body)
+    rec, out = service.create_recommendation(session, case_id, principal, body)
     response.headers["ETag"] = rec.etag
     return out
 
@@ -236,7 +203,7 @@ def create_recommendation(case_id: Id, body: RecommendationCreate, session: Sess
 @router.get("/case-reviews/{case_id}/recommendations", response_model=list[RecommendationOut])
 def list_recommendations(case_id: Id, session: SessionDep,
                          principal: CanRead) -> list[dict[str, Any]]:
-    return reviews.list_recommendations(session, case_id, principal)
+    return service.list_recommendations(session, case_id, principal)
 
 
 @router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut)
@@ -246,7 +213,7 @@ def patch_recommendation(case_id: Id, rec_id: Id, body: RecommendationPatch,
                          if_match: IfMatch = None) -> dict[str, Any]:
     """Update a recommendation and its action plan (items with an ``id`` are updated, items
     without one are added). Needs ``If-Match`` with the recommendation's ETag."""
-    rec, out = reviews.patch_recommendation(session, case_id, rec_id, principal, body, if_match)
+    rec, out = service.patch_recommendation(session, case_id, rec_id, principal, body, if_match)
     response.headers["ETag"] = rec.etag
     return out
 
@@ -262,18 +229,9 @@ def case_review_report(
 ) -> Any:
     """Figures for notifications received in the period (inclusive); CSV with
     ``Accept: text/csv``."""
-    if from_ > to:
-        raise ValidationFailed.field(["query", "to"], "must not be before from")
-    if (to - from_).days > 366 * 20:
-        raise ValidationFailed.field(["query", "from"], "the period is too long")
-    report = reports.case_review_report(session, from_, to)
-    from core.audit import record
-
-    record(session, actor=principal.actor, action="case_review.report",
-           data={"from": from_.isoformat(), "to": to.isoformat()})
+    report = service.case_review_report(session, principal, from_, to)
     if "text/csv" in request.headers.get("accept", ""):
-        return Response(reports.to_csv(report), media_type="text/csv; charset=utf-8",
+        return Response(service.report_csv(report), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition":
                                  f'attachment; filename="case-reviews-{from_}-{to}.csv"'})
     return report
-

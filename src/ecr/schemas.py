@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -20,9 +21,79 @@ from pydantic import (
     StringConstraints,
 )
 
-from ecr.workflow import FutureDate, IsoDate, PastDate
+from ecr.domain import (
+    DECISIONS,
+    INCIDENT_TYPES,
+    ITEM_STATUSES,
+    PUBLIC_STAGES,
+    REVIEWS_RUN_LOCALLY,
+    SECTIONS,
+    SEXES,
+    TIMELINESS_KEYS,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What the validators below enforce, stated in OpenAPI as patterns (JSON Schema regexes): no
+# control characters (a single line also no tab or line break), and some text that is not
+# whitespace (values are stripped before their length is checked).
+_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+_PARA_CHARS = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_PARA_PATTERN = rf"^{_PARA_CHARS}*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{_PARA_CHARS}*$"
+# at least three words of two or more letters (what ``_meaningful`` counts)
+_WORDS_PATTERN = r"[^\W\d_]{2,}[\W\d_]+[^\W\d_]{2,}[\W\d_]+[^\W\d_]{2,}"
+
+
+# ---- field types (used by the schemas below and by the workflow table) -----------------------
+
+def iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` strings (or dates): no timestamps, no other formats."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("not a real calendar date") from None
+
+
+def _not_future(value: dt.date) -> dt.date:
+    if value > dt.date.today():
+        raise ValueError("must not be in the future")
+    if value.year < 1900:
+        raise ValueError("must be after 1900")
+    return value
+
+
+def _not_past(value: dt.date) -> dt.date:
+    if value < dt.date.today():
+        raise ValueError("must be today or later")
+    if value.year > dt.date.today().year + 20:
+        raise ValueError("is too far in the future")
+    return value
+
+
+_DATE = {"format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date), Field(json_schema_extra=_DATE)]
+PastDate = Annotated[
+    dt.date, BeforeValidator(iso_date), AfterValidator(_not_future),
+    Field(description="a date (YYYY-MM-DD) from 1900 to today", json_schema_extra=_DATE),
+]
+FutureDate = Annotated[
+    dt.date, BeforeValidator(iso_date), AfterValidator(_not_past),
+    Field(description="a date (YYYY-MM-DD) from today to 20 years ahead", json_schema_extra=_DATE),
+]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(json_schema_extra={"pattern": r"\S"}),
+]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/$.?#][^\s]*$"),
+]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _no_control_chars(value: str) -> str:
@@ -43,6 +114,7 @@ def Line(max_length: int) -> Any:  # noqa: N802 - a type factory
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
         AfterValidator(_no_control_chars),
         AfterValidator(_single_line),
+        Field(json_schema_extra={"pattern": _LINE_PATTERN}),
     ]
 
 
@@ -51,6 +123,7 @@ def Para(max_length: int) -> Any:  # noqa: N802 - a type factory
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
         AfterValidator(_no_control_chars),
+        Field(json_schema_extra={"pattern": _PARA_PATTERN}),
     ]
 
 
@@ -66,17 +139,18 @@ Rationale = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=10000),
     AfterValidator(_no_control_chars),
     AfterValidator(_meaningful),
+    Field(description="why a review may be needed, in a few words (at least three)",
+          json_schema_extra={"pattern": _WORDS_PATTERN}),
 ]
 Email = Annotated[EmailStr, Field(max_length=254)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40,
                                          pattern=r"^\+?[0-9 ()\-]{3,40}$")]
-Sex = Literal["female", "male", "other", "unknown"]
-IncidentType = Literal["death", "serious_harm", "other"]
-Decision = Literal["scr", "management_review", "single_agency_review", "learning_event",
-                   "other_la_review", "nfa"]
-ItemStatus = Literal["open", "in_progress", "completed", "carried_forward"]
-SECTIONS = ("chronology", "analysis", "learning", "recommendations")
-Section = Literal["chronology", "analysis", "learning", "recommendations"]
+Sex = Literal[SEXES]  # type: ignore[valid-type]
+IncidentType = Literal[INCIDENT_TYPES]  # type: ignore[valid-type]
+Decision = Literal[DECISIONS]  # type: ignore[valid-type]
+ItemStatus = Literal[ITEM_STATUSES]  # type: ignore[valid-type]
+Section = Literal[SECTIONS]  # type: ignore[valid-type]
+LocalReviewType = Literal[REVIEWS_RUN_LOCALLY]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -134,7 +208,7 @@ class PublicReceipt(BaseModel):
 
 class PublicStatus(BaseModel):
     reference: str
-    stage: Literal["received", "under_consideration", "decision_made", "closed"]
+    stage: Literal[PUBLIC_STAGES]  # type: ignore[valid-type]
     decision: str | None = None
     decision_label: str | None = None
 
@@ -173,7 +247,7 @@ class CaseReviewPatch(Strict):
     incident: IncidentPatch | None = None
     abuse_or_neglect_suspected: StrictBool | None = None
     agencies_involved: list[Line(200)] | None = Field(default=None, max_length=30)
-    review_type: Literal["management_review", "single_agency_review", "learning_event"] | None = None
+    review_type: LocalReviewType | None = None
     review_methodology: Line(200) | None = None
     lead_reviewer_name: Line(200) | None = None
     review_chair_name: Line(200) | None = None
@@ -183,6 +257,7 @@ class CaseReviewPatch(Strict):
     planned_publication_on: FutureDate | None = None
     report_sent_to_national_panel_on: PastDate | None = None
     national_panel_notified_on: PastDate | None = None
+    national_panel_told_not_published_on: PastDate | None = None
 
 
 # ---- outputs --------------------------------------------------------------------------------
@@ -250,7 +325,7 @@ class CaseReviewOut(CaseReviewSummary):
     closed_at: dt.datetime | None
     carry_forward_note: str | None
     withdrawn_reason: str | None
-    thematic_group_id: int | None
+    thematic_review_id: int | None
     child_death: ChildDeathLink | None
     referred_by: str | None
     open_recommendations: int
@@ -279,7 +354,7 @@ class HistoryOut(BaseModel):
 # ---- thematic links -------------------------------------------------------------------------
 
 class LinkIn(Strict):
-    case_id: int = Field(ge=1, le=2**31 - 1)
+    case_id: Id
 
 
 # ---- agency reports -------------------------------------------------------------------------
@@ -287,7 +362,7 @@ class LinkIn(Strict):
 class AgencyReportCreate(Strict):
     agency: Line(200)
     contact_email: Email | None = None
-    assignee_user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    assignee_user_id: Id | None = None
     due_on: FutureDate
 
 
@@ -339,7 +414,7 @@ class ActionItemIn(Strict):
 
 
 class ActionItemPatch(Strict):
-    id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    id: Id | None = None
     description: Para(5000) | None = None
     owner_agency: Line(200) | None = None
     due_on: IsoDate | None = None
@@ -388,12 +463,18 @@ class RecommendationOut(BaseModel):
 # ---- reports --------------------------------------------------------------------------------
 
 class TimelinessOut(BaseModel):
+    """How the deadlines of one kind ended (or stand) for the notifications of the period."""
+
     total: int = 0
     met_on_time: int = 0
     met_late: int = 0
+    missed: int = 0
+    waived: int = 0
     open_overdue: int = 0
     open_not_yet_due: int = 0
-    cancelled: int = 0
+
+
+assert tuple(k for k in TimelinessOut.model_fields if k != "total") == TIMELINESS_KEYS
 
 
 class CaseReviewReport(BaseModel):
@@ -405,3 +486,28 @@ class CaseReviewReport(BaseModel):
     scr: dict[str, int]
     timeliness: dict[str, TimelinessOut]
     publication: dict[str, int]
+
+
+# ---- the referral from the child death module (core.interop) --------------------------------
+
+class ReferralIncident(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    date: PastDate
+    type: str = "death"
+    description: Para(10000)
+
+
+class ReferralChild(ChildIn):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class ReferralIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    child_death_reference: Line(40)
+    child: ReferralChild
+    incident: ReferralIncident
+    # the panel's own words: not held to the public form's "a few words" rule
+    rationale: Para(10000)
+    referred_by: Line(200)

@@ -1,19 +1,21 @@
-"""Case review use cases. Services flush and never commit: the request commits once."""
+"""Case review use cases: the only module of ``ecr`` that drives the workflow engine and
+records audit events. Services flush and never commit: the request commits once."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core import interop
+from core.agency_requests import service as agency_requests
+from core.agency_requests.models import AgencyRequest
 from core.audit import record
 from core.auth.principal import Principal
 from core.db.base import utcnow
@@ -22,27 +24,57 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.pagination import decode_cursor, encode_cursor
 from core.workflow import apply_transition, available_transitions, history_for
 from core.workflow.engine import check_if_match, record_creation_history
+from ecr import emails, reports, views
 from ecr import repository as repo
 from ecr.config import get_config
-from ecr.models import CaseReview
-from ecr.notify import email_receipt
-from ecr.schemas import CaseReviewPatch, PublicNotificationIn, StaffNotificationIn
-from ecr.workflow import (
+from ecr.domain import (
+    AGENCY_REPORT_KIND,
+    AGENCY_REPORT_STAFF,
     CLOSED_STATES,
+    NATIONAL_PANEL_NOT_PUBLISHED,
+    NATIONAL_PANEL_NOTICE,
+    PRE_PUBLICATION,
+    RECOMMENDATION_STATES,
+    REFERENCE_RE,
+    REVIEWS_RUN_LOCALLY,
+    SECTIONS,
     SUBJECT,
+    is_scr,
+)
+from ecr.models import ActionItem, CaseReview, Recommendation
+from ecr.schemas import (
+    AgencyReportCreate,
+    AgencyReportSubmit,
+    CaseReviewPatch,
+    ChildIn,
+    IncidentIn,
+    NotifierIn,
+    PublicNotificationIn,
+    RecommendationCreate,
+    RecommendationPatch,
+    ReferralIn,
+    StaffNotificationIn,
+)
+from ecr.workflow import (
+    close_unowed,
     current_regime,
     open_pre_publication,
-    open_recommendation_count,
     regime_of,
+    transition_body_schema,
     workflow_of,
 )
 
-REFERENCE_RE = re.compile(r"^CR-\d{4}-\d{4,6}$")
 _DUMMY_HASH = hashlib.sha256(b"no such notification").hexdigest()
+# the body of POST /case-reviews/{id}/transitions as OpenAPI describes it (built from the table)
+TRANSITION_BODY_SCHEMA = transition_body_schema()
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _stage(case: CaseReview) -> str:
+    return regime_of(case).public_stages.get(case.status, case.status)
 
 
 # ---- creation -------------------------------------------------------------------------------
@@ -136,7 +168,7 @@ def _insert_notification(
                             actor, actor_name, action="receive", note=None)
     record(session, actor=actor, action="case_review.create", subject_type=SUBJECT,
            subject_id=case_id, data={"reference": reference, "source": source})
-    email_receipt(session, case_id, reference, values["notifier_email"])
+    emails.email_receipt(session, case_id, reference, values["notifier_email"])
     return values, token
 
 
@@ -173,36 +205,16 @@ def create_public(session: Session, body: PublicNotificationIn) -> tuple[NewNoti
     return NewNotification(values["id"], values["reference"], values["status"]), token
 
 
-def create_staff(session: Session, body: StaffNotificationIn, principal: Principal) -> CaseReview:
+def create_staff(session: Session, body: StaffNotificationIn,
+                 principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
     case, _ = create_notification(
         session, body, source="staff", actor=principal.actor, actor_name=principal.name,
         received_on=body.received_on, with_token=False,
     )
-    return case
+    return case, detail(session, case)
 
 
 # ---- presentation ---------------------------------------------------------------------------
-
-def _summary(case: CaseReview, deadlines: list[dict[str, Any]], links: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": case.id,
-        "reference": case.reference,
-        "regime": case.regime,
-        "status": case.status,
-        "stage": regime_of(case).public_stages.get(case.status, case.status),
-        "decision": case.decision,
-        "review_type": case.review_type,
-        "received_on": case.received_on,
-        "source": case.source,
-        "child_name": f"{case.child_first_name} {case.child_last_name}",
-        "incident_type": case.incident_type,
-        "deadlines": deadlines,
-        "overdue": any(d["overdue"] for d in deadlines),
-        "linked_cases": links,
-        "child_death_reference": case.child_death_reference,
-        "version": case.version,
-    }
-
 
 def child_death_link(session: Session, case: CaseReview) -> dict[str, Any] | None:
     if not case.child_death_reference:
@@ -223,73 +235,8 @@ def detail(session: Session, case: CaseReview, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     deadlines = open_deadlines_for(session, SUBJECT, [case.id], today).get(case.id, [])
     links = repo.linked_references(session, [case]).get(case.id, [])
-    out = _summary(case, deadlines, links)
-    published_until = None
-    if case.published_on:
-        from core.deadlines import add_months
-
-        published_until = add_months(case.published_on, 12)
-    out.update({
-        "received_at": case.received_at,
-        "status_changed_at": case.status_changed_at,
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
-        "notifier": {
-            "name": case.notifier_name, "email": case.notifier_email,
-            "agency": case.notifier_agency, "role": case.notifier_role,
-            "phone": case.notifier_phone,
-        },
-        "child": {
-            "first_name": case.child_first_name, "last_name": case.child_last_name,
-            "date_of_birth": case.child_date_of_birth, "sex": case.child_sex,
-            "ethnicity": case.child_ethnicity, "address": case.child_address,
-            "local_authority": case.child_local_authority,
-        },
-        "incident": {"date": case.incident_date, "type": case.incident_type,
-                     "description": case.incident_description},
-        "rationale": case.rationale,
-        "abuse_or_neglect_suspected": case.abuse_or_neglect_suspected,
-        "agencies_involved": list(case.agencies_involved or []),
-        "information_request_note": case.information_request_note,
-        "referred_to_group_at": case.referred_to_group_at,
-        "decision_label": get_config().label(case.decision) if case.decision else None,
-        "decision_rationale": case.decision_rationale,
-        "decision_at": case.decision_at,
-        "decision_by": case.decision_by,
-        "other_la": case.other_la,
-        "scr_recommendation": case.scr_recommendation,
-        "scr_decision": case.scr_decision,
-        "national_panel_notified_on": case.national_panel_notified_on,
-        "review": {
-            "review_type": case.review_type,
-            "methodology": case.review_methodology,
-            "lead_reviewer_name": case.lead_reviewer_name,
-            "review_chair_name": case.review_chair_name,
-            "terms_of_reference": case.terms_of_reference,
-            "terms_of_reference_agreed_on": case.terms_of_reference_agreed_on,
-            "scr_endorsed_on": case.scr_endorsed_on,
-            "report_submitted_at": case.report_submitted_at,
-            "report_approved_at": case.report_approved_at,
-        },
-        "publication": {
-            "planned_publication_on": case.planned_publication_on,
-            "report_sent_to_national_panel_on": case.report_sent_to_national_panel_on,
-            "deferred_reason": case.publication_deferred_reason,
-            "review_on": case.publication_review_on,
-            "published_on": case.published_on,
-            "url": case.published_url,
-            "keep_published_until": published_until,
-            "not_published_reason": case.not_published_reason,
-        },
-        "closed_at": case.closed_at,
-        "carry_forward_note": case.carry_forward_note,
-        "withdrawn_reason": case.withdrawn_reason,
-        "thematic_group_id": case.thematic_group_id,
-        "child_death": child_death_link(session, case),
-        "referred_by": case.referred_by,
-        "open_recommendations": open_recommendation_count(session, case.id),
-    })
-    return out
+    return views.detail(case, _stage(case), deadlines, links, child_death_link(session, case),
+                        repo.open_recommendation_count(session, case.id))
 
 
 # ---- reads ----------------------------------------------------------------------------------
@@ -304,6 +251,8 @@ def read_case(session: Session, case_id: int, principal: Principal) -> tuple[Cas
 
 def list_page(session: Session, principal: Principal, filters: repo.CaseFilters, limit: int,
               cursor: str | None) -> dict[str, Any]:
+    if filters.received_from and filters.received_to and filters.received_from > filters.received_to:
+        raise ValidationFailed.field(["query", "received_to"], "must not be before received_from")
     after = None
     if cursor:
         raw_on, raw_id = decode_cursor(cursor, 2)
@@ -315,7 +264,7 @@ def list_page(session: Session, principal: Principal, filters: repo.CaseFilters,
     page = rows[:limit]
     deadlines = open_deadlines_for(session, SUBJECT, [c.id for c in page], filters.today)
     links = repo.linked_references(session, page)
-    items = [_summary(c, deadlines.get(c.id, []), links.get(c.id, [])) for c in page]
+    items = [views.summary(c, _stage(c), deadlines.get(c.id, []), links.get(c.id, [])) for c in page]
     next_cursor = (encode_cursor(page[-1].received_on.isoformat(), page[-1].id)
                    if len(rows) > limit else None)
     record(session, actor=principal.actor, action="case_review.list", subject_type=SUBJECT,
@@ -359,7 +308,18 @@ _REQUIRED = {("notifier", "name"), ("notifier", "agency"), ("child", "first_name
 _FLAT = ("abuse_or_neglect_suspected", "agencies_involved", "review_methodology",
          "lead_reviewer_name", "review_chair_name", "terms_of_reference",
          "terms_of_reference_agreed_on")
-REVIEWS_RUN_LOCALLY = ("management_review", "single_agency_review", "learning_event")
+
+
+def _panel_date(session: Session, case: CaseReview, data: dict[str, Any], field: str,
+                kind: str, changed: list[str]) -> None:
+    """A date on which a duty to the national panel was done: it meets that duty's deadline,
+    and only that one."""
+    if field not in data:
+        return
+    setattr(case, field, data[field])
+    if data[field]:
+        close_deadlines(session, SUBJECT, case.id, [kind], outcome="met")
+    changed.append(field)
 
 
 def patch_case(session: Session, case_id: int, principal: Principal, body: CaseReviewPatch,
@@ -408,25 +368,20 @@ def patch_case(session: Session, case_id: int, principal: Principal, body: CaseR
             raise ValidationFailed.field(["body", "other_la"], "must not be empty")
         case.other_la = data["other_la"]
         changed.append("other_la")
-    if "report_sent_to_national_panel_on" in data:
-        case.report_sent_to_national_panel_on = data["report_sent_to_national_panel_on"]
-        if case.report_sent_to_national_panel_on:
-            close_deadlines(session, SUBJECT, case.id, ["pre_publication"], met=True)
-        changed.append("report_sent_to_national_panel_on")
+    _panel_date(session, case, data, "report_sent_to_national_panel_on", PRE_PUBLICATION, changed)
     if "planned_publication_on" in data:
-        if case.status in ("published", "closed", "withdrawn"):
+        if case.status in ("published", *CLOSED_STATES):
             raise Conflict(f"the case is {case.status}: its publication can no longer be planned")
         case.planned_publication_on = data["planned_publication_on"]
         if case.planned_publication_on is None:
-            close_deadlines(session, SUBJECT, case.id, ["pre_publication"], met=False)
-        elif not case.report_sent_to_national_panel_on:
+            close_unowed(session, case.id, [PRE_PUBLICATION],
+                         "the publication is no longer planned", today)
+        elif is_scr(case) and not case.report_sent_to_national_panel_on:
             open_pre_publication(session, case, today)
         changed.append("planned_publication_on")
-    if "national_panel_notified_on" in data:
-        case.national_panel_notified_on = data["national_panel_notified_on"]
-        if case.national_panel_notified_on:
-            close_deadlines(session, SUBJECT, case.id, ["national_panel_notice"], met=True)
-        changed.append("national_panel_notified_on")
+    _panel_date(session, case, data, "national_panel_notified_on", NATIONAL_PANEL_NOTICE, changed)
+    _panel_date(session, case, data, "national_panel_told_not_published_on",
+                NATIONAL_PANEL_NOT_PUBLISHED, changed)
     case.updated_at = utcnow()  # always bump the version, even for deadline-only changes
     session.flush()
     record(session, actor=principal.actor, action="case_review.update", subject_type=SUBJECT,
@@ -436,54 +391,59 @@ def patch_case(session: Session, case_id: int, principal: Principal, body: CaseR
 
 # ---- thematic reviews -----------------------------------------------------------------------
 
-def link_cases(session: Session, case_id: int, other_id: int, principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+def link_cases(session: Session, case_id: int, other_id: int,
+               principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+    """Review two notifications together: they join one thematic review (the one either is
+    already in, merging two if both are; a new one if neither is)."""
     if case_id == other_id:
         raise ValidationFailed.field(["body", "case_id"], "a case cannot be linked to itself")
     case = repo.get_readable(session, case_id, principal, lock=True)
     other = repo.get_by_id(session, other_id, lock=True)
     if other is None:
         raise ValidationFailed.field(["body", "case_id"], "no such case review")
-    if case.thematic_group_id is not None and case.thematic_group_id == other.thematic_group_id:
+    mine, theirs = case.thematic_review_id, other.thematic_review_id
+    if mine is not None and mine == theirs:
         raise Conflict("the cases are already reviewed together")
-    group = case.thematic_group_id or other.thematic_group_id or case.id
-    for old in {case.thematic_group_id, other.thematic_group_id} - {None, group}:
-        session.execute(
-            update(CaseReview).where(CaseReview.thematic_group_id == old)
-            .values(thematic_group_id=group, version=CaseReview.version + 1),
-            execution_options={"synchronize_session": False},
-        )
-    session.expire_all()
-    case = repo.get_by_id(session, case_id, lock=True)
-    other = repo.get_by_id(session, other_id, lock=True)
-    assert case is not None and other is not None
-    case.thematic_group_id = group
-    other.thematic_group_id = group
+    if mine is None and theirs is None:
+        review_id = repo.new_thematic_review(session, principal.actor)
+    else:
+        review_id = mine if mine is not None else theirs
+        if mine is not None and theirs is not None:
+            repo.move_thematic_review(session, theirs, mine)
+            session.expire_all()
+            case = repo.get_by_id(session, case_id, lock=True)
+            other = repo.get_by_id(session, other_id, lock=True)
+            assert case is not None and other is not None
+    case.thematic_review_id = other.thematic_review_id = review_id
     case.updated_at = other.updated_at = utcnow()
     session.flush()
     record(session, actor=principal.actor, action="case_review.link", subject_type=SUBJECT,
-           subject_id=case.id, data={"linked_case_id": other.id, "group": group})
+           subject_id=case.id, data={"linked_case_id": other.id, "thematic_review_id": review_id})
     return case, detail(session, case)
 
 
-def unlink_case(session: Session, case_id: int, other_id: int, principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+def unlink_case(session: Session, case_id: int, other_id: int,
+                principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+    """Take ``other_id`` out of the thematic review it shares with ``case_id``; a review left
+    with one case ends."""
     case = repo.get_readable(session, case_id, principal, lock=True)
     other = repo.get_by_id(session, other_id, lock=True)
-    if other is None or case.thematic_group_id is None or other.thematic_group_id != case.thematic_group_id \
+    review_id = case.thematic_review_id
+    if other is None or review_id is None or other.thematic_review_id != review_id \
             or other.id == case.id:
         raise NotFound("the cases are not linked")
-    group = case.thematic_group_id
-    other.thematic_group_id = None
+    other.thematic_review_id = None
     other.updated_at = utcnow()
     session.flush()
-    remaining = list(session.execute(
-        select(CaseReview).where(CaseReview.thematic_group_id == group)
-    ).scalars())
-    if len(remaining) == 1:
-        remaining[0].thematic_group_id = None
-        remaining[0].updated_at = utcnow()
-    session.flush()
+    remaining = repo.thematic_members(session, review_id)
+    if len(remaining) <= 1:
+        for last in remaining:
+            last.thematic_review_id = None
+            last.updated_at = utcnow()
+        session.flush()
+        repo.delete_thematic_review(session, review_id)
     record(session, actor=principal.actor, action="case_review.unlink", subject_type=SUBJECT,
-           subject_id=case.id, data={"unlinked_case_id": other.id})
+           subject_id=case.id, data={"unlinked_case_id": other.id, "thematic_review_id": review_id})
     return case, detail(session, case)
 
 
@@ -497,16 +457,294 @@ def public_status(session: Session, reference: str, token: str | None) -> dict[s
     given = hash_token(token) if token and len(token) <= 200 else hash_token("")
     if not hmac.compare_digest(given, expected) or case is None or not case.status_token_hash:
         raise NotFound("no such notification, or the status token is wrong")
-    stage = regime_of(case).public_stages.get(case.status, "under_consideration")
-    decision = case.decision if stage in ("decision_made", "closed") else None
-    return {
-        "reference": case.reference,
-        "stage": stage,
-        "decision": decision,
-        "decision_label": get_config().label(decision) if decision else None,
-    }
+    return views.public_status(case, regime_of(case).public_stages.get(case.status,
+                                                                       "under_consideration"))
 
 
-def ensure_open(case: CaseReview) -> None:
+def _ensure_open(case: CaseReview) -> None:
     if case.status in CLOSED_STATES:
         raise Conflict(f"the case is {case.status}")
+
+
+# ---- agency reports -------------------------------------------------------------------------
+
+def request_agency_report(session: Session, case_id: int, principal: Principal,
+                          body: AgencyReportCreate) -> dict[str, Any]:
+    case = repo.get_readable(session, case_id, principal, lock=True)
+    _ensure_open(case)
+    recipient = str(body.contact_email) if body.contact_email else None
+    if body.assignee_user_id is not None:
+        user = repo.active_user(session, body.assignee_user_id)
+        if user is None or "agency_author" not in (user.roles or []):
+            raise ValidationFailed.field(["body", "assignee_user_id"],
+                                         "no active user with the agency_author role has this id")
+        recipient = recipient or user.email
+    req = agency_requests.create_request(
+        session, subject_type=SUBJECT, subject_id=case.id, kind=AGENCY_REPORT_KIND,
+        agency=body.agency, due_on=body.due_on, actor=principal.actor,
+        contact_email=recipient if body.contact_email else None,
+        assignee_user_id=body.assignee_user_id,
+    )
+    if recipient:
+        emails.email_agency_report_request(session, case, recipient, body.agency, body.due_on)
+    return views.agency_report(req, case.reference)
+
+
+def list_agency_reports(session: Session, case_id: int, principal: Principal) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, case_id, principal)
+    rows = agency_requests.list_for(session, SUBJECT, [case.id])[case.id]
+    record(session, actor=principal.actor, action="agency_report.list", subject_type=SUBJECT,
+           subject_id=case.id)
+    today = dt.date.today()
+    return [views.agency_report(r, case.reference, today) for r in rows if r.kind == AGENCY_REPORT_KIND]
+
+
+def _agency_report(session: Session, case_id: int, request_id: int, principal: Principal, *,
+                   lock: bool = False, readers_too: bool = False) -> tuple[AgencyRequest, CaseReview]:
+    """An agency report for its assigned author or the business unit (and, with
+    ``readers_too``, anyone who may read the case); anything else is a 404, as if it did not
+    exist."""
+    case = repo.get_by_id(session, case_id)
+    if case is None:
+        raise NotFound("no such agency report")
+    staff = set(AGENCY_REPORT_STAFF)
+    if readers_too and repo.is_readable(session, case_id, principal):
+        staff |= principal.roles
+    try:
+        req = agency_requests.get_assigned_or_staff(session, SUBJECT, case.id, request_id, principal,
+                                                    staff, lock=lock, kind=AGENCY_REPORT_KIND)
+    except NotFound:
+        raise NotFound("no such agency report") from None
+    return req, case
+
+
+def read_agency_report(session: Session, case_id: int, request_id: int,
+                       principal: Principal) -> dict[str, Any]:
+    req, case = _agency_report(session, case_id, request_id, principal, readers_too=True)
+    record(session, actor=principal.actor, action="agency_report.read", subject_type=SUBJECT,
+           subject_id=case.id, data={"request_id": req.id})
+    return views.agency_report(req, case.reference)
+
+
+def submit_agency_report(session: Session, case_id: int, request_id: int, principal: Principal,
+                         body: AgencyReportSubmit) -> dict[str, Any]:
+    req, case = _agency_report(session, case_id, request_id, principal, lock=True)
+    answers = body.answers.model_dump(exclude_none=True)
+    not_known = set(body.not_known)
+    both = sorted(not_known & set(answers))
+    if both:
+        raise ValidationFailed.field(["body", "not_known"],
+                                     f"answered sections cannot also be not known: {', '.join(both)}")
+    missing = [s for s in SECTIONS if s not in answers and s not in not_known]
+    if missing:
+        raise ValidationFailed([{"loc": ["body", "answers", s],
+                                 "msg": "answer this section or list it in not_known"} for s in missing])
+    agency_requests.submit(session, req, answers=answers, not_known=sorted(not_known),
+                           actor=principal.actor)
+    return views.agency_report(req, case.reference)
+
+
+def waive_agency_report(session: Session, case_id: int, request_id: int, principal: Principal,
+                        reason: str) -> dict[str, Any]:
+    case = repo.get_readable(session, case_id, principal)
+    req, _ = _agency_report(session, case.id, request_id, principal, lock=True, readers_too=True)
+    agency_requests.waive(session, req, reason=reason, actor=principal.actor)
+    return views.agency_report(req, case.reference)
+
+
+def send_agency_report_reminders(session: Session, today: dt.date) -> int:
+    """The periodic job: reminders before the due date and after it (see core). Only open
+    requests are reminded: a case that ends waives its own."""
+    references: dict[int, str] = {}
+    addresses: dict[int, str | None] = {}
+
+    def send(s: Session, req: AgencyRequest, overdue: bool) -> None:
+        if req.subject_id not in references:
+            references.update(repo.references_by_ids(s, [req.subject_id]))
+        to = req.contact_email
+        if not to and req.assignee_user_id is not None:
+            if req.assignee_user_id not in addresses:
+                user = repo.active_user(s, req.assignee_user_id)
+                addresses[req.assignee_user_id] = user.email if user else None
+            to = addresses[req.assignee_user_id]
+        if to:
+            emails.email_agency_report_reminder(s, references.get(req.subject_id, "?"),
+                                                req.subject_id, to, req.due_on, overdue)
+
+    return agency_requests.send_reminders(session, SUBJECT, today, send)
+
+
+# ---- recommendations ------------------------------------------------------------------------
+
+def _recommendations_out(session: Session, recs: list[Recommendation]) -> list[dict[str, Any]]:
+    return views.recommendations(recs, repo.action_items_of(session, [r.id for r in recs]))
+
+
+def _completed_on(status: str | None, completed_on: dt.date | None) -> dt.date | None:
+    if status == "completed":
+        return completed_on or dt.date.today()
+    return completed_on
+
+
+def create_recommendation(session: Session, case_id: int, principal: Principal,
+                          body: RecommendationCreate) -> tuple[Recommendation, dict[str, Any]]:
+    case = repo.get_readable(session, case_id, principal, lock=True)
+    if case.status not in RECOMMENDATION_STATES:
+        raise Conflict(f"recommendations are recorded once a review is under way (the case is "
+                       f"{case.status})")
+    rec = Recommendation(case_id=case.id, number=repo.next_recommendation_number(session, case.id),
+                         text=body.text, status=body.status, created_by=principal.actor)
+    session.add(rec)
+    session.flush()
+    for a in body.actions:
+        session.add(ActionItem(recommendation_id=rec.id, description=a.description,
+                               owner_agency=a.owner_agency, due_on=a.due_on, status=a.status,
+                               completed_on=_completed_on(a.status, a.completed_on), note=a.note))
+    session.flush()
+    record(session, actor=principal.actor, action="recommendation.create", subject_type=SUBJECT,
+           subject_id=case.id, data={"recommendation_id": rec.id, "actions": len(body.actions)})
+    return rec, _recommendations_out(session, [rec])[0]
+
+
+def list_recommendations(session: Session, case_id: int, principal: Principal) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, case_id, principal)
+    recs = repo.recommendations_of(session, case.id)
+    record(session, actor=principal.actor, action="recommendation.list", subject_type=SUBJECT,
+           subject_id=case.id)
+    return _recommendations_out(session, recs)
+
+
+def patch_recommendation(session: Session, case_id: int, rec_id: int, principal: Principal,
+                         body: RecommendationPatch,
+                         if_match: str | None) -> tuple[Recommendation, dict[str, Any]]:
+    case = repo.get_readable(session, case_id, principal)
+    rec = repo.get_recommendation(session, case.id, rec_id, lock=True)
+    if rec is None:
+        raise NotFound("no such recommendation")
+    check_if_match(rec, if_match)
+    data = body.model_dump(exclude_unset=True)
+    if not data:
+        raise ValidationFailed.field(["body"], "nothing to change")
+    for key in ("text", "status"):
+        if key in data:
+            if data[key] is None:
+                raise ValidationFailed.field(["body", key], "must not be empty")
+            setattr(rec, key, data[key])
+    if "carry_forward_note" in data:
+        rec.carry_forward_note = data["carry_forward_note"]
+    if rec.status == "carried_forward" and not rec.carry_forward_note:
+        raise ValidationFailed.field(["body", "carry_forward_note"],
+                                     "say why and to where the recommendation is carried forward")
+    if body.actions is not None:
+        existing = {a.id: a for a in repo.action_items_of(session, [rec.id])[rec.id]}
+        for i, item in enumerate(body.actions):
+            fields = item.model_dump(exclude_unset=True, exclude={"id"})
+            if item.id is not None:
+                target = existing.get(item.id)
+                if target is None:
+                    raise ValidationFailed.field(["body", "actions", i, "id"],
+                                                 "no such action on this recommendation")
+                for key, value in fields.items():
+                    if value is None and key in ("description", "owner_agency", "status"):
+                        raise ValidationFailed.field(["body", "actions", i, key], "must not be empty")
+                    setattr(target, key, value)
+                target.completed_on = _completed_on(target.status, target.completed_on)
+            else:
+                for key in ("description", "owner_agency"):
+                    if not fields.get(key):
+                        raise ValidationFailed.field(["body", "actions", i, key],
+                                                     "a new action needs this field")
+                status = fields.get("status") or "open"
+                session.add(ActionItem(
+                    recommendation_id=rec.id, description=fields["description"],
+                    owner_agency=fields["owner_agency"], due_on=fields.get("due_on"),
+                    status=status, completed_on=_completed_on(status, fields.get("completed_on")),
+                    note=fields.get("note"),
+                ))
+    rec.updated_at = utcnow()  # bump the version (the ETag) for any change, items included
+    session.flush()
+    record(session, actor=principal.actor, action="recommendation.update", subject_type=SUBJECT,
+           subject_id=case.id, data={"recommendation_id": rec.id, "fields": sorted(data)})
+    return rec, _recommendations_out(session, [rec])[0]
+
+
+# ---- the annual report ----------------------------------------------------------------------
+
+def case_review_report(session: Session, principal: Principal, start: dt.date,
+                       end: dt.date) -> dict[str, Any]:
+    if start > end:
+        raise ValidationFailed.field(["query", "to"], "must not be before from")
+    if (end - start).days > 366 * 20:
+        raise ValidationFailed.field(["query", "from"], "the period is too long")
+    report = reports.case_review_report(session, start, end)
+    record(session, actor=principal.actor, action="case_review.report",
+           data={"from": start.isoformat(), "to": end.isoformat()})
+    return report
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    return views.report_csv(report)
+
+
+# ---- the CRG meeting kind (registered in __init__) ------------------------------------------
+
+def describe_for_meeting(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    return {c.id: views.meeting_line(c, _stage(c)) for c in repo.cases_by_ids(session, ids)}
+
+
+def can_add_to_meeting(session: Session, case_id: int) -> str | None:
+    case = repo.get_by_id(session, case_id)
+    if case is not None and case.status in CLOSED_STATES:
+        return f"the case is {case.status}"
+    return None
+
+
+def tracker(session: Session) -> list[dict[str, Any]]:
+    """Every open case with its stage and open deadlines (the CRG's standing item)."""
+    cases = repo.open_cases(session)
+    deadlines = open_deadlines_for(session, SUBJECT, [c.id for c in cases], dt.date.today())
+    return [views.tracker_line(c, _stage(c), deadlines.get(c.id, [])) for c in cases]
+
+
+# ---- operations for the child death module (core.interop, registered in __init__) -----------
+
+def create_referral(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """A case review notification referred by the Child Death Overview Panel. Repeating the
+    call for the same child death returns the notification already made."""
+    try:
+        data = ReferralIn.model_validate(payload)
+    except ValidationError as exc:
+        raise ValidationFailed([
+            {"loc": ["referral", *err["loc"]], "msg": err["msg"]} for err in exc.errors()
+        ]) from None
+    existing = repo.find_referral(session, data.child_death_reference)
+    if existing is not None:
+        return {"id": existing.id, "reference": existing.reference, "status": existing.status}
+    body = PublicNotificationIn.model_construct(
+        notifier=NotifierIn.model_construct(name=data.referred_by, email=None,
+                                            agency="Child Death Overview Panel", role=None,
+                                            phone=None),
+        child=ChildIn.model_construct(**data.child.model_dump()),
+        incident=IncidentIn.model_construct(date=data.incident.date, type="death",
+                                            description=data.incident.description),
+        rationale=data.rationale,
+        abuse_or_neglect_suspected=None,
+        agencies_involved=[],
+    )
+    case, _ = create_notification(
+        session, body, source="cdop_referral", actor="module:child_death",
+        actor_name=data.referred_by, with_token=False,
+        child_death_reference=data.child_death_reference, referred_by=data.referred_by,
+    )
+    return {"id": case.id, "reference": case.reference, "status": case.status}
+
+
+def referral_status(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:
+    reference = payload.get("reference")
+    if not isinstance(reference, str) or len(reference) > 40:
+        return None
+    case = repo.get_by_reference(session, reference)
+    if case is None:
+        return None
+    return {"reference": case.reference, "status": case.status, "decision": case.decision,
+            "stage": regime_of(case).public_stages.get(case.status)}

@@ -9,65 +9,32 @@ driven by that regime's table.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
-from sqlalchemy import func, select
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
+from core.agency_requests import service as agency_requests
 from core.deadlines import DeadlineRule, close_deadlines, open_deadline
 from core.workflow import Text, Transition, TransitionContext, Workflow, register_workflow
+from ecr import emails
+from ecr import repository as repo
 from ecr.config import CaseReviewSettings, get_config
-from ecr.models import ActionItem, CaseReview, Recommendation
-
-SUBJECT = "case_review"
-WORKFLOW_NAME = "case-review"
-OPEN_ITEM_STATUSES = ("open", "in_progress")
-
-
-# ---- field types used by the table (a bad value is a 422 naming the field) -------------------
-
-def iso_date(value: Any) -> Any:
-    """Only ``YYYY-MM-DD`` strings (or dates): no timestamps, no other formats."""
-    if isinstance(value, dt.datetime):
-        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("expected a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("not a real calendar date") from None
-
-
-def _not_future(value: dt.date) -> dt.date:
-    if value > dt.date.today():
-        raise ValueError("must not be in the future")
-    if value.year < 1900:
-        raise ValueError("must be after 1900")
-    return value
-
-
-def _not_past(value: dt.date) -> dt.date:
-    if value < dt.date.today():
-        raise ValueError("must be today or later")
-    if value.year > dt.date.today().year + 20:
-        raise ValueError("is too far in the future")
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
-PastDate = Annotated[dt.date, BeforeValidator(iso_date), AfterValidator(_not_future)]
-FutureDate = Annotated[dt.date, BeforeValidator(iso_date), AfterValidator(_not_past)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Url = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/$.?#][^\s]*$"),
-]
-
+from ecr.domain import (
+    DECISION,
+    NATIONAL_PANEL_NOT_PUBLISHED,
+    NATIONAL_PANEL_NOTICE,
+    PRE_PUBLICATION,
+    PUBLICATION_REVIEW,
+    SCR_COMPLETION,
+    SCREENING,
+    SUBJECT,
+    WORKFLOW_NAME,
+    is_scr,
+)
+from ecr.models import CaseReview
+from ecr.schemas import FutureDate, PastDate, ShortText, Url
 
 # ---- regimes --------------------------------------------------------------------------------
 
@@ -89,10 +56,6 @@ class Regime:
         return self.deadline_rules(get_config())[kind]
 
 
-def is_scr(case: CaseReview) -> bool:
-    return case.decision == "scr"
-
-
 def _scr_role(if_scr: str, otherwise: str) -> Callable[[Any], tuple[str, ...]]:
     def rule(case: Any) -> tuple[str, ...]:
         return (if_scr,) if is_scr(case) else (otherwise,)
@@ -102,27 +65,30 @@ def _scr_role(if_scr: str, otherwise: str) -> Callable[[Any], tuple[str, ...]]:
 
 def wt2015_rules(cfg: CaseReviewSettings) -> dict[str, DeadlineRule]:
     return {
-        "screening": DeadlineRule("screening", "Screening and referral to the Case Review Group",
-                                  cfg.screening_working_days, "working_days"),
-        "decision": DeadlineRule("decision", "Decision on the notification",
-                                 cfg.decision_months, "months"),
-        "scr_completion": DeadlineRule("scr_completion", "Serious Case Review completed",
-                                       cfg.scr_completion_months, "months"),
-        "national_panel_notice": DeadlineRule(
-            "national_panel_notice", "Tell the national panel of the decision not to hold an SCR",
+        SCREENING: DeadlineRule(SCREENING, "Screening to the Case Review Group's recommendation",
+                                cfg.screening_working_days, "working_days"),
+        DECISION: DeadlineRule(DECISION, "Decision on the notification",
+                               cfg.decision_months, "months"),
+        SCR_COMPLETION: DeadlineRule(SCR_COMPLETION, "Serious Case Review completed",
+                                     cfg.scr_completion_months, "months"),
+        NATIONAL_PANEL_NOTICE: DeadlineRule(
+            NATIONAL_PANEL_NOTICE, "Tell the national panel of the decision not to hold an SCR",
             cfg.national_panel_notice_days, "calendar_days"),
-        "national_panel_not_published": DeadlineRule(
-            "national_panel_notice", "Tell the national panel the report will not be published",
+        NATIONAL_PANEL_NOT_PUBLISHED: DeadlineRule(
+            NATIONAL_PANEL_NOT_PUBLISHED,
+            "Tell the national panel the report will not be published",
             cfg.national_panel_notice_days, "calendar_days"),
-        "pre_publication": DeadlineRule(
-            "pre_publication", "Send the report to the national panel before publication",
+        PRE_PUBLICATION: DeadlineRule(
+            PRE_PUBLICATION, "Send the SCR report to the national panel before publication",
             cfg.pre_publication_notice_days, "calendar_days"),
-        "publication_review": DeadlineRule(
-            "publication_review", "Review the deferred publication", 0, "calendar_days"),
+        PUBLICATION_REVIEW: DeadlineRule(
+            PUBLICATION_REVIEW, "Review the deferred publication", 0, "calendar_days"),
     }
 
 
 # ---- effects --------------------------------------------------------------------------------
+# A deadline is never closed without an outcome: met, missed (the moment it guarded has
+# passed) or waived with the reason it is no longer owed.
 
 def _regime(ctx: TransitionContext) -> Regime:
     return REGIMES[ctx.case.regime]
@@ -135,11 +101,20 @@ def _open(ctx: TransitionContext, kind: str, start: dt.date | None = None,
 
 
 def _meet(ctx: TransitionContext, *kinds: str) -> None:
-    close_deadlines(ctx.session, SUBJECT, ctx.case.id, kinds, met=True)
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, kinds, outcome="met")
 
 
-def _cancel(ctx: TransitionContext, *kinds: str) -> None:
-    close_deadlines(ctx.session, SUBJECT, ctx.case.id, kinds, met=False)
+def close_unowed(session: Any, case_id: int, kinds: list[str] | None, reason: str,
+                 today: dt.date) -> None:
+    """Close open deadlines that are no longer owed: missed when their due date has already
+    passed (they were owed and not met), waived with ``reason`` otherwise."""
+    rows = repo.open_deadline_dues(session, SUBJECT, case_id, kinds)
+    missed = [kind for kind, due_on in rows if due_on < today]
+    waived = [kind for kind, due_on in rows if due_on >= today]
+    if missed:
+        close_deadlines(session, SUBJECT, case_id, missed, outcome="missed")
+    if waived:
+        close_deadlines(session, SUBJECT, case_id, waived, outcome="waived", reason=reason)
 
 
 def _who(ctx: TransitionContext) -> dict[str, Any]:
@@ -148,8 +123,6 @@ def _who(ctx: TransitionContext) -> dict[str, Any]:
 
 def _decide(decision: str, review_type: str | None) -> Callable[[TransitionContext], None]:
     def effect(ctx: TransitionContext) -> None:
-        from ecr.notify import email_decision
-
         case: CaseReview = ctx.case
         case.decision = decision
         case.review_type = review_type
@@ -157,43 +130,56 @@ def _decide(decision: str, review_type: str | None) -> Callable[[TransitionConte
         case.decision_at = ctx.now
         case.decision_by = ctx.principal.name
         ctx.history_data["decision"] = decision
-        _meet(ctx, "screening", "decision")
-        email_decision(ctx.session, case)
+        # DOMAIN.md: screening runs from receipt to the CRG's recommendation
+        _meet(ctx, SCREENING, DECISION)
+        emails.email_decision(ctx.session, case)
 
     return effect
 
 
-def _finish(ctx: TransitionContext) -> None:
-    ctx.case.closed_at = ctx.now
-    survive = set(_regime(ctx).survive_closure)
-    kinds = [k for k in _all_kinds(ctx) if k not in survive]
-    _cancel(ctx, *kinds)
+def _finish(reason: str) -> Callable[[TransitionContext], None]:
+    """The end of a case (closed or withdrawn): what it no longer owes is waived with
+    ``reason`` (or recorded missed if already overdue), except duties to the national panel
+    that outlive it; agency reports still awaited are waived, so their reminders stop."""
 
+    def effect(ctx: TransitionContext) -> None:
+        ctx.case.closed_at = ctx.now
+        survive = set(_regime(ctx).survive_closure)
+        kinds = [k for k in _regime(ctx).deadline_rules(get_config()) if k not in survive]
+        close_unowed(ctx.session, ctx.case.id, kinds, reason, ctx.today)
+        waived = [
+            agency_requests.waive(ctx.session, req, reason=reason, actor=ctx.principal.actor).id
+            for req in repo.open_agency_reports(ctx.session, ctx.case.id)
+        ]
+        if waived:
+            ctx.history_data["agency_reports_waived"] = waived
 
-def _all_kinds(ctx: TransitionContext) -> list[str]:
-    return sorted({r.kind for r in _regime(ctx).deadline_rules(get_config()).values()})
-
-
-def _refer_to_group(ctx: TransitionContext) -> None:
-    ctx.case.referred_to_group_at = ctx.now
-    _meet(ctx, "screening")
+    return effect
 
 
 def _request_information(ctx: TransitionContext) -> None:
     ctx.case.information_request_note = ctx.note
 
 
+def _refer_to_group(ctx: TransitionContext) -> None:
+    ctx.case.referred_to_group_at = ctx.now
+
+
 def _recommend_scr(ctx: TransitionContext) -> None:
     ctx.case.scr_recommendation = {**_who(ctx), "rationale": ctx.data["rationale"]}
     ctx.case.scr_decision = None
+    _meet(ctx, SCREENING)  # the CRG's recommendation
 
 
 def _endorse_scr(ctx: TransitionContext) -> None:
     ctx.case.scr_decision = {**_who(ctx), "outcome": "endorsed", "rationale": ctx.data["rationale"]}
     ctx.case.scr_endorsed_on = ctx.today
-    _cancel(ctx, "national_panel_notice")
+    # an earlier decision not to hold an SCR is reversed: telling the panel of it is no
+    # longer owed (or was missed, if its date has passed)
+    close_unowed(ctx.session, ctx.case.id, [NATIONAL_PANEL_NOTICE],
+                 "the Independent Chair later endorsed a Serious Case Review", ctx.today)
     _decide("scr", "scr")(ctx)
-    _open(ctx, "scr_completion")
+    _open(ctx, SCR_COMPLETION)
 
 
 def _decline_scr(ctx: TransitionContext) -> None:
@@ -202,7 +188,7 @@ def _decline_scr(ctx: TransitionContext) -> None:
     case.decision = None
     case.review_type = None
     ctx.history_data["decision"] = None
-    _open(ctx, "national_panel_notice")
+    _open(ctx, NATIONAL_PANEL_NOTICE)
 
 
 def _other_la(ctx: TransitionContext) -> None:
@@ -216,97 +202,69 @@ def _submit_report(ctx: TransitionContext) -> None:
 def _approve_report(ctx: TransitionContext) -> None:
     case: CaseReview = ctx.case
     case.report_approved_at = ctx.now
-    _meet(ctx, "scr_completion")
+    _meet(ctx, SCR_COMPLETION)
     planned = ctx.data.get("planned_publication_on")
     if planned:
         case.planned_publication_on = planned
-    if case.planned_publication_on and not case.report_sent_to_national_panel_on:
+    if is_scr(case) and case.planned_publication_on and not case.report_sent_to_national_panel_on:
         open_pre_publication(ctx.session, case, ctx.today)
 
 
-def open_pre_publication(session: Any, case: CaseReview, today: dt.date) -> None:
-    rule = REGIMES[case.regime].rule("pre_publication")
-    due = case.planned_publication_on - dt.timedelta(days=rule.amount)
-    open_deadline(session, SUBJECT, case.id, rule, today, due_on=due)
+def open_pre_publication(session: Any, case: CaseReview, today: dt.date,
+                         publication_on: dt.date | None = None) -> None:
+    """The SCR report to the national panel about a week before publication (only an SCR
+    owes it: DOMAIN.md)."""
+    rule = REGIMES[case.regime].rule(PRE_PUBLICATION)
+    on = publication_on or case.planned_publication_on
+    assert on is not None
+    open_deadline(session, SUBJECT, case.id, rule, min(today, on), due_on=on - dt.timedelta(days=rule.amount))
 
 
 def _defer_publication(ctx: TransitionContext) -> None:
     ctx.case.publication_deferred_reason = ctx.data["reason"]
     ctx.case.publication_review_on = ctx.data["review_on"]
-    _open(ctx, "publication_review", due_on=ctx.data["review_on"])
+    _open(ctx, PUBLICATION_REVIEW, due_on=ctx.data["review_on"])
 
 
 def _resume_publication(ctx: TransitionContext) -> None:
-    _meet(ctx, "publication_review")
+    _meet(ctx, PUBLICATION_REVIEW)
 
 
 def _publish(ctx: TransitionContext) -> None:
-    ctx.case.published_on = ctx.data["published_on"]
-    ctx.case.published_url = ctx.data["url"]
-    _cancel(ctx, "pre_publication")
+    case: CaseReview = ctx.case
+    case.published_on = ctx.data["published_on"]
+    case.published_url = ctx.data["url"]
+    if not is_scr(case):
+        return
+    if case.report_sent_to_national_panel_on is None:
+        # published without the report sent to the national panel first: the duty is missed
+        # (recorded even when no publication date had been planned)
+        if not repo.open_deadline_dues(ctx.session, SUBJECT, case.id, [PRE_PUBLICATION]):
+            open_pre_publication(ctx.session, case, ctx.today, publication_on=case.published_on)
+        close_deadlines(ctx.session, SUBJECT, case.id, [PRE_PUBLICATION], outcome="missed")
 
 
 def _not_published(ctx: TransitionContext) -> None:
     ctx.case.not_published_reason = ctx.data["reason"]
-    _finish(ctx)
-    _open(ctx, "national_panel_not_published")
+    _finish("the report will not be published")(ctx)
+    _open(ctx, NATIONAL_PANEL_NOT_PUBLISHED)
 
 
 def _close(ctx: TransitionContext) -> None:
     note = ctx.data.get("carry_forward_note")
     if note:
         ctx.case.carry_forward_note = note
-        carried = carry_forward(ctx.session, ctx.case.id, note)
+        carried = repo.carry_forward(ctx.session, ctx.case.id, note)
         ctx.history_data["carried_forward_recommendations"] = carried
-    _finish(ctx)
+    _finish("the case review was closed")(ctx)
 
 
 def _withdraw(ctx: TransitionContext) -> None:
     ctx.case.withdrawn_reason = ctx.data["reason"]
-    _finish(ctx)
+    _finish("the notification was withdrawn")(ctx)
 
 
 # ---- guards ---------------------------------------------------------------------------------
-
-def open_recommendation_count(session: Any, case_id: int) -> int:
-    open_items = (
-        select(ActionItem.recommendation_id)
-        .where(ActionItem.status.in_(OPEN_ITEM_STATUSES))
-    )
-    return int(session.scalar(
-        select(func.count()).select_from(Recommendation).where(
-            Recommendation.case_id == case_id,
-            Recommendation.status.in_(OPEN_ITEM_STATUSES) | Recommendation.id.in_(open_items),
-        )
-    ) or 0)
-
-
-def carry_forward(session: Any, case_id: int, note: str) -> list[int]:
-    from sqlalchemy import update
-
-    recs = list(session.execute(
-        select(Recommendation).where(Recommendation.case_id == case_id).order_by(Recommendation.id)
-    ).scalars())
-    ids = [r.id for r in recs]
-    carried = []
-    open_item_recs = set(session.execute(
-        select(ActionItem.recommendation_id).where(
-            ActionItem.recommendation_id.in_(ids), ActionItem.status.in_(OPEN_ITEM_STATUSES))
-    ).scalars()) if ids else set()
-    for rec in recs:
-        if rec.status in OPEN_ITEM_STATUSES or rec.id in open_item_recs:
-            rec.status = "carried_forward"
-            rec.carry_forward_note = note
-            carried.append(rec.number)
-    if ids:
-        session.execute(
-            update(ActionItem)
-            .where(ActionItem.recommendation_id.in_(ids), ActionItem.status.in_(OPEN_ITEM_STATUSES))
-            .values(status="carried_forward", note=note),
-            execution_options={"synchronize_session": False},
-        )
-    return carried
-
 
 def _close_scr_needs_publication(ctx: TransitionContext) -> str | None:
     if ctx.from_state == "report_approved" and is_scr(ctx.case):
@@ -316,7 +274,7 @@ def _close_scr_needs_publication(ctx: TransitionContext) -> str | None:
 
 
 def _close_open_recommendations(ctx: TransitionContext) -> str | None:
-    n = open_recommendation_count(ctx.session, ctx.case.id)
+    n = repo.open_recommendation_count(ctx.session, ctx.case.id)
     if n and not ctx.data.get("carry_forward_note"):
         return (f"{n} recommendation(s) are still open: complete them, or close with a "
                 "carry_forward_note to carry them forward")
@@ -363,7 +321,7 @@ WT2015 = Workflow(
                    CRG, fields={"rationale": Text, "other_la": ShortText},
                    effects=(_other_la, _decide("other_la_review", "other_la_review"))),
         Transition("no_further_action", ("awaiting_decision",), "closed", CRG, fields=REASON,
-                   effects=(_decide("nfa", None), _finish)),
+                   effects=(_decide("nfa", None), _finish("no further action was decided"))),
         Transition("endorse_scr", ("scr_recommended",), "review_in_progress", IC, fields=REASON,
                    effects=(_endorse_scr,)),
         Transition("decline_scr", ("scr_recommended",), "awaiting_decision", IC, fields=REASON,
@@ -426,12 +384,9 @@ REGIMES: dict[str, Regime] = {
         deadline_rules=wt2015_rules,
         on_receipt=("screening", "decision"),
         public_stages=WT2015_STAGES,
-        survive_closure=("national_panel_notice",),
+        survive_closure=(NATIONAL_PANEL_NOTICE, NATIONAL_PANEL_NOT_PUBLISHED),
     ),
 }
-
-CLOSED_STATES = ("closed", "withdrawn")
-
 
 def regime_of(case: CaseReview) -> Regime:
     return REGIMES[case.regime]
@@ -451,3 +406,42 @@ def register() -> None:
         raise ValueError(f"ECR_CASE_REVIEW_REGIME must be one of {sorted(REGIMES)}")
     for regime in REGIMES.values():
         register_workflow(regime.workflow)
+
+
+# ---- the transition body as OpenAPI describes it ---------------------------------------------
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+def transition_body_schema() -> dict[str, Any]:
+    """The JSON Schema of ``POST /case-reviews/{id}/transitions``: one object per action
+    (``action`` a constant, then the action's required and optional fields), built from the
+    tables of every regime. Only a description: the engine validates the body itself, so that
+    an unknown action or one not possible now stays a 409 and a missing field a 422."""
+    variants: dict[str, type[BaseModel]] = {}
+    for regime in REGIMES.values():
+        for t in regime.workflow.transitions:
+            if t.action in variants:
+                continue
+            base = t.payload_model
+            definitions: dict[str, Any] = {
+                name: (f.annotation, f) for name, f in base.model_fields.items() if name != "action"
+            }
+            variants[t.action] = create_model(  # type: ignore[call-overload]
+                f"CaseReviewTransition_{t.action}",
+                __config__=ConfigDict(extra="forbid"),
+                action=(Literal[t.action], ...),  # type: ignore[valid-type]
+                **definitions,
+            )
+    union = Annotated[Union[tuple(variants.values())], Field(discriminator="action")]  # type: ignore[valid-type]  # noqa: UP007
+    schema = TypeAdapter(union).json_schema()
+    inlined = _inline(schema, schema.get("$defs", {}))
+    inlined.pop("discriminator", None)  # its mapping names $refs, which are inlined here
+    return inlined

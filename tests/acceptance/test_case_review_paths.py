@@ -259,8 +259,14 @@ def test_scr_not_published(walker) -> None:
     out = w.do("independent_chair", "decide_not_to_publish", "closed", "scr",
                reason="Publication would identify the surviving siblings.")
     assert out["publication"]["not_published_reason"].startswith("Publication would")
-    # the national panel must still be told
-    assert [d["kind"] for d in out["deadlines"]] == ["national_panel_notice"]
+    # the national panel must still be told, a duty of its own met by its own date
+    assert [d["kind"] for d in out["deadlines"]] == ["national_panel_not_published"]
+    bu = w.users["business_unit"]
+    etag = w.client.get(f"/api/v1/case-reviews/{w.id}", headers=bu.headers).headers["ETag"]
+    r = w.client.patch(f"/api/v1/case-reviews/{w.id}", headers={**bu.headers, "If-Match": etag},
+                       json={"national_panel_told_not_published_on": TODAY.isoformat()})
+    assert r.status_code == 200, r.text
+    assert r.json()["deadlines"] == []
 
 
 def test_other_local_authority_review(walker) -> None:

@@ -244,11 +244,13 @@ def test_keyset_pagination_is_stable_under_inserts(client, db, users) -> None:
 
 def test_list_uses_a_constant_number_of_statements(client, db, users, engine) -> None:
     bu = users["business_unit"]
-    first = make_case(db, "received")
-    for _ in range(11):
-        other = make_case(db, "received")
-        other.thematic_group_id = first.id
-    first.thematic_group_id = first.id
+    from ecr.models import ThematicReview
+
+    thematic = ThematicReview(created_by="test")
+    db.add(thematic)
+    db.flush()
+    for _ in range(12):
+        make_case(db, "received").thematic_review_id = thematic.id
     db.commit()
     counts = []
 
@@ -311,7 +313,7 @@ def test_thematic_links_show_each_others_references(client, api, users) -> None:
     assert r.status_code == 200
     assert [x["id"] for x in r.json()["linked_cases"]] == [b["id"]]
     r = client.delete(f"/api/v1/case-reviews/{a['id']}/links/{b['id']}", headers=bu.headers)
-    assert r.json()["linked_cases"] == [] and r.json()["thematic_group_id"] is None
+    assert r.json()["linked_cases"] == [] and r.json()["thematic_review_id"] is None
 
 
 def test_body_helper_is_valid() -> None:

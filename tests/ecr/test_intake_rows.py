@@ -53,9 +53,9 @@ def test_public_intake_stores_the_same_rows(client, db) -> None:
     deadlines = db.execute(select(Deadline).where(Deadline.subject_type == "case_review",
                                                   Deadline.subject_id == case.id)
                            .order_by(Deadline.kind)).scalars().all()
-    assert [(d.kind, d.label, d.start_on, d.met_at, d.cancelled_at) for d in deadlines] == [
-        ("decision", "Decision on the notification", today, None, None),
-        ("screening", "Screening and referral to the Case Review Group", today, None, None),
+    assert [(d.kind, d.label, d.start_on, d.outcome) for d in deadlines] == [
+        ("decision", "Decision on the notification", today, None),
+        ("screening", "Screening to the Case Review Group's recommendation", today, None),
     ]
     assert all(d.created_at is not None for d in deadlines)
 

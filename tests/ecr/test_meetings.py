@@ -89,3 +89,30 @@ def test_agenda_lines_and_tracker(client, db, users) -> None:
     r = client.post(f"/api/v1/meetings/{meeting['id']}/agenda", json={"case_id": 999999},
                     headers=bu.headers)
     assert r.status_code == 422
+
+
+def test_a_member_without_a_case_review_role_sees_no_agenda_lines_or_minutes(client, db, users,
+                                                                             fast_user) -> None:
+    """DOMAIN.md Roles: a crg_member sees the cases on agendas of CRG meetings they belong to;
+    a member who holds no case review role (here a cdop_panel_member) sees neither the agenda
+    lines nor the minutes."""
+    bu = users["business_unit"]
+    crg_member, panel_member = fast_user("crg_member"), fast_user("cdop_panel_member")
+    case = make_case(db, "awaiting_decision")
+    meeting = _meeting(client, bu, [crg_member.id, panel_member.id], [case.id])
+    r = client.put(f"/api/v1/meetings/{meeting['id']}/minutes",
+                   json={"minutes": "Synthetic minutes about the case."},
+                   headers={**bu.headers, "If-Match": "*"})
+    assert r.status_code == 200, r.text
+    seen = client.get(f"/api/v1/meetings/{meeting['id']}", headers=crg_member.headers).json()
+    assert seen["agenda"][0]["case"]["reference"] == case.reference
+    assert seen["minutes"] == "Synthetic minutes about the case."
+    r = client.get(f"/api/v1/meetings/{meeting['id']}", headers=panel_member.headers)
+    if r.status_code == 200:
+        out = r.json()
+        assert all(line["case"] is None for line in out["agenda"])
+        assert out["minutes"] is None
+        assert case.reference not in r.text
+    else:
+        assert r.status_code in (403, 404)
+    assert client.get(f"/api/v1/case-reviews/{case.id}", headers=panel_member.headers).status_code in (403, 404)

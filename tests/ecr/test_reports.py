@@ -51,7 +51,7 @@ def _dataset(db) -> dict[str, list]:
     _history(db, made["scr"][0].id, "recommend_scr", "endorse_scr")
     _history(db, made["pending"][3].id, "recommend_scr", "decline_scr", "recommend_scr")
 
-    # timeliness of screening: 5 on time, 3 late, 2 cancelled (withdrawn, nfa), the rest open
+    # timeliness of screening: 5 on time, 3 late, 2 missed, 1 waived with a reason, the rest open
     ids = [c.id for group in made.values() for c in group]
     rows = {d.subject_id: d for d in db.execute(
         select(Deadline).where(Deadline.subject_type == "case_review", Deadline.kind == "screening",
@@ -61,7 +61,9 @@ def _dataset(db) -> dict[str, list]:
     for cid in ids[5:8]:
         rows[cid].met_at = dt.datetime.combine(rows[cid].due_on + dt.timedelta(days=2), dt.time(9), UTC)
     for cid in ids[8:10]:
-        rows[cid].cancelled_at = dt.datetime(2025, 12, 1, tzinfo=UTC)
+        rows[cid].missed_at = dt.datetime(2025, 12, 1, tzinfo=UTC)
+    rows[ids[10]].waived_at = dt.datetime(2025, 12, 1, tzinfo=UTC)
+    rows[ids[10]].waived_reason = "the notification was withdrawn"
     db.execute(update(Deadline).where(Deadline.subject_type == "case_review", Deadline.kind == "decision",
                                       Deadline.subject_id.in_(ids[:4]))
                .values(met_at=dt.datetime(2025, 4, 2, tzinfo=UTC)))
@@ -83,8 +85,8 @@ def test_report_figures(client, db, users) -> None:
     assert rep["scr"] == {"recommended": 2, "endorsed": 1, "declined": 1}
     assert rep["publication"] == {"published": 1, "not_published": 1, "publication_deferred": 1}
     screening = rep["timeliness"]["screening"]
-    assert screening == {"total": 20, "met_on_time": 5, "met_late": 3, "cancelled": 2,
-                         "open_overdue": 10, "open_not_yet_due": 0}
+    assert screening == {"total": 20, "met_on_time": 5, "met_late": 3, "missed": 2, "waived": 1,
+                         "open_overdue": 9, "open_not_yet_due": 0}
     decision = rep["timeliness"]["decision"]
     assert decision["total"] == 20 and decision["met_on_time"] == 4
     assert decision["open_overdue"] == 16
@@ -103,6 +105,8 @@ def test_report_csv_and_validation(client, db, users) -> None:
     assert ["outcomes", "management_review", "", "7"] in rows
     assert ["outcomes", "pending", "", "4"] in rows
     assert ["timeliness", "screening", "met_late", "3"] in rows
+    assert ["timeliness", "screening", "missed", "2"] in rows
+    assert ["timeliness", "screening", "waived", "1"] in rows
     bu = users["business_unit"].headers
     assert client.get("/api/v1/reports/case-reviews", params={"from": "2026-01-01", "to": "2025-01-01"},
                       headers=bu).status_code == 422

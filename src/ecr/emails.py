@@ -1,6 +1,8 @@
 """Emails of the case review module, written to the outbox in the caller's transaction.
 
 They carry the reference and a decision label only: never the child's name or case detail.
+Staff are sent to the staff app's page where the work is (DESIGN.md "The staff app": the
+stable ``/app/...`` addresses), never to a bare "sign in".
 """
 
 from __future__ import annotations
@@ -10,9 +12,15 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from core.outbox import enqueue_email, queue_email
+from core.settings import get_settings
 from ecr.config import get_config
+from ecr.domain import MY_FORMS_PATH
 from ecr.models import CaseReview
 
+
+def app_url(path: str) -> str:
+    """An address of the staff app, from ``ECR_PUBLIC_BASE_URL``."""
+    return f"{get_settings().public_base_url.rstrip('/')}{path}"
 
 def _topic(case: CaseReview) -> str:
     return f"case_review:{case.id}"
@@ -60,7 +68,8 @@ def email_agency_report_request(session: Session, case: CaseReview, to: str, age
         subject=f"Agency report requested for case review {case.reference}",
         body=(
             f"An agency report is requested from {agency} for case review {case.reference}.\n"
-            f"It is due on {due_on.isoformat()}. Please sign in to the service to complete it.\n"
+            f"It is due on {due_on.isoformat()}.\n\n"
+            f"Complete it in your forms: {app_url(MY_FORMS_PATH)}\n"
         ),
         topic=_topic(case),
     )
@@ -74,8 +83,8 @@ def email_agency_report_reminder(session: Session, reference: str, case_id: int,
         to=to,
         subject=f"Reminder: agency report for case review {reference}",
         body=(
-            f"The agency report for case review {reference} {state} on {due_on.isoformat()}.\n"
-            "Please sign in to the service to complete it.\n"
+            f"The agency report for case review {reference} {state} on {due_on.isoformat()}.\n\n"
+            f"Complete it in your forms: {app_url(MY_FORMS_PATH)}\n"
         ),
         topic=f"case_review:{case_id}",
     )
