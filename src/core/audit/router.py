@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from sqlalchemy import select
 
 from core.audit.models import AuditEvent
@@ -26,7 +26,8 @@ class AuditEventOut(BaseModel):
     subject_type: str | None
     subject_id: str | None
     request_id: str | None
-    data: dict[str, Any]
+    data: dict[str, JsonValue] = Field(
+        description="identifiers, field names and state names only: never case content")
     hash: str | None
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
@@ -21,22 +21,22 @@ Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=25
 
 class TokenOut(BaseModel):
     access_token: str
-    token_type: str = "bearer"
-    expires_in: int
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds")
 
 
 class MeOut(BaseModel):
-    id: int | None
+    id: int | None = Field(description="null for an OIDC caller without a local user")
     email: str
     name: str
-    roles: list[str]
+    roles: list[Role]
     agency: str | None = None
 
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Annotated[EmailStr, Field(max_length=254)]
     name: Name
     password: Password | None = None
     roles: list[Role] = Field(default_factory=list, max_length=len(Role))
@@ -65,6 +65,6 @@ class UserOut(BaseModel):
     id: int
     email: str
     name: str
-    roles: list[str]
+    roles: list[Role]
     agency: str | None
     is_active: bool

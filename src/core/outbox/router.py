@@ -13,6 +13,7 @@ from core.outbox.models import OutboxMessage
 from core.pagination import Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(tags=["operations"])
+OutboxStatus = Literal["pending", "sent", "failed"]
 
 
 class OutboxOut(BaseModel):
@@ -20,7 +21,7 @@ class OutboxOut(BaseModel):
 
     id: int
     topic: str | None
-    status: str
+    status: OutboxStatus
     attempts: int
     next_attempt_at: dt.datetime
     last_error: str | None
@@ -31,7 +32,7 @@ class OutboxOut(BaseModel):
 @router.get("/outbox", response_model=Page[OutboxOut], dependencies=[Depends(require("outbox:read"))])
 def list_outbox(
     session: SessionDep,
-    status: Annotated[Literal["pending", "sent", "failed"] | None, Query()] = None,
+    status: Annotated[OutboxStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.auth.deps import authenticated
 from core.errors import NotFound
@@ -11,8 +12,32 @@ from core.workflow.table import WORKFLOWS
 router = APIRouter(tags=["workflows"])
 
 
-@router.get("/workflows/{name}", dependencies=[Depends(authenticated())])
-def get_workflow(name: str) -> dict[str, Any]:
+class TransitionOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    action: str
+    from_: list[str] = Field(alias="from", description="the states the action may be taken from")
+    to: str
+    roles: list[str]
+    role_note: str | None = Field(description="when the roles depend on the case, which apply")
+    fields: list[str] = Field(description="fields the action requires")
+    optional_fields: list[str]
+    guard: str | None = Field(description="what must be true for the action, beyond the roles")
+
+
+class WorkflowOut(BaseModel):
+    name: str
+    regime: str | None
+    initial: str
+    states: list[str]
+    terminal: list[str]
+    transitions: list[TransitionOut]
+
+
+@router.get("/workflows/{name}", response_model=WorkflowOut, dependencies=[Depends(authenticated())])
+def get_workflow(
+    name: Annotated[str, Path(max_length=50, pattern=r"^[a-z][a-z0-9-]*$")],
+) -> dict[str, Any]:
     """The workflow exactly as the engine enforces it (any signed-in user)."""
     wf = WORKFLOWS.get(name)
     if wf is None:
