@@ -9,8 +9,6 @@ forwarded.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
 from core.agency_requests import service as requests
@@ -115,7 +113,3 @@ def form_assigned(session: Session, settings: Settings, case: ChildDeath, req: A
               f"Complete it in your reporting forms: {my_forms_url(settings)}\n\n{settings.board_name}\n"),
         topic=_topic(case),
     )
-
-
-def due_text(due_on: dt.date) -> str:
-    return due_on.isoformat()

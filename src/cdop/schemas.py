@@ -33,7 +33,13 @@ def _nhs(value: str) -> str:
     return value.strip()
 
 
-NhsNumber = Annotated[str, StringConstraints(max_length=40), AfterValidator(_nhs)]
+# 10 digits (spaces between them allowed), or one of the two answers; the check digit is
+# checked as well (modulus 11), which a pattern cannot state
+NHS_PATTERN = (r"^\s*(?:(?:[0-9] *){10}|[Nn]ot\s+[Aa]vailable|NOT\s+AVAILABLE"
+               r"|[Nn]on[- ][Rr]esident\s+in\s+[Ee]ngland|NON[- ]RESIDENT\s+IN\s+ENGLAND)\s*$")
+# the pattern is stated in the schema; the validator checks it with a message for the user
+NhsNumber = Annotated[str, StringConstraints(max_length=40), AfterValidator(_nhs),
+                      Field(json_schema_extra={"pattern": NHS_PATTERN})]
 Sex = Literal["female", "male", "indeterminate", "not_known"]
 Place = Literal["hospital", "home", "hospice", "other_residence", "public_place", "abroad", "other"]
 HoldReason = Literal["inquest", "criminal_proceedings", "case_review", "other"]
@@ -111,20 +117,21 @@ class StaffNotificationIn(NotificationIn):
 class ChildDeathPatch(_In):
     """Fields the coordinator may correct; never ``status`` (use the transitions)."""
 
+    # null clears a field that may be empty; the others (no null in their schema) cannot be cleared
     case_summary: LongText | None = None
-    first_name: Name | None = None
-    last_name: Name | None = None
-    date_of_birth: dt.date | None = None
+    first_name: Name = Field(default=None)  # type: ignore[assignment]
+    last_name: Name = Field(default=None)  # type: ignore[assignment]
+    date_of_birth: dt.date = Field(default=None)  # type: ignore[assignment]
     sex: Sex | None = None
     ethnicity: Short | None = None
     nhs_number: NhsNumber | None = None
     address: Address | None = None
     local_authority: Short | None = None
-    date_of_death: dt.date | None = None
+    date_of_death: dt.date = Field(default=None)  # type: ignore[assignment]
     time_of_death: TimeOfDay | None = None
-    place_of_death: Place | None = None
+    place_of_death: Place = Field(default=None)  # type: ignore[assignment]
     place_detail: Short | None = None
-    expected: bool | None = None
+    expected: bool = Field(default=None)  # type: ignore[assignment]
     jar_triggered: bool | None = None
     coroner_involved: bool | None = None
 
