@@ -40,7 +40,14 @@ router = APIRouter(tags=["case reviews"])
 # the states of every regime (a case keeps the regime it began with)
 State = Literal[tuple(dict.fromkeys(s for r in REGIMES.values() for s in r.workflow.states))]  # type: ignore[valid-type]
 DecisionFilter = Literal[(*DECISIONS, "pending")]  # type: ignore[valid-type]
-IfMatch = Annotated[str | None, Header(max_length=200, description="the ETag you last read")]
+# If-Match is required (API.md: 428 without it, 412 when stale). Read as optional so that a
+# missing header is the 428 of the contract rather than a 422; OpenAPI states it required.
+IfMatch = Annotated[str | None, Header(max_length=200, include_in_schema=False)]
+NEEDS_IF_MATCH: dict[str, Any] = {"parameters": [{
+    "name": "If-Match", "in": "header", "required": True,
+    "description": "the ETag you last read (428 without it, 412 when the resource has changed)",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}]}
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -95,7 +102,7 @@ def get_case_review(case_id: Id, session: SessionDep, response: Response,
     return out
 
 
-@router.patch("/case-reviews/{case_id}", response_model=CaseReviewOut)
+@router.patch("/case-reviews/{case_id}", response_model=CaseReviewOut, openapi_extra=NEEDS_IF_MATCH)
 def patch_case_review(case_id: Id, body: CaseReviewPatch, session: SessionDep,
                       response: Response, principal: CanUpdate,
                       if_match: IfMatch = None) -> dict[str, Any]:
@@ -113,7 +120,8 @@ def get_transitions(case_id: Id, session: SessionDep, response: Response,
     return out
 
 
-@router.post("/case-reviews/{case_id}/transitions", response_model=CaseReviewOut)
+@router.post("/case-reviews/{case_id}/transitions", response_model=CaseReviewOut,
+             openapi_extra=NEEDS_IF_MATCH)
 def post_transition(
     case_id: Id, session: SessionDep, response: Response,
     principal: CanTransition,
@@ -206,7 +214,8 @@ def list_recommendations(case_id: Id, session: SessionDep,
     return service.list_recommendations(session, case_id, principal)
 
 
-@router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut)
+@router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut,
+              openapi_extra=NEEDS_IF_MATCH)
 def patch_recommendation(case_id: Id, rec_id: Id, body: RecommendationPatch,
                          session: SessionDep, response: Response,
                          principal: CanManageReviews,

@@ -85,13 +85,9 @@ FutureDate = Annotated[
     dt.date, BeforeValidator(iso_date), AfterValidator(_not_past),
     Field(description="a date (YYYY-MM-DD) from today to 20 years ahead", json_schema_extra=_DATE),
 ]
-ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    Field(json_schema_extra={"pattern": r"\S"}),
-]
 Url = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s/$.?#][^\s]*$"),
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$"),
 ]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 

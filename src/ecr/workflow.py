@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from core.agency_requests import service as agency_requests
 from core.deadlines import DeadlineRule, close_deadlines, open_deadline
-from core.workflow import Text, Transition, TransitionContext, Workflow, register_workflow
+from core.workflow import Transition, TransitionContext, Workflow, register_workflow
 from ecr import emails
 from ecr import repository as repo
 from ecr.config import CaseReviewSettings, get_config
@@ -34,7 +34,7 @@ from ecr.domain import (
     is_scr,
 )
 from ecr.models import CaseReview
-from ecr.schemas import FutureDate, PastDate, ShortText, Url
+from ecr.schemas import FutureDate, Line, Para, PastDate, Url
 
 # ---- regimes --------------------------------------------------------------------------------
 
@@ -286,6 +286,7 @@ def _close_open_recommendations(ctx: TransitionContext) -> str | None:
 BU = ("business_unit",)
 CRG = ("crg_chair",)
 IC = ("independent_chair",)
+Text = Para(10000)
 REASON = {"rationale": Text}
 
 WT2015 = Workflow(
@@ -318,7 +319,7 @@ WT2015 = Workflow(
         Transition("commission_learning_event", ("awaiting_decision",), "review_in_progress",
                    CRG, fields=REASON, effects=(_decide("learning_event", "learning_event"),)),
         Transition("refer_to_other_la", ("awaiting_decision",), "monitoring_other_la_review",
-                   CRG, fields={"rationale": Text, "other_la": ShortText},
+                   CRG, fields={"rationale": Text, "other_la": Line(200)},
                    effects=(_other_la, _decide("other_la_review", "other_la_review"))),
         Transition("no_further_action", ("awaiting_decision",), "closed", CRG, fields=REASON,
                    effects=(_decide("nfa", None), _finish("no further action was decided"))),
