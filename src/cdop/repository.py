@@ -346,8 +346,7 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
     inner = stmt.order_by(c.date_of_death, c.id).limit(limit).subquery("page")
     holds, forms = _open_collections(inner, shape.postgresql)
     # The panel meeting by an outer join: the meetings are read once for the page (as a
-    # correlated subquery PostgreSQL scanned the small meetings table once per row: 0.46 of
-    # the statement's 1.41 ms at national scale).
+    # correlated subquery PostgreSQL scanned the small meetings table once per row).
     # No ORDER BY out here: SQL does not promise that the subquery's order survives, so
     # ``list_page`` sorts the (at most limit) rows itself rather than have the database sort
     # them again.
@@ -406,7 +405,7 @@ def _open_collections(page: Any, postgresql: bool) -> tuple[Any, Any]:
                             h.child_death_id == page.c.id, h.released_at.is_(None))
     # The constants in the SQL text, not bound: the planner can then use the partial index of
     # awaited forms (ix_core_agency_requests_awaited), and SQLite runs the subquery faster even
-    # on the same index (raw statement at quick scale: 0.43 -> 0.33 ms).
+    # on the same index (bench/README.md).
     forms = json_rows_text(postgresql, (r.due_on, r.id, r.agency),
                             r.subject_type == _const(SUBJECT), r.kind == _const(FORM_KIND),
                             r.subject_id == page.c.id, r.status == _const("requested"))

@@ -15,7 +15,7 @@ from pydantic_core import to_json
 from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
-from core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from core.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery
 from core.settings import Settings
 from cdop import config, service
 from cdop import repository as repo
@@ -73,7 +73,7 @@ def list_child_deaths(
     agency: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> Response:
     """Child deaths, oldest death first, each with what it is waiting on. ``outstanding``: not
     closed, withdrawn or transferred out; ``older_than_days``: days since death;
@@ -200,7 +200,7 @@ def my_reporting_forms(
     principal: Annotated[Principal, Depends(require("reporting_form:submit"))],
     open_only: bool = True,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> Any:
     """Reporting forms assigned to the caller (CDOP reference and age band only)."""
     return service.my_forms(session, principal, open_only=open_only, limit=limit, cursor=cursor)

@@ -34,7 +34,7 @@ def test_removing_a_child_death_from_the_agenda_returns_it_to_ready_for_panel(cl
     assert last["data"]["meeting_id"] == meeting["id"]
     assert last["actor"] == "Cora Coordinator"
     events = db.execute(select(AuditEvent.action).where(AuditEvent.subject_type == "child_death",
-                                                        AuditEvent.subject_id == case.id)).scalars().all()
+                                                        AuditEvent.subject_id == str(case.id))).scalars().all()
     assert "child_death.remove_from_agenda" in events
 
     # it can be scheduled again, on another panel
