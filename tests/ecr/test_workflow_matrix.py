@@ -266,3 +266,54 @@ def test_workflow_served_by_core(client, users) -> None:
         assert set(t["from"]) == set(sources) and t["to"] == target
         assert set(t["roles"]) == roles | scr_roles
         assert set(t["fields"]) == set(fields)
+
+
+def test_openapi_describes_each_action_of_the_table(client) -> None:
+    """The transition body in OpenAPI is one object per action of API.md's table, with that
+    action's required fields (a client can build each form from it)."""
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/case-reviews/{case_id}/transitions"]["post"]
+    variants = op["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+    described = {v["properties"]["action"]["const"]: set(v["required"]) for v in variants}
+    assert described == {action: {"action", *spec_[4]} for action, spec_ in TABLE.items()}
+    assert all(v["additionalProperties"] is False for v in variants)
+    if_match = [p for p in op["parameters"] if p["name"].lower() == "if-match"]
+    assert [p["required"] for p in if_match] == [True]
+
+
+# Every action of the table that ends a case (its target is closed or withdrawn); API.md: an
+# SCR is not closed from report_approved (it is published or not published).
+ENDINGS = [(s, d, a) for s, d, a in SOURCE_PAIRS
+           if TABLE[a][1] in ("closed", "withdrawn")
+           and not (a == "close" and s == "report_approved" and d == "scr")]
+
+
+@pytest.mark.parametrize(("state", "decision", "action"), ENDINGS,
+                         ids=[f"{a}-from-{s}-{d}" for s, d, a in ENDINGS])
+def test_every_ending_closes_what_the_case_owed(client, db, users, state, decision, action) -> None:
+    """Whatever ends a case waives its awaited agency reports and leaves no deadline open but
+    the duties to the national panel, which outlive the case (DOMAIN.md)."""
+    from sqlalchemy import select
+
+    from core.deadlines.models import Deadline
+
+    _s, target, roles, scr_roles, fields = TABLE[action]
+    role = sorted(scr_roles if decision == "scr" else roles)[0]
+    case = make_case(db, state, decision=decision)
+    bu = users["business_unit"]
+    r = client.post(f"/api/v1/case-reviews/{case.id}/agency-reports", headers=bu.headers,
+                    json={"agency": "Example Police", "contact_email": "police@example.org",
+                          "due_on": (TODAY + dt.timedelta(days=5)).isoformat()})
+    assert r.status_code == 201, r.text
+    r = _post(client, case.id, users[role], action, fields)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == target
+    assert {d["kind"] for d in r.json()["deadlines"]} <= {"national_panel_notice",
+                                                         "national_panel_not_published"}
+    reports = client.get(f"/api/v1/case-reviews/{case.id}/agency-reports", headers=bu.headers).json()
+    assert [x["status"] for x in reports] == ["waived"]
+    db.expire_all()
+    for d in db.execute(select(Deadline).where(Deadline.subject_type == "case_review",
+                                               Deadline.subject_id == case.id)).scalars():
+        assert d.outcome is not None or d.kind.startswith("national_panel"), d.kind
+        assert d.outcome != "waived" or d.waived_reason
