@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from pydantic import WithJsonSchema
 from pydantic_core import to_json
 
 from core.auth.deps import require
@@ -45,7 +46,14 @@ MAX_ID = 2**31 - 1
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 FormId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MeetingId = Annotated[int, Path(ge=1, le=MAX_ID)]
-IfMatch = Annotated[str | None, Header(max_length=200, description="the ETag last read")]
+# Required by the service (428 without it, 412 when stale): stated so in OpenAPI, read as
+# optional so that its absence is the 428 of the contract, not a 422.
+IfMatch = Annotated[str | None, Header(max_length=200, include_in_schema=False)]
+NEEDS_IF_MATCH: dict[str, Any] = {"parameters": [{
+    "name": "If-Match", "in": "header", "required": True,
+    "description": "the ETag you last read (428 without it, 412 when the case has changed)",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}]}
 Reader = Annotated[Principal, Depends(require("child_death:read"))]
 AppSettings = Annotated[Settings, Depends(config.use_settings)]
 
@@ -110,7 +118,7 @@ def get_child_death(case_id: CaseId, session: SessionDep, principal: Reader) -> 
     return _json(out, headers=_etag(version))
 
 
-@router.patch("/child-deaths/{case_id}", response_model=ChildDeathOut)
+@router.patch("/child-deaths/{case_id}", response_model=ChildDeathOut, openapi_extra=NEEDS_IF_MATCH)
 def patch_child_death(
     case_id: CaseId, body: ChildDeathPatch, session: SessionDep,
     principal: Annotated[Principal, Depends(require("child_death:update"))],
@@ -130,11 +138,12 @@ def get_transitions(case_id: CaseId, session: SessionDep, principal: Reader, res
 
 
 @router.post("/child-deaths/{case_id}/transitions", response_model=ChildDeathOut,
-             openapi_extra=service.TRANSITION_BODY_OPENAPI)
+             openapi_extra=NEEDS_IF_MATCH)
 def post_transition(
     case_id: CaseId, session: SessionDep, settings: AppSettings,
     principal: Annotated[Principal, Depends(require("child_death:transition"))],
-    payload: Annotated[dict[str, Any], Body()],
+    payload: Annotated[dict[str, Any], WithJsonSchema(service.TRANSITION_BODY_SCHEMA),
+                       Body(examples=[{"action": "start_information_gathering"}])],
     if_match: IfMatch = None,
 ) -> Response:
     """Apply a workflow action (If-Match): ``{action, note?, ...fields}``; see

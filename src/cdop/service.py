@@ -5,8 +5,9 @@ call one function here and return what it gives. Services only flush; the reques
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal, Union
 
+from pydantic import ConfigDict, TypeAdapter, ValidationError, create_model
 from sqlalchemy.orm import Session
 
 from core.agency_requests import service as requests
@@ -442,25 +443,23 @@ def _inline(schema: Any, defs: dict[str, Any]) -> Any:
     return schema
 
 
-def _transition_body_openapi() -> dict[str, Any]:
-    """One object per action of the table (``action`` fixed, its fields required, its optional
-    fields and ``note`` optional, nothing else): what clients build the body from. The engine
-    validates the body itself, after the If-Match, state and role checks."""
-    from typing import Literal, Union
-
-    from pydantic import TypeAdapter, create_model
-
+def _transition_body_schema() -> dict[str, Any]:
+    """The JSON Schema of ``POST /child-deaths/{id}/transitions``: one object per action of the
+    table (``action`` a constant, its fields required, its optional fields and ``note``
+    optional, nothing else). Only a description: the engine validates the body itself, after
+    the If-Match, state and role checks, so an action not possible now stays a 409."""
     variants = []
     for t in WORKFLOW.transitions:
-        fields = {name: (info.annotation, info) for name, info in t.payload_model.model_fields.items()}
-        fields["action"] = (Literal[t.action], ...)  # type: ignore[valid-type]
-        variants.append(create_model(f"ChildDeath_{t.action}", __base__=t.payload_model, **fields))
-    schema = TypeAdapter(Union[tuple(variants)]).json_schema()  # type: ignore[arg-type]
-    body = _inline(schema, schema.get("$defs", {}))
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": body}}}}
+        fields = {name: (info.annotation, info) for name, info in t.payload_model.model_fields.items()
+                  if name != "action"}
+        variants.append(create_model(  # type: ignore[call-overload]
+            f"ChildDeathTransition_{t.action}", __config__=ConfigDict(extra="forbid"),
+            action=(Literal[t.action], ...), **fields))  # type: ignore[valid-type]
+    schema = TypeAdapter(Union[tuple(variants)]).json_schema()  # type: ignore[arg-type]  # noqa: UP007
+    return _inline(schema, schema.get("$defs", {}))
 
 
-TRANSITION_BODY_OPENAPI = _transition_body_openapi()
+TRANSITION_BODY_SCHEMA = _transition_body_schema()
 
 
 _DEAD_LINK = "this link is not valid, has expired or has been used"
@@ -497,8 +496,6 @@ def submit_public_page(session: Session, settings: Settings, token: str,
     """The page's submission through a link: the ``PublicFormView`` (to show the form again),
     the ``PublicSubmittedForm`` when accepted, else the refusal (a pydantic ``ValidationError``
     or ``ValidationFailed``) with nothing written."""
-    from pydantic import ValidationError
-
     req, case = resolve_public(session, settings, token, lock=True)
     view = views.public_view(case, req, config.today())
     try:
