@@ -218,16 +218,25 @@ _COLLECTIONS = {
         HOLD_ROWS.aggregate(postgresql, _HOLDS.c.child_death_id == bindparam("case_id")).label("hold_rows"),
         FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT,
                             _FORMS.c.subject_id == bindparam("case_id")).label("form_rows"),
+        _has(_FLAGS, _FLAGS.c.child_death_id == bindparam("case_id")).label("has_duplicates"),
     )
     for postgresql in (True, False)
 }
 
 
+def collections_and_flags(session: Session, case_id: int) -> tuple[list[Any], list[Any], bool]:
+    """What :func:`holds_of` and :func:`forms_of` give, and whether the case has duplicate
+    flags, in one statement."""
+    conn = _core(session)
+    holds, forms, flagged = conn.execute(_COLLECTIONS[conn.dialect.name == "postgresql"],
+                                         {"case_id": case_id}).one()
+    return HOLD_ROWS.parse(holds), FORM_ROWS.parse(forms), bool(flagged)
+
+
 def collections_of(session: Session, case_id: int) -> tuple[list[Any], list[Any]]:
     """What :func:`holds_of` and :func:`forms_of` give, in one statement."""
-    conn = _core(session)
-    holds, forms = conn.execute(_COLLECTIONS[conn.dialect.name == "postgresql"], {"case_id": case_id}).one()
-    return HOLD_ROWS.parse(holds), FORM_ROWS.parse(forms)
+    holds, forms, _flagged = collections_and_flags(session, case_id)
+    return holds, forms
 
 
 def holds_of(session: Session, case_id: int) -> list[Row[Any]]:

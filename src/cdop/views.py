@@ -200,7 +200,7 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
     session.flush()  # the collections below are read with Core statements (no autoflush)
     today = config.today()
     if holds is None or forms is None:
-        holds, forms = repo.collections_of(session, case.id)
+        holds, forms, has_duplicates = repo.collections_and_flags(session, case.id)
     open_forms = [r for r in forms if r.status == "requested"]
     if meeting_at is _UNKNOWN:
         meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)
