@@ -176,6 +176,33 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method some route of the app serves at the request's path."""
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": "GET"}
+    found: set[str] = set()
+
+    def walk(routes: Sequence[Any]) -> None:
+        for route in routes:
+            candidates = getattr(route, "effective_candidates", None)
+            if callable(candidates):
+                walk(candidates())
+                continue
+            methods = getattr(route, "methods", None)
+            if not methods:
+                continue
+            try:
+                match, _ = route.matches(scope)
+            except Exception:  # noqa: BLE001 - a route that cannot say: not counted
+                continue
+            if match is not Match.NONE:
+                found.update(methods)
+
+    walk(request.app.router.routes)
+    return found
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -197,6 +224,11 @@ def install_error_handlers(app: FastAPI) -> None:
             error = cls(detail)
         if exc.headers:
             error.headers.update(exc.headers)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path only.
+            allowed = _allowed_methods(request)
+            if allowed:
+                error.headers["Allow"] = ", ".join(sorted(allowed))
         return problem_response(error, request)
 
     @app.exception_handler(StaleDataError)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from core.errors import ValidationFailed
@@ -13,6 +14,11 @@ from core.errors import ValidationFailed
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # what encode_cursor gives: base64url without padding
+
+# The ``cursor`` query parameter of a list: the ``next_cursor`` of the page before.
+CursorQuery = Annotated[str | None, Query(max_length=200, pattern=CURSOR_PATTERN,
+                                          description="the next_cursor of the previous page")]
 
 
 class Page(BaseModel, Generic[T]):

@@ -95,3 +95,12 @@ def test_out_of_range_ids_are_4xx_never_500(client: TestClient, make_user) -> No
                      f"/api/v1/users/{big}", f"/api/v1/meetings/{big}"):
             r = client.get(path, headers=user.headers)
             assert 400 <= r.status_code < 500, (path, r.status_code, r.text)
+
+
+def test_405_names_every_method_of_the_path(client) -> None:
+    """Allow lists what the path serves, not only the methods of the first route that matched it."""
+    for path, allowed in (("/api/v1/meetings", "GET, POST"), ("/api/v1/users", "GET, POST"),
+                          ("/api/v1/users/1", "GET, PATCH")):
+        r = client.request("OPTIONS", path)
+        assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+        assert r.headers["allow"] == allowed

@@ -386,3 +386,33 @@ def test_list_describes_cases_once_per_kind(client: TestClient, make_user, kinds
     items = client.get("/api/v1/meetings", headers=bu.headers).json()["items"]
     assert [i["agenda"][0]["case"]["reference"] for i in items] == ["FAKE-3", "FAKE-2", "FAKE-1"]
     assert calls == [[1, 2, 3]]
+
+
+def test_bodies_take_the_types_their_schema_states(client: TestClient, make_user, kinds) -> None:
+    """A number is not a date-time and a string is not an id, as the OpenAPI schema says."""
+    bu = make_user("business_unit")
+    for body, loc in (({"scheduled_for": 0}, ["body", "scheduled_for"]),
+                      ({"scheduled_for": 1.5e9}, ["body", "scheduled_for"]),
+                      ({"member_ids": ["1"]}, ["body", "member_ids", 0]),
+                      ({"title": 5}, ["body", "title"])):
+        r = _create(client, bu, **body)
+        assert r.status_code == 422, (body, r.text)
+        assert r.json()["errors"][0]["loc"] == loc
+    mid = _create(client, bu).json()["id"]
+    r = client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": "1"}, headers=bu.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "case_id"]
+    r = client.put(f"/api/v1/meetings/{mid}/minutes", json={"minutes": 5}, headers={**bu.headers, "If-Match": "*"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "minutes"]
+
+
+def test_request_constraints_are_in_openapi(app) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    create = schemas["MeetingCreate"]["properties"]
+    assert create["kind"]["enum"] == ["crg", "cdop_panel"]
+    assert create["member_ids"]["maxItems"] == 100 and create["member_ids"]["items"]["minimum"] == 1
+    assert create["scheduled_for"]["format"] == "date-time"
+    assert schemas["MinutesIn"]["properties"]["minutes"]["maxLength"] == 100_000
+    assert schemas["AgendaAdd"]["properties"]["case_id"]["minimum"] == 1
+    agenda_case = schemas["AgendaItemOut"]["properties"]["case"]
+    assert any(v.get("$ref", "").endswith("/AgendaCase") for v in agenda_case["anyOf"])
+    assert set(schemas["TrackerItem"]["required"]) == {"id", "reference", "status"}

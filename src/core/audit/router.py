@@ -12,7 +12,7 @@ from core.audit.service import record, verify
 from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
-from core.pagination import MAX_BIGINT_ID, Page, decode_id_cursor, encode_cursor
+from core.pagination import MAX_BIGINT_ID, CursorQuery, Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(tags=["audit"])
 
@@ -47,7 +47,7 @@ def list_audit(
     from_: Annotated[dt.datetime | None, Query(alias="from")] = None,
     to: Annotated[dt.datetime | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
     if case:

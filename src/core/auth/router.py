@@ -18,7 +18,7 @@ from core.db.base import utcnow
 from core.http.ratelimit import login_rate_limited
 from core.db.session import SessionDep
 from core.errors import Conflict, NotFound, Unauthorized
-from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
+from core.pagination import MAX_INT_ID, CursorQuery, Page, decode_id_cursor, encode_cursor
 from core.settings import get_app_settings
 
 router = APIRouter(tags=["auth"])
@@ -84,7 +84,7 @@ def create_user(body: UserCreate, session: SessionDep, admin: Admin) -> User:
 def list_users(
     session: SessionDep, admin: Admin,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     stmt = select(User).order_by(User.id).limit(limit + 1)
     if cursor:

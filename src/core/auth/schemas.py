@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Strict, StringConstraints, field_validator
 
 from core.auth.passwords import MIN_LENGTH
 from core.auth.roles import Role
@@ -17,6 +17,8 @@ def _stripped_not_blank(value: str) -> str:
 # The length limit applies to what was sent (as the OpenAPI schema says), then it is stripped.
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_stripped_not_blank)]
 Password = Annotated[str, StringConstraints(min_length=MIN_LENGTH, max_length=256)]
+# A role's name in a strict model (strict alone would want an enum member, not its JSON string).
+RoleIn = Annotated[Role, Strict(False)]
 
 
 class TokenOut(BaseModel):
@@ -34,12 +36,12 @@ class MeOut(BaseModel):
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     email: Annotated[EmailStr, Field(max_length=254)]
     name: Name
     password: Password | None = None
-    roles: list[Role] = Field(default_factory=list, max_length=len(Role))
+    roles: list[RoleIn] = Field(default_factory=list, max_length=len(Role))
     agency: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     is_active: bool = True
 
@@ -50,11 +52,11 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name | None = None
     password: Password | None = None
-    roles: list[Role] | None = Field(default=None, max_length=len(Role))
+    roles: list[RoleIn] | None = Field(default=None, max_length=len(Role))
     agency: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     is_active: bool | None = None
 

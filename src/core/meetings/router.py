@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from core.meetings.models import AgendaItem, Meeting, MeetingMember
 from core.meetings.registry import MEETING_KINDS, MeetingKind
 from core.meetings.service import is_officer, load_meeting, shows_cases
-from core.pagination import MAX_INT_ID, Page, decode_id_cursor, encode_cursor
+from core.pagination import MAX_INT_ID, CursorQuery, Page, decode_id_cursor, encode_cursor
 from core.workflow.engine import check_if_match
 
 router = APIRouter(tags=["meetings"])
@@ -29,24 +29,35 @@ Kind = Literal["crg", "cdop_panel"]
 MeetingId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 
 
+def _date_time_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("a date-time with its offset, e.g. 2027-02-03T10:00:00Z")
+    return value
+
+
+# A date-time as its OpenAPI schema says: a string (not a number of seconds), with its offset.
+DateTimeText = Annotated[AwareDatetime, Strict(False), BeforeValidator(_date_time_text)]
+
+
+# Request bodies are strict: a string is not taken for a number, nor a number for a string.
 class MeetingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Kind
-    scheduled_for: AwareDatetime
+    scheduled_for: DateTimeText
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT_ID)]] = Field(default_factory=list, max_length=100)
 
 
 class AgendaAdd(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     case_id: int = Field(ge=1, le=MAX_INT_ID)
 
 
 class MinutesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     minutes: Annotated[str, StringConstraints(max_length=100_000)]
 
@@ -173,7 +184,7 @@ def list_meetings(
     kind: Kind | None = None,
     upcoming: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     stmt = select(Meeting).order_by(Meeting.id.desc()).limit(limit + 1)
     readable_kinds = [k for k, mk in MEETING_KINDS.items()

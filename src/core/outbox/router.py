@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.auth.deps import require
 from core.db.session import SessionDep
 from core.outbox.models import OutboxMessage
-from core.pagination import Page, decode_id_cursor, encode_cursor
+from core.pagination import CursorQuery, Page, decode_id_cursor, encode_cursor
 
 router = APIRouter(tags=["operations"])
 OutboxStatus = Literal["pending", "sent", "failed"]
@@ -34,7 +34,7 @@ def list_outbox(
     session: SessionDep,
     status: Annotated[OutboxStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit + 1)
     if status:
