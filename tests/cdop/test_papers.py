@@ -22,12 +22,14 @@ LEAKS = [
     "15 March", "15th March", "March 15th", "15th of March", "Mar 15", "15/03", "15.3", "15/3",
     "2019-03-15",
     "Barnabus", "Oakenshaw", "Wisteria Close", "Wisteria Cl", "4 July", "July 4th", "04/07",
+    "9434765919", "943 476 5919", "943-476-5919", "Nora Notifier", "nora.notifier@example.org",
 ]
 ADVERSARIAL = (
     "Zephyrine lived at 12 Acacia Ave with her mum (later moved along Acacia Avenue, near Acacia Av. "
     "and no 12 Acacia). The Quillfeather Marchbank family, QUILLFEATHER-MARCHBANK on the school roll, "
     "Ms Marchbank and Mr Quillfeather. Her birthday was 15 March (15th March, March 15th, the 15th of "
-    "March, Mar 15, 15/03, 15.3 or 15/3); born 2019-03-15."
+    "March, Mar 15, 15/03, 15.3 or 15/3); born 2019-03-15. NHS 943-476-5919 (943 476 5919). "
+    "Told by Nora Notifier (nora.notifier@example.org)."
 )
 MINUTES = (
     "Present: chair, coordinator. Item 1: Zephyrine Quillfeather-Marchbank of 12 Acacia Ave, "
@@ -124,7 +126,8 @@ def test_scrubber_catches_partial_identifiers() -> None:
     from cdop.views import Scrubber
 
     c = ChildDeath(first_name="Zephyrine", last_name="Quillfeather-Marchbank", date_of_birth=dt.date(2019, 3, 15),
-                   address="12 Acacia Avenue, Exampleton, EX1 2AB", notifier_name="Nora Notifier")
+                   address="12 Acacia Avenue, Exampleton, EX1 2AB", notifier_name="Nora Notifier",
+                   notifier_email="nora.notifier@example.org", nhs_number="9434765919")
     out = Scrubber([c])(ADVERSARIAL)
     assert _leaks(out) == [], out
     for street, short in (("Oak Road", "Oak Rd"), ("Elm Street", "Elm St"), ("Ash Drive", "Ash Dr"),
