@@ -59,3 +59,26 @@ def test_removing_a_reviewed_case_keeps_its_state(client, db, coordinator) -> No
     r = client.delete(f"{API}/meetings/{meeting['id']}/agenda/{case.id}", headers=coordinator.headers)
     assert r.status_code == 200, r.text
     assert client.get(f"{API}/child-deaths/{case.id}", headers=coordinator.headers).json()["status"] == "reviewed"
+
+
+def test_removing_an_old_agenda_item_leaves_the_case_on_its_new_panel(client, db, coordinator) -> None:
+    """Deferred at one panel (its agenda item stays) and scheduled for another: taking it off the
+    first agenda does not touch its place on the second."""
+    case = make_case(db, status="ready_for_panel")
+    db.commit()
+    first = client.post(f"{API}/meetings", json={"kind": "cdop_panel", "scheduled_for": FUTURE},
+                        headers=coordinator.headers).json()
+    second = client.post(f"{API}/meetings", json={"kind": "cdop_panel", "scheduled_for": FUTURE},
+                         headers=coordinator.headers).json()
+    assert transition(client, case.id, coordinator, "schedule_for_panel", meeting_id=first["id"]).status_code == 200
+    assert transition(client, case.id, coordinator, "defer_at_panel", note="More information").status_code == 200
+    assert transition(client, case.id, coordinator, "schedule_for_panel", meeting_id=second["id"]).status_code == 200
+    r = client.delete(f"{API}/meetings/{first['id']}/agenda/{case.id}", headers=coordinator.headers)
+    assert r.status_code == 200, r.text
+    detail = client.get(f"{API}/child-deaths/{case.id}", headers=coordinator.headers).json()
+    assert (detail["status"], detail["panel_meeting_id"]) == ("scheduled_for_panel", second["id"])
+    # taking it off the second agenda returns it to ready_for_panel
+    r = client.delete(f"{API}/meetings/{second['id']}/agenda/{case.id}", headers=coordinator.headers)
+    assert r.status_code == 200, r.text
+    detail = client.get(f"{API}/child-deaths/{case.id}", headers=coordinator.headers).json()
+    assert (detail["status"], detail["panel_meeting_id"]) == ("ready_for_panel", None)
