@@ -44,7 +44,7 @@ def readable_by(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def get_readable(session: Session, case_id: int, principal: Principal, *,
+def get_readable(session: Session, principal: Principal, case_id: int, *,
                  lock: bool = False) -> CaseReview:
     stmt = select(CaseReview).where(CaseReview.id == case_id, readable_by(principal))
     if lock:
@@ -227,7 +227,7 @@ def find_referral(session: Session, child_death_reference: str) -> CaseReview | 
     ).scalar_one_or_none()
 
 
-def is_readable(session: Session, case_id: int, principal: Principal) -> bool:
+def is_readable(session: Session, principal: Principal, case_id: int) -> bool:
     return bool(session.scalar(
         select(func.count()).select_from(CaseReview).where(CaseReview.id == case_id,
                                                            readable_by(principal))

@@ -97,7 +97,7 @@ def create_case_review(body: StaffNotificationIn, session: SessionDep, response:
 @router.get("/case-reviews/{case_id}", response_model=CaseReviewOut)
 def get_case_review(case_id: Id, session: SessionDep, response: Response,
                     principal: CanRead) -> dict[str, Any]:
-    case, out = service.read_case(session, case_id, principal)
+    case, out = service.read_case(session, principal, case_id)
     response.headers["ETag"] = case.etag
     return out
 
@@ -107,7 +107,7 @@ def patch_case_review(case_id: Id, body: CaseReviewPatch, session: SessionDep,
                       response: Response, principal: CanUpdate,
                       if_match: IfMatch = None) -> dict[str, Any]:
     """Edit the case's fields (never its status). Needs ``If-Match``."""
-    case, out = service.patch_case(session, case_id, principal, body, if_match)
+    case, out = service.patch_case(session, principal, case_id, body, if_match)
     response.headers["ETag"] = case.etag
     return out
 
@@ -115,7 +115,7 @@ def patch_case_review(case_id: Id, body: CaseReviewPatch, session: SessionDep,
 @router.get("/case-reviews/{case_id}/transitions", response_model=list[TransitionOut])
 def get_transitions(case_id: Id, session: SessionDep, response: Response,
                     principal: CanRead) -> list[dict[str, Any]]:
-    case, out = service.transitions_for(session, case_id, principal)
+    case, out = service.transitions_for(session, principal, case_id)
     response.headers["ETag"] = case.etag
     return out
 
@@ -131,7 +131,7 @@ def post_transition(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Take an action of the workflow (see ``GET /workflows/case-review``). Needs ``If-Match``."""
-    case, out = service.transition(session, case_id, principal, payload, if_match)
+    case, out = service.transition(session, principal, case_id, payload, if_match)
     response.headers["ETag"] = case.etag
     return out
 
@@ -139,14 +139,14 @@ def post_transition(
 @router.get("/case-reviews/{case_id}/history", response_model=list[HistoryOut])
 def get_history(case_id: Id, session: SessionDep,
                 principal: CanRead) -> list[dict[str, Any]]:
-    return service.history(session, case_id, principal)
+    return service.history(session, principal, case_id)
 
 
 @router.post("/case-reviews/{case_id}/links", response_model=CaseReviewOut)
 def link_case(case_id: Id, body: LinkIn, session: SessionDep, response: Response,
               principal: CanManageReviews) -> dict[str, Any]:
     """Review this notification together with another one (a thematic review)."""
-    case, out = service.link_cases(session, case_id, body.case_id, principal)
+    case, out = service.link_cases(session, principal, case_id, body.case_id)
     response.headers["ETag"] = case.etag
     return out
 
@@ -154,7 +154,7 @@ def link_case(case_id: Id, body: LinkIn, session: SessionDep, response: Response
 @router.delete("/case-reviews/{case_id}/links/{other_id}", response_model=CaseReviewOut)
 def unlink_case(case_id: Id, other_id: Id, session: SessionDep, response: Response,
                 principal: CanManageReviews) -> dict[str, Any]:
-    case, out = service.unlink_case(session, case_id, other_id, principal)
+    case, out = service.unlink_case(session, principal, case_id, other_id)
     response.headers["ETag"] = case.etag
     return out
 
@@ -165,19 +165,19 @@ def unlink_case(case_id: Id, other_id: Id, session: SessionDep, response: Respon
              response_model=AgencyReportOut)
 def request_agency_report(case_id: Id, body: AgencyReportCreate, session: SessionDep,
                           principal: CanManageReviews) -> dict[str, Any]:
-    return service.request_agency_report(session, case_id, principal, body)
+    return service.request_agency_report(session, principal, case_id, body)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports", response_model=list[AgencyReportOut])
 def list_agency_reports(case_id: Id, session: SessionDep,
                         principal: CanRead) -> list[dict[str, Any]]:
-    return service.list_agency_reports(session, case_id, principal)
+    return service.list_agency_reports(session, principal, case_id)
 
 
 @router.get("/case-reviews/{case_id}/agency-reports/{report_id}", response_model=AgencyReportOut)
 def get_agency_report(case_id: Id, report_id: Id, session: SessionDep,
                       principal: CanReadAgencyReport) -> dict[str, Any]:
-    return service.read_agency_report(session, case_id, report_id, principal)
+    return service.read_agency_report(session, principal, case_id, report_id)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/submit",
@@ -186,14 +186,14 @@ def submit_agency_report(case_id: Id, report_id: Id, body: AgencyReportSubmit,
                          session: SessionDep,
                          principal: CanSubmitAgencyReport) -> dict[str, Any]:
     """By the assigned agency author (another author gets 404) or the business unit."""
-    return service.submit_agency_report(session, case_id, report_id, principal, body)
+    return service.submit_agency_report(session, principal, case_id, report_id, body)
 
 
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
              response_model=AgencyReportOut)
 def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: SessionDep,
                         principal: CanManageReviews) -> dict[str, Any]:
-    return service.waive_agency_report(session, case_id, report_id, principal, body.reason)
+    return service.waive_agency_report(session, principal, case_id, report_id, body.reason)
 
 
 # ---- recommendations ----------------------------------------------------------------------
@@ -203,7 +203,7 @@ def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: Sess
 def create_recommendation(case_id: Id, body: RecommendationCreate, session: SessionDep,
                           response: Response,
                           principal: CanManageReviews) -> dict[str, Any]:
-    rec, out = service.create_recommendation(session, case_id, principal, body)
+    rec, out = service.create_recommendation(session, principal, case_id, body)
     response.headers["ETag"] = rec.etag
     return out
 
@@ -211,7 +211,7 @@ def create_recommendation(case_id: Id, body: RecommendationCreate, session: Sess
 @router.get("/case-reviews/{case_id}/recommendations", response_model=list[RecommendationOut])
 def list_recommendations(case_id: Id, session: SessionDep,
                          principal: CanRead) -> list[dict[str, Any]]:
-    return service.list_recommendations(session, case_id, principal)
+    return service.list_recommendations(session, principal, case_id)
 
 
 @router.patch("/case-reviews/{case_id}/recommendations/{rec_id}", response_model=RecommendationOut,
@@ -222,7 +222,7 @@ def patch_recommendation(case_id: Id, rec_id: Id, body: RecommendationPatch,
                          if_match: IfMatch = None) -> dict[str, Any]:
     """Update a recommendation and its action plan (items with an ``id`` are updated, items
     without one are added). Needs ``If-Match`` with the recommendation's ETag."""
-    rec, out = service.patch_recommendation(session, case_id, rec_id, principal, body, if_match)
+    rec, out = service.patch_recommendation(session, principal, case_id, rec_id, body, if_match)
     response.headers["ETag"] = rec.etag
     return out
 

@@ -241,8 +241,8 @@ def detail(session: Session, case: CaseReview, today: dt.date | None = None) -> 
 
 # ---- reads ----------------------------------------------------------------------------------
 
-def read_case(session: Session, case_id: int, principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal)
+def read_case(session: Session, principal: Principal, case_id: int) -> tuple[CaseReview, dict[str, Any]]:
+    case = repo.get_readable(session, principal, case_id)
     out = detail(session, case)
     record(session, actor=principal.actor, action="case_review.read", subject_type=SUBJECT,
            subject_id=case.id)
@@ -272,13 +272,13 @@ def list_page(session: Session, principal: Principal, filters: repo.CaseFilters,
     return {"items": items, "next_cursor": next_cursor}
 
 
-def transitions_for(session: Session, case_id: int, principal: Principal) -> tuple[CaseReview, list[dict[str, Any]]]:
-    case = repo.get_readable(session, case_id, principal)
+def transitions_for(session: Session, principal: Principal, case_id: int) -> tuple[CaseReview, list[dict[str, Any]]]:
+    case = repo.get_readable(session, principal, case_id)
     return case, available_transitions(session, workflow_of(case), case, principal)
 
 
-def history(session: Session, case_id: int, principal: Principal) -> list[dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal)
+def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, principal, case_id)
     rows = history_for(session, SUBJECT, case.id)
     record(session, actor=principal.actor, action="case_review.history", subject_type=SUBJECT,
            subject_id=case.id)
@@ -287,9 +287,9 @@ def history(session: Session, case_id: int, principal: Principal) -> list[dict[s
 
 # ---- writes ---------------------------------------------------------------------------------
 
-def transition(session: Session, case_id: int, principal: Principal, payload: dict[str, Any],
+def transition(session: Session, principal: Principal, case_id: int, payload: dict[str, Any],
                if_match: str | None) -> tuple[CaseReview, dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     apply_transition(session, workflow_of(case), case, payload, principal, if_match)
     session.flush()
     return case, detail(session, case)
@@ -322,9 +322,9 @@ def _panel_date(session: Session, case: CaseReview, data: dict[str, Any], field:
     changed.append(field)
 
 
-def patch_case(session: Session, case_id: int, principal: Principal, body: CaseReviewPatch,
+def patch_case(session: Session, principal: Principal, case_id: int, body: CaseReviewPatch,
                if_match: str | None) -> tuple[CaseReview, dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     check_if_match(case, if_match)
     data = body.model_dump(exclude_unset=True)
     if not data:
@@ -391,13 +391,13 @@ def patch_case(session: Session, case_id: int, principal: Principal, body: CaseR
 
 # ---- thematic reviews -----------------------------------------------------------------------
 
-def link_cases(session: Session, case_id: int, other_id: int,
-               principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+def link_cases(session: Session, principal: Principal, case_id: int,
+               other_id: int) -> tuple[CaseReview, dict[str, Any]]:
     """Review two notifications together: they join one thematic review (the one either is
     already in, merging two if both are; a new one if neither is)."""
     if case_id == other_id:
         raise ValidationFailed.field(["body", "case_id"], "a case cannot be linked to itself")
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     other = repo.get_by_id(session, other_id, lock=True)
     if other is None:
         raise ValidationFailed.field(["body", "case_id"], "no such case review")
@@ -422,11 +422,11 @@ def link_cases(session: Session, case_id: int, other_id: int,
     return case, detail(session, case)
 
 
-def unlink_case(session: Session, case_id: int, other_id: int,
-                principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
+def unlink_case(session: Session, principal: Principal, case_id: int,
+                other_id: int) -> tuple[CaseReview, dict[str, Any]]:
     """Take ``other_id`` out of the thematic review it shares with ``case_id``; a review left
     with one case ends."""
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     other = repo.get_by_id(session, other_id, lock=True)
     review_id = case.thematic_review_id
     if other is None or review_id is None or other.thematic_review_id != review_id \
@@ -468,9 +468,9 @@ def _ensure_open(case: CaseReview) -> None:
 
 # ---- agency reports -------------------------------------------------------------------------
 
-def request_agency_report(session: Session, case_id: int, principal: Principal,
+def request_agency_report(session: Session, principal: Principal, case_id: int,
                           body: AgencyReportCreate) -> dict[str, Any]:
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     _ensure_open(case)
     recipient = str(body.contact_email) if body.contact_email else None
     if body.assignee_user_id is not None:
@@ -490,8 +490,8 @@ def request_agency_report(session: Session, case_id: int, principal: Principal,
     return views.agency_report(req, case.reference)
 
 
-def list_agency_reports(session: Session, case_id: int, principal: Principal) -> list[dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal)
+def list_agency_reports(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, principal, case_id)
     rows = agency_requests.list_for(session, SUBJECT, [case.id])[case.id]
     record(session, actor=principal.actor, action="agency_report.list", subject_type=SUBJECT,
            subject_id=case.id)
@@ -499,7 +499,7 @@ def list_agency_reports(session: Session, case_id: int, principal: Principal) ->
     return [views.agency_report(r, case.reference, today) for r in rows if r.kind == AGENCY_REPORT_KIND]
 
 
-def _agency_report(session: Session, case_id: int, request_id: int, principal: Principal, *,
+def _agency_report(session: Session, principal: Principal, case_id: int, request_id: int, *,
                    lock: bool = False, readers_too: bool = False) -> tuple[AgencyRequest, CaseReview]:
     """An agency report for its assigned author or the business unit (and, with
     ``readers_too``, anyone who may read the case); anything else is a 404, as if it did not
@@ -508,7 +508,7 @@ def _agency_report(session: Session, case_id: int, request_id: int, principal: P
     if case is None:
         raise NotFound("no such agency report")
     staff = set(AGENCY_REPORT_STAFF)
-    if readers_too and repo.is_readable(session, case_id, principal):
+    if readers_too and repo.is_readable(session, principal, case_id):
         staff |= principal.roles
     try:
         req = agency_requests.get_assigned_or_staff(session, SUBJECT, case.id, request_id, principal,
@@ -518,17 +518,17 @@ def _agency_report(session: Session, case_id: int, request_id: int, principal: P
     return req, case
 
 
-def read_agency_report(session: Session, case_id: int, request_id: int,
-                       principal: Principal) -> dict[str, Any]:
-    req, case = _agency_report(session, case_id, request_id, principal, readers_too=True)
+def read_agency_report(session: Session, principal: Principal, case_id: int,
+                       request_id: int) -> dict[str, Any]:
+    req, case = _agency_report(session, principal, case_id, request_id, readers_too=True)
     record(session, actor=principal.actor, action="agency_report.read", subject_type=SUBJECT,
            subject_id=case.id, data={"request_id": req.id})
     return views.agency_report(req, case.reference)
 
 
-def submit_agency_report(session: Session, case_id: int, request_id: int, principal: Principal,
+def submit_agency_report(session: Session, principal: Principal, case_id: int, request_id: int,
                          body: AgencyReportSubmit) -> dict[str, Any]:
-    req, case = _agency_report(session, case_id, request_id, principal, lock=True)
+    req, case = _agency_report(session, principal, case_id, request_id, lock=True)
     answers = body.answers.model_dump(exclude_none=True)
     not_known = set(body.not_known)
     both = sorted(not_known & set(answers))
@@ -544,10 +544,10 @@ def submit_agency_report(session: Session, case_id: int, request_id: int, princi
     return views.agency_report(req, case.reference)
 
 
-def waive_agency_report(session: Session, case_id: int, request_id: int, principal: Principal,
+def waive_agency_report(session: Session, principal: Principal, case_id: int, request_id: int,
                         reason: str) -> dict[str, Any]:
-    case = repo.get_readable(session, case_id, principal)
-    req, _ = _agency_report(session, case.id, request_id, principal, lock=True, readers_too=True)
+    case = repo.get_readable(session, principal, case_id)
+    req, _ = _agency_report(session, principal, case.id, request_id, lock=True, readers_too=True)
     agency_requests.waive(session, req, reason=reason, actor=principal.actor)
     return views.agency_report(req, case.reference)
 
@@ -586,9 +586,9 @@ def _completed_on(status: str | None, completed_on: dt.date | None) -> dt.date |
     return completed_on
 
 
-def create_recommendation(session: Session, case_id: int, principal: Principal,
+def create_recommendation(session: Session, principal: Principal, case_id: int,
                           body: RecommendationCreate) -> tuple[Recommendation, dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal, lock=True)
+    case = repo.get_readable(session, principal, case_id, lock=True)
     if case.status not in RECOMMENDATION_STATES:
         raise Conflict(f"recommendations are recorded once a review is under way (the case is "
                        f"{case.status})")
@@ -606,18 +606,18 @@ def create_recommendation(session: Session, case_id: int, principal: Principal,
     return rec, _recommendations_out(session, [rec])[0]
 
 
-def list_recommendations(session: Session, case_id: int, principal: Principal) -> list[dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal)
+def list_recommendations(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    case = repo.get_readable(session, principal, case_id)
     recs = repo.recommendations_of(session, case.id)
     record(session, actor=principal.actor, action="recommendation.list", subject_type=SUBJECT,
            subject_id=case.id)
     return _recommendations_out(session, recs)
 
 
-def patch_recommendation(session: Session, case_id: int, rec_id: int, principal: Principal,
+def patch_recommendation(session: Session, principal: Principal, case_id: int, rec_id: int,
                          body: RecommendationPatch,
                          if_match: str | None) -> tuple[Recommendation, dict[str, Any]]:
-    case = repo.get_readable(session, case_id, principal)
+    case = repo.get_readable(session, principal, case_id)
     rec = repo.get_recommendation(session, case.id, rec_id, lock=True)
     if rec is None:
         raise NotFound("no such recommendation")

@@ -187,7 +187,7 @@ def test_full_matrix_through_the_service(db, users, state, decision) -> None:
                 case_id = base.id if want != 200 else make_case(db, state, decision=decision).id
                 nested = db.begin_nested()
                 try:
-                    case, _ = service.transition(db, case_id, principals[role],
+                    case, _ = service.transition(db, principals[role], case_id,
                                                  {"action": action, **fields}, "*")
                     got = 200
                     if case.status != target:
