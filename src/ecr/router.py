@@ -11,7 +11,7 @@ from pydantic import WithJsonSchema
 from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
-from core.pagination import Page
+from core.pagination import DEFAULT_LIMIT, MAX_INT_ID, MAX_LIMIT, CursorQuery, Page
 from ecr import service
 from ecr import repository as repo
 from ecr.domain import DECISIONS
@@ -48,7 +48,7 @@ NEEDS_IF_MATCH: dict[str, Any] = {"parameters": [{
     "description": "the ETag you last read (428 without it, 412 when the resource has changed)",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
 }]}
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
 
 
 CanRead = Annotated[Principal, Depends(require("case_review:read"))]
@@ -73,9 +73,9 @@ def list_case_reviews(
     received_from: Annotated[IsoDate | None, Query()] = None,
     received_to: Annotated[IsoDate | None, Query()] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    meeting_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    meeting_id: Annotated[int | None, Query(ge=1, le=MAX_INT_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
 ) -> dict[str, Any]:
     filters = repo.CaseFilters(status=list(dict.fromkeys(status)), decision=decision,
                                overdue=overdue, received_from=received_from,

@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from core.pagination import MAX_INT_ID
 from ecr.domain import (
     DECISIONS,
     INCIDENT_TYPES,
@@ -89,7 +90,7 @@ Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f/$.?#][^\s\x00-\x1f\x7f]*$"),
 ]
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT_ID)]
 
 
 def _no_control_chars(value: str) -> str:
@@ -150,7 +151,9 @@ LocalReviewType = Literal[REVIEWS_RUN_LOCALLY]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Request bodies take the types their OpenAPI schema states (no "5" for 5)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 # ---- notifications --------------------------------------------------------------------------
