@@ -38,6 +38,12 @@ def enrich(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             responses = op.setdefault("responses", {})
             headers = {p["name"].lower() for p in op.get("parameters", []) if p.get("in") == "header"}
+            for param in op.get("parameters", []):
+                if param.get("in") == "header" and param["name"].lower() == "if-match":
+                    # Needed by the operation, but not "required" in the schema's sense: its
+                    # absence answers 428 (RFC 6585), not the 4xx of a missing parameter.
+                    param["description"] = ("the ETag of the last read (or `*`); "
+                                            "428 without it, 412 when stale")
             codes = {"404", "422"}
             if op.get("security"):
                 codes |= {"401", "403"}

@@ -306,3 +306,14 @@ def test_concurrent_appends_make_a_valid_chain(committed_db, sealing: str) -> No
 
 class _Rollback(Exception):
     pass
+
+
+def test_audit_time_filters_take_date_times_not_numbers(client, make_user) -> None:
+    admin = make_user("admin")
+    for value in ("0.5", "1700000000", "-1", "1e9"):
+        r = client.get("/api/v1/audit", params={"to": value}, headers=admin.headers)
+        assert r.status_code == 422, (value, r.text)
+        assert r.json()["errors"][0]["loc"] == ["query", "to"]
+    r = client.get("/api/v1/audit", params={"from": "2026-01-01T00:00:00", "to": "2099-01-01T00:00:00Z"},
+                   headers=admin.headers)
+    assert r.status_code == 200, r.text

@@ -13,6 +13,7 @@ from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
 from core.pagination import MAX_BIGINT_ID, CursorQuery, Page, decode_id_cursor, encode_cursor
+from core.types import DateTimeText
 
 router = APIRouter(tags=["audit"])
 
@@ -44,8 +45,8 @@ def list_audit(
     subject_type: Annotated[str | None, Query(max_length=50)] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     action: Annotated[str | None, Query(max_length=100)] = None,
-    from_: Annotated[dt.datetime | None, Query(alias="from")] = None,
-    to: Annotated[dt.datetime | None, Query()] = None,
+    from_: Annotated[DateTimeText | None, Query(alias="from")] = None,
+    to: Annotated[DateTimeText | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: CursorQuery = None,
 ) -> dict[str, Any]:

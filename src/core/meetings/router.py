@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,20 +23,11 @@ from core.meetings.registry import MEETING_KINDS, MeetingKind
 from core.meetings.service import is_officer, load_meeting, shows_cases
 from core.pagination import MAX_INT_ID, CursorQuery, Page, decode_id_cursor, encode_cursor
 from core.workflow.engine import check_if_match
+from core.types import AwareDateTimeText
 
 router = APIRouter(tags=["meetings"])
 Kind = Literal["crg", "cdop_panel"]
 MeetingId = Annotated[int, Path(ge=1, le=MAX_INT_ID)]
-
-
-def _date_time_text(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError("a date-time with its offset, e.g. 2027-02-03T10:00:00Z")
-    return value
-
-
-# A date-time as its OpenAPI schema says: a string (not a number of seconds), with its offset.
-DateTimeText = Annotated[AwareDatetime, Strict(False), BeforeValidator(_date_time_text)]
 
 
 # Request bodies are strict: a string is not taken for a number, nor a number for a string.
@@ -44,7 +35,7 @@ class MeetingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     kind: Kind
-    scheduled_for: DateTimeText
+    scheduled_for: AwareDateTimeText
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT_ID)]] = Field(default_factory=list, max_length=100)
