@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -78,3 +79,66 @@ def test_upgrade_and_downgrade_through_the_new_revisions(tmp_path) -> None:
     with Session(engine) as s:
         assert verify(s).ok
     engine.dispose()
+
+
+def _deadline_outcomes_round_trip(url: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy import create_engine, inspect, text
+
+    from alembic import command
+    from core.migrations import alembic_config, upgrade
+
+    upgrade(url, "0006_open_work_indexes")
+    engine = create_engine(url)
+    at = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            for kind, met, cancelled in (("open", None, None), ("met", at, None), ("cancelled", None, at)):
+                conn.execute(text(
+                    "INSERT INTO core_deadlines (subject_type, subject_id, kind, label, start_on, due_on, "
+                    "created_at, met_at, cancelled_at) VALUES ('case_review', 1, :kind, 'Synthetic', "
+                    "'2026-11-02', '2026-11-23', :at, :met, :cancelled)"),
+                    {"kind": kind, "at": at, "met": met, "cancelled": cancelled})
+        upgrade(url, "0007_deadline_outcomes")
+        with engine.connect() as conn:
+            rows = {r.kind: r for r in conn.execute(text(
+                "SELECT kind, met_at, missed_at, waived_at, waived_reason FROM core_deadlines"))}
+            columns = {c["name"] for c in inspect(conn).get_columns("core_deadlines")}
+        assert "cancelled_at" not in columns
+        assert rows["open"].met_at is None and rows["open"].waived_at is None and rows["open"].missed_at is None
+        assert rows["met"].met_at is not None and rows["met"].waived_at is None
+        # A deadline cancelled before outcomes existed is waived, with the reason saying so.
+        assert rows["cancelled"].waived_at is not None
+        assert rows["cancelled"].waived_reason == "cancelled before outcomes were recorded"
+        command.downgrade(alembic_config(url), "0006_open_work_indexes")
+        with engine.connect() as conn:
+            back = {r.kind: r.cancelled_at for r in conn.execute(text("SELECT kind, cancelled_at FROM core_deadlines"))}
+        assert back["cancelled"] is not None and back["open"] is None and back["met"] is None
+    finally:
+        engine.dispose()
+
+
+def test_deadline_outcomes_migration_on_sqlite(tmp_path) -> None:
+    _deadline_outcomes_round_trip(f"sqlite:///{tmp_path / 'deadlines.sqlite3'}")
+
+
+@pytest.mark.postgres
+def test_deadline_outcomes_migration_on_postgresql() -> None:
+    """On a database of its own next to the test database."""
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    from tests.conftest import TEST_DB_URL
+
+    name = f"ecr_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(make_url(TEST_DB_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _deadline_outcomes_round_trip(make_url(TEST_DB_URL).set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
