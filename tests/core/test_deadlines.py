@@ -173,8 +173,10 @@ def test_waiving_needs_a_reason_and_outcomes_are_checked(db) -> None:
         close_deadlines(db, "case_review", 30, outcome="missed", reason="why not")
     with pytest.raises(ValueError, match="outcome"):
         close_deadlines(db, "case_review", 30, outcome="cancelled")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="outcome"):
-        close_deadlines(db, "case_review", 30)  # no outcome at all: nothing closes silently
+    with pytest.raises(TypeError):
+        close_deadlines(db, "case_review", 30)  # type: ignore[call-arg]  # no outcome: nothing closes silently
+    with pytest.raises(TypeError):
+        close_deadlines(db, "case_review", 30, met=True)  # type: ignore[call-arg]  # the old keyword is gone
     assert _only(db, 30).outcome is None
 
 
@@ -210,14 +212,3 @@ def test_outcome_case_for_reports(db) -> None:
     ).all())
     assert rows == {50: "met_late", 51: "met_on_time", 52: "missed", 53: "waived",
                     54: "open_overdue", 55: "open_not_yet_due"}
-
-
-def test_old_met_keyword_still_closes_with_an_outcome(db) -> None:
-    """Until both domains name their outcomes: met=True is met, met=False is waived with a reason."""
-    open_deadline(db, "case_review", 60, DECISION, D(2026, 11, 2))
-    open_deadline(db, "case_review", 61, DECISION, D(2026, 11, 2))
-    db.flush()
-    close_deadlines(db, "case_review", 60, ["decision"], met=True)
-    close_deadlines(db, "case_review", 61, ["decision"], met=False)
-    assert _only(db, 60).met_at is not None
-    assert _only(db, 61).waived_at is not None and _only(db, 61).waived_reason

@@ -261,17 +261,6 @@ def test_panel_members_see_no_cases_or_minutes_through_core(client: TestClient, 
     assert client.get(f"/api/v1/meetings/{mid}", headers=make_user("cdop_panel_member").headers).status_code == 404
 
 
-def test_member_roles_not_stated_keeps_members_reading_a_crg_agenda(client: TestClient, make_user, kinds) -> None:
-    """Until a domain states its kind's member roles, a member reads a CRG meeting's cases."""
-    from dataclasses import replace
-
-    MEETING_KINDS["crg"] = replace(MEETING_KINDS["crg"], member_roles=None)
-    bu = make_user("business_unit")
-    member = make_user("crg_member")
-    mid = _minuted_meeting(client, bu, "crg", [member.id], 2)
-    assert client.get(f"/api/v1/meetings/{mid}", headers=member.headers).json()["agenda"][0]["case"]
-
-
 def test_agenda_remove_calls_the_kinds_hook_first(client: TestClient, make_user, kinds, db) -> None:
     """Bug 8, core side: DELETE /meetings/{id}/agenda/{case_id} calls the kind's
     on_agenda_remove(session, case_id, principal) before removing the item, in the request's

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column, synonym
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, IdMixin, utcnow
 
@@ -39,9 +39,6 @@ class Deadline(IdMixin, Base):
     missed_at: Mapped[dt.datetime | None] = mapped_column()
     waived_at: Mapped[dt.datetime | None] = mapped_column()
     waived_reason: Mapped[str | None] = mapped_column(String(500))
-    # The old name of ``waived_at``, for domain code written before outcomes; goes once both
-    # domains read the outcome columns.
-    cancelled_at = synonym("waived_at")
 
     @property
     def outcome(self) -> str | None:

@@ -32,8 +32,6 @@ from core.deadlines.models import Deadline
 Outcome = Literal["met", "missed", "waived"]
 OUTCOMES: tuple[str, ...] = ("met", "missed", "waived")
 REPLACED = "replaced by a new due date"
-# Only for callers still using the old ``met=False`` keyword (a domain not yet switched).
-_LEGACY_UNMET = "closed without a recorded outcome"
 
 
 @dataclass(frozen=True)
@@ -89,19 +87,10 @@ def open_new_deadlines(
 
 def close_deadlines(
     session: Session, subject_type: str, subject_id: int, kinds: Iterable[str] | None = None,
-    *, outcome: Outcome | None = None, reason: str | None = None, met: bool | None = None,
+    *, outcome: Outcome, reason: str | None = None,
 ) -> int:
     """Give the open deadlines of the subject (of these kinds, or all) an outcome: ``met``,
-    ``missed`` or ``waived`` (which needs a reason). Returns how many were closed.
-
-    ``met=True`` / ``met=False`` is the old spelling (met / waived without a real reason),
-    kept only until every caller names its outcome."""
-    if outcome is None:
-        if met is None:
-            raise ValueError("close_deadlines needs an outcome: met, missed or waived")
-        outcome, reason = ("met", None) if met else ("waived", reason or _LEGACY_UNMET)
-    elif met is not None:
-        raise ValueError("give either outcome or the old met keyword, not both")
+    ``missed`` or ``waived`` (which needs a reason). Returns how many were closed."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown deadline outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
     values: dict[str, Any]

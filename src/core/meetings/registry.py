@@ -27,15 +27,12 @@ class MeetingKind:
     # deadlines, overdue})
     standing_items: Callable[[Session], list[dict[str, Any]]] | None = None
     # A member of a meeting sees its agenda lines (the cases) and minutes only when they also
-    # hold one of these roles, or a reader or manager role of the kind. ``None``: not yet
-    # stated by the domain (members of every kind but a CDOP panel see them).
-    member_roles: frozenset[str] | None = None
+    # hold one of these roles, or a reader or manager role of the kind (none: members see
+    # neither, e.g. a CDOP panel's members, who read the anonymised papers of the domain)
+    member_roles: frozenset[str] = frozenset()
     # called by DELETE /meetings/{id}/agenda/{case_id} before the item is removed, in the
     # request's transaction (e.g. a child death goes back to ready_for_panel)
     on_agenda_remove: Callable[[Session, int, Principal], None] | None = None
-    # No longer used by core: a domain serves its own papers (GET /meetings/{id}/papers is
-    # the CDOP domain's). Accepted until the domain stops passing it.
-    papers: Any = None
 
 
 MEETING_KINDS: dict[str, MeetingKind] = {}

@@ -117,7 +117,7 @@ def _kind(kind: str) -> MeetingKind:
 
 def _out(session: Session, meeting: Meeting, mk: MeetingKind, principal: Principal, response: Response | None,
          *, include_standing: bool = True, described: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
-    sees_cases = shows_cases(meeting, mk, principal)
+    sees_cases = shows_cases(mk, principal)
     if not sees_cases:
         described = {}
     elif described is None:
@@ -195,7 +195,7 @@ def list_meetings(
     # One describe() per kind for the whole page, not one per meeting.
     wanted: dict[str, set[int]] = {}
     for m in page:
-        if shows_cases(m, MEETING_KINDS[m.kind], principal):
+        if shows_cases(MEETING_KINDS[m.kind], principal):
             wanted.setdefault(m.kind, set()).update(a.subject_id for a in m.agenda)
     described = {k: MEETING_KINDS[k].describe(session, sorted(ids)) if ids else {} for k, ids in wanted.items()}
     items = [_out(session, m, MEETING_KINDS[m.kind], principal, None, include_standing=False,

@@ -36,16 +36,12 @@ def load_meeting(session: Session, meeting_id: int, principal: Principal, *,
     return meeting, mk
 
 
-def shows_cases(meeting: Meeting, mk: MeetingKind, principal: Principal) -> bool:
+def shows_cases(mk: MeetingKind, principal: Principal) -> bool:
     """Whether the caller sees the meeting's agenda lines (the cases) and its minutes: the
     kind's readers and managers do; a member only with one of the kind's ``member_roles``
     (a CRG member who holds no case review role sees neither; a CDOP panel member reads the
     anonymised papers instead)."""
-    if is_officer(mk, principal):
-        return True
-    if mk.member_roles is None:  # the domain has not stated its member roles
-        return meeting.kind != "cdop_panel"
-    return bool(principal.roles & mk.member_roles)
+    return is_officer(mk, principal) or bool(principal.roles & mk.member_roles)
 
 
 def agenda_subject_ids_for_member(user_id: int | None, subject_type: str, kind: str | None = None) -> Select[tuple[int]]:

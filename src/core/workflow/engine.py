@@ -160,7 +160,7 @@ def apply_transition(
         case.status_changed_at = ctx.now
     for effect in transition.effects:
         effect(ctx)
-    _save(session, case)  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
+    session.flush()  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
     # Core inserts on the session's connection (history is append-only, never loaded back as an
     # entity in this transaction): no ORM bookkeeping per row.
     session.connection().execute(_INSERT_HISTORY, {
@@ -193,17 +193,6 @@ def apply_transition(
             data=event["data"],
         )
     return ctx
-
-
-def _save(session: Session, case: Any) -> None:
-    """Write the transition's changes to the case: the session's flush (the version check is
-    the mapper's). A case object with its own ``save(session)`` writes itself (only while a
-    domain still loads its transition rows outside the ORM)."""
-    save = getattr(case, "save", None)
-    if callable(save):
-        save(session)
-    else:
-        session.flush()
 
 
 def record_creation_history(
