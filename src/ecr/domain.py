@@ -66,18 +66,11 @@ PRE_PUBLICATION = "pre_publication"  # an SCR report to the national panel befor
 PUBLICATION_REVIEW = "publication_review"
 DEADLINE_KINDS = (SCREENING, DECISION, SCR_COMPLETION, NATIONAL_PANEL_NOTICE,
                   NATIONAL_PANEL_NOT_PUBLISHED, PRE_PUBLICATION, PUBLICATION_REVIEW)
-# the case's date field that meets each duty owed to the national panel (set by PATCH)
-PANEL_DATES = {
-    "national_panel_notified_on": NATIONAL_PANEL_NOTICE,
-    "national_panel_told_not_published_on": NATIONAL_PANEL_NOT_PUBLISHED,
-    "report_sent_to_national_panel_on": PRE_PUBLICATION,
-}
 # what the annual report counts for each deadline (core.deadlines.deadline_outcome_case)
 TIMELINESS_KEYS = ("met_on_time", "met_late", "missed", "waived", "open_overdue",
                    "open_not_yet_due")
 
 REFERENCE_RE = re.compile(r"^CR-\d{4}-\d{4,6}$")
-REFERENCE_PATTERN = r"^CR-\d{4}-\d{4,6}$"
 
 
 def is_scr(case: Any) -> bool:

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from core.deadlines import deadline_outcome_case
 from core.deadlines.models import Deadline
 from core.workflow.models import WorkflowHistory
-from ecr.domain import DEADLINE_KINDS, DECISIONS, SUBJECT, TIMELINESS_KEYS
+from ecr.domain import (
+    DEADLINE_KINDS,
+    DECISIONS,
+    INCIDENT_TYPES,
+    SOURCES,
+    SUBJECT,
+    TIMELINESS_KEYS,
+)
 from ecr.models import CaseReview
 
 OUTCOME_KEYS = (*DECISIONS, "pending", "withdrawn")
@@ -34,12 +41,12 @@ def case_review_report(session: Session, start: dt.date, end: dt.date,
         outcomes[key] = outcomes.get(key, 0) + n
     total = sum(outcomes.values())
 
-    by_source: dict[str, int] = {"public": 0, "staff": 0, "cdop_referral": 0}
+    by_source: dict[str, int] = dict.fromkeys(SOURCES, 0)
     for key, n in session.execute(
         select(CaseReview.source, func.count()).where(in_period).group_by(CaseReview.source)
     ).all():
         by_source[key] = n
-    by_incident: dict[str, int] = {"death": 0, "serious_harm": 0, "other": 0}
+    by_incident: dict[str, int] = dict.fromkeys(INCIDENT_TYPES, 0)
     for key, n in session.execute(
         select(CaseReview.incident_type, func.count()).where(in_period)
         .group_by(CaseReview.incident_type)
