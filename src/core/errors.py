@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -128,6 +128,11 @@ class ServiceUnavailable(AppError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
 
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description='where: e.g. ["body", "child", "date_of_birth"]')
+    msg: str
+
+
 class Problem(BaseModel):
     """The problem+json body, for OpenAPI."""
 
@@ -138,7 +143,10 @@ class Problem(BaseModel):
     code: str
     instance: str | None = None
     request_id: str | None = None
-    errors: list[dict[str, Any]] | None = None
+    errors: list[FieldError] | None = Field(default=None, description="validation_error: each field at fault")
+    state: str | None = Field(default=None, description="invalid_transition: the case's state")
+    allowed_actions: list[str] | None = Field(
+        default=None, description="invalid_transition: what the caller may do from this state")
 
 
 def problem_response(error: AppError, request: Request | None = None) -> JSONResponse:
