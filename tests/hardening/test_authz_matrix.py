@@ -258,6 +258,33 @@ def test_crg_member_reads_only_cases_on_their_own_meetings_agenda(client: TestCl
     assert client.get(f"/api/v1/meetings/{m2}", headers=alice.headers).status_code == 404
 
 
+def test_a_crg_meeting_member_without_a_case_review_role_sees_no_case_or_minutes(
+        client: TestClient, make_user) -> None:
+    """Bug 7 through the real CRG kind. DOMAIN.md, Roles: crg_member sees "cases on agendas of
+    CRG meetings they belong to"; a member of a CRG meeting who holds no case review role (a
+    CDOP panel member) sees neither its agenda lines nor its minutes, nor the case itself."""
+    bu = make_user(BU)
+    alice = make_user(CRG_MEMBER)
+    panel = make_user(PANEL)
+    case_id, ref = _case_for_group(client, bu)
+    mid = _meeting(client, bu, "crg", [alice.id, panel.id])
+    r = client.post(f"/api/v1/meetings/{mid}/agenda", json={"case_id": case_id}, headers=bu.headers)
+    assert r.status_code == 201, r.text
+    r = client.put(f"/api/v1/meetings/{mid}/minutes", json={"minutes": "Synthetic minutes: learning agreed."},
+                   headers={**bu.headers, "If-Match": r.headers["etag"]})
+    assert r.status_code == 200, r.text
+
+    seen = client.get(f"/api/v1/meetings/{mid}", headers=alice.headers).json()
+    assert seen["agenda"][0]["case"]["reference"] == ref and seen["minutes"]
+    for url in (f"/api/v1/meetings/{mid}", "/api/v1/meetings"):
+        r = client.get(url, headers=panel.headers)
+        assert r.status_code == 200, r.text
+        assert ref not in r.text and "learning agreed" not in r.text
+    hidden = client.get(f"/api/v1/meetings/{mid}", headers=panel.headers).json()
+    assert [a["case"] for a in hidden["agenda"]] == [None] and hidden["minutes"] is None
+    assert client.get(f"/api/v1/case-reviews/{case_id}", headers=panel.headers).status_code in (403, 404)
+
+
 def _child_death(client: TestClient, coord) -> tuple[int, dict]:
     body = child_death_body()
     ref = notify(client, "child_death", body)["reference"]
