@@ -20,20 +20,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path as PathParam, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from core.auth.deps import public
 from core.db.session import SessionDep
 from core.errors import ValidationFailed
 from core.http.ratelimit import public_rate_limited
-from core.web.submissions import create_once, new_submission_id
-from core.web.submissions import submission_id as read_submission_id
 from core.settings import Settings
 from core.web import (
     CheckedForm,
     Field,
     Fieldset,
     FormSpec,
+    NotificationPage,
     PageRenderer,
     Repeat,
     add_start_link,
@@ -132,56 +130,27 @@ NOTIFICATION_FORM = FormSpec(fieldsets=[
 ])
 
 
-def _render_form(request: Request, form: Any, *, status_code: int = 200,
-                 submission_id: str | None = None) -> HTMLResponse:
-    return pages.render(request, "cdop/notify.html", {
-        "title": "Notify the death of a child", "form": form,
-        "submission_id": submission_id or new_submission_id(), "back_link": "/notify",
-    }, status_code=status_code)
+NOTIFICATION = NotificationPage(pages, NOTIFICATION_FORM, NotificationIn, "cdop/notify.html",
+                                "Notify the death of a child", CONFIRMATION_PATH, RECEIPT_COOKIE,
+                                max_age=RECEIPT_SECONDS)
 
 
 @router.get(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
 def notification_form(request: Request) -> HTMLResponse:
-    return _render_form(request, NOTIFICATION_FORM.bind())
+    return NOTIFICATION.render(request)
 
 
 @router.post(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public_rate_limited)])
 def send_notification(request: Request, session: SessionDep, settings: AppSettings,
                       data: CheckedForm) -> Response:
-    if honeypot_triggered(request, data):
-        return pages.render(request, "web/received.html", {"title": "Form sent"})
-    parsed = NOTIFICATION_FORM.parse(data)
-    submission_id = read_submission_id(data)
-    if parsed.add_row:  # "Add another agency": show the form again with one more row
-        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values), submission_id=submission_id)
-    try:
-        body = NotificationIn.model_validate(parsed.body)
-    except ValidationError as exc:
-        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc), status_code=422,
-                            submission_id=submission_id)
-    try:
-        reference = _create(request, session, settings, body, submission_id)
-    except ValidationFailed as exc:
-        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc.extra.get("errors", [])),
-                            status_code=422, submission_id=submission_id)
-    response = RedirectResponse(CONFIRMATION_PATH, status_code=303)
-    set_signed_cookie(request, response, RECEIPT_COOKIE, {"reference": reference},
-                      path=CONFIRMATION_PATH, max_age=RECEIPT_SECONDS)
-    return response
-
-
-def _create(request: Request, session: Session, settings: Settings, body: NotificationIn,
-            key: str | None) -> str:
-    def create() -> dict[str, Any]:
-        return service.public_notification(session, settings, body)
-
-    return str(create_once(request, session, body, key, create)["reference"])
+    return NOTIFICATION.submit(request, session, data,
+                               lambda body: service.public_notification(session, settings, body))
 
 
 @router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
 def confirmation(request: Request) -> Response:
-    receipt = read_signed_cookie(request, RECEIPT_COOKIE)
-    if not receipt:
+    receipt = NOTIFICATION.receipt(request)
+    if receipt is None:
         return RedirectResponse(FORM_PATH, status_code=303)
     return pages.render(request, "cdop/confirmation.html", {
         "title": "Notification sent", "reference": receipt.get("reference", ""),

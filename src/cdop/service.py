@@ -5,9 +5,9 @@ call one function here and return what it gives. Services only flush; the reques
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Union
+from typing import Any
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError, create_model
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from core.agency_requests import service as requests
@@ -29,6 +29,7 @@ from core.workflow.engine import (
     record_creation_history,
 )
 from core.workflow.models import WorkflowHistory
+from core.workflow.schema import transition_body_schema
 from cdop import config, emails, reports, views
 from cdop import repository as repo
 from cdop.domain import (
@@ -429,37 +430,8 @@ def my_forms(session: Session, principal: Principal, *, open_only: bool, limit: 
     return {"items": rows[:limit], "next_cursor": next_cursor}
 
 
-# ---- the transition body as OpenAPI shows it ----
-
-
-def _inline(schema: Any, defs: dict[str, Any]) -> Any:
-    """``schema`` with its ``$ref``s to ``defs`` replaced by the definitions themselves."""
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
-        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
-    if isinstance(schema, list):
-        return [_inline(v, defs) for v in schema]
-    return schema
-
-
-def _transition_body_schema() -> dict[str, Any]:
-    """The JSON Schema of ``POST /child-deaths/{id}/transitions``: one object per action of the
-    table (``action`` a constant, its fields required, its optional fields and ``note``
-    optional, nothing else). Only a description: the engine validates the body itself, after
-    the If-Match, state and role checks, so an action not possible now stays a 409."""
-    variants = []
-    for t in WORKFLOW.transitions:
-        fields = {name: (info.annotation, info) for name, info in t.payload_model.model_fields.items()
-                  if name != "action"}
-        variants.append(create_model(  # type: ignore[call-overload]
-            f"ChildDeathTransition_{t.action}", __config__=ConfigDict(extra="forbid"),
-            action=(Literal[t.action], ...), **fields))  # type: ignore[valid-type]
-    schema = TypeAdapter(Union[tuple(variants)]).json_schema()  # type: ignore[arg-type]  # noqa: UP007
-    return _inline(schema, schema.get("$defs", {}))
-
-
-TRANSITION_BODY_SCHEMA = _transition_body_schema()
+# the transition body as OpenAPI shows it
+TRANSITION_BODY_SCHEMA = transition_body_schema([WORKFLOW], "ChildDeathTransition")
 
 
 _DEAD_LINK = "this link is not valid, has expired or has been used"

@@ -13,29 +13,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from core.auth.deps import public
 from core.db.session import SessionDep
-from core.errors import NotFound, ValidationFailed
+from core.errors import NotFound
 from core.http.ratelimit import public_rate_limited
-from core.web.submissions import create_once, new_submission_id
-from core.web.submissions import submission_id as read_submission_id
 from core.web import (
     CheckedForm,
     Field,
     Fieldset,
     FormSpec,
+    NotificationPage,
     PageRenderer,
     add_start_link,
     honeypot_triggered,
-    read_signed_cookie,
-    set_signed_cookie,
 )
 from ecr import service
 from ecr.domain import REFERENCE_RE
@@ -134,56 +128,26 @@ STAGE_TEXT = {
 }
 
 
-def _render_form(request: Request, form: Any, *, status_code: int = 200,
-                 submission_id: str | None = None) -> HTMLResponse:
-    return pages.render(request, "ecr/notify.html", {
-        "title": "Notify a serious incident", "form": form,
-        "submission_id": submission_id or new_submission_id(), "back_link": "/notify",
-    }, status_code=status_code)
+NOTIFICATION = NotificationPage(pages, NOTIFICATION_FORM, PublicNotificationIn, "ecr/notify.html",
+                                "Notify a serious incident", CONFIRMATION_PATH, RECEIPT_COOKIE,
+                                receipt_keys=("reference", "status_token"), max_age=RECEIPT_SECONDS)
 
 
 @router.get(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
 def notification_form(request: Request) -> HTMLResponse:
-    return _render_form(request, NOTIFICATION_FORM.bind())
+    return NOTIFICATION.render(request)
 
 
 @router.post(FORM_PATH, response_class=HTMLResponse, dependencies=[Depends(public_rate_limited)])
 def send_notification(request: Request, session: SessionDep, data: CheckedForm) -> Response:
-    if honeypot_triggered(request, data):
-        return pages.render(request, "web/received.html", {"title": "Form sent"})
-    parsed = NOTIFICATION_FORM.parse(data)
-    submission_id = read_submission_id(data)
-    try:
-        body = PublicNotificationIn.model_validate(parsed.body)
-    except ValidationError as exc:
-        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, exc), status_code=422,
-                            submission_id=submission_id)
-    try:
-        receipt = _create(request, session, body, submission_id)
-    except ValidationFailed as exc:
-        errors = exc.extra.get("errors", [])
-        return _render_form(request, NOTIFICATION_FORM.bind(parsed.values, errors), status_code=422,
-                            submission_id=submission_id)
-    response = RedirectResponse(CONFIRMATION_PATH, status_code=303)
-    set_signed_cookie(request, response, RECEIPT_COOKIE,
-                      {"reference": receipt["reference"], "status_token": receipt["status_token"]},
-                      path=CONFIRMATION_PATH, max_age=RECEIPT_SECONDS)
-    return response
-
-
-def _create(request: Request, session: Session, body: PublicNotificationIn,
-            key: str | None) -> dict[str, Any]:
-    def create() -> dict[str, Any]:
-        case, token = service.create_public(session, body)
-        return {"reference": case.reference, "status": "received", "status_token": token}
-
-    return create_once(request, session, body, key, create)
+    return NOTIFICATION.submit(request, session, data,
+                               lambda body: service.public_notification(session, body))
 
 
 @router.get(CONFIRMATION_PATH, response_class=HTMLResponse, dependencies=[Depends(public)])
 def confirmation(request: Request) -> Response:
-    receipt = read_signed_cookie(request, RECEIPT_COOKIE)
-    if not receipt:
+    receipt = NOTIFICATION.receipt(request)
+    if receipt is None:
         return RedirectResponse(FORM_PATH, status_code=303)
     return pages.render(request, "ecr/confirmation.html", {
         "title": "Notification sent", "reference": receipt.get("reference", ""),

@@ -25,11 +25,10 @@ def post_public_notification(body: PublicNotificationIn, session: SessionDep,
     ``status_token``: with the reference it shows the progress of the notification."""
     if (replayed := idem.replay(body)) is not None:
         return replayed
-    case, token = service.create_public(session, body)
-    return idem.remember(201, {"reference": case.reference, "status": "received",
-                               "status_token": token},
+    receipt = service.public_notification(session, body)
+    return idem.remember(201, receipt,
                          headers={"Location": f"/api/v1/public/case-review-notifications/"
-                                              f"{case.reference}/status"})
+                                              f"{receipt['reference']}/status"})
 
 
 @router.get("/public/case-review-notifications/{reference}/status",

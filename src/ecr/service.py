@@ -24,6 +24,7 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.pagination import decode_cursor, encode_cursor
 from core.workflow import apply_transition, available_transitions, history_for
 from core.workflow.engine import check_if_match, record_creation_history
+from core.workflow.schema import transition_body_schema
 from ecr import emails, reports, views
 from ecr import repository as repo
 from ecr.config import get_config
@@ -56,17 +57,17 @@ from ecr.schemas import (
     StaffNotificationIn,
 )
 from ecr.workflow import (
+    REGIMES,
     close_unowed,
     current_regime,
     open_pre_publication,
     regime_of,
-    transition_body_schema,
     workflow_of,
 )
 
 _DUMMY_HASH = hashlib.sha256(b"no such notification").hexdigest()
-# the body of POST /case-reviews/{id}/transitions as OpenAPI describes it (built from the table)
-TRANSITION_BODY_SCHEMA = transition_body_schema()
+# the body of POST /case-reviews/{id}/transitions as OpenAPI describes it (built from the tables)
+TRANSITION_BODY_SCHEMA = transition_body_schema([r.workflow for r in REGIMES.values()], "CaseReviewTransition")
 
 
 def hash_token(token: str) -> str:
@@ -203,6 +204,12 @@ def create_public(session: Session, body: PublicNotificationIn) -> tuple[NewNoti
     )
     assert token is not None
     return NewNotification(values["id"], values["reference"], values["status"]), token
+
+
+def public_notification(session: Session, body: PublicNotificationIn) -> dict[str, Any]:
+    """A notification from the public: its ``PublicReceipt``."""
+    case, token = create_public(session, body)
+    return {"reference": case.reference, "status": "received", "status_token": token}
 
 
 def create_staff(session: Session, body: StaffNotificationIn,

@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Union
-
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from typing import Any
 
 from core.agency_requests import service as agency_requests
 from core.deadlines import DeadlineRule, close_deadlines, open_deadline
@@ -407,42 +405,3 @@ def register() -> None:
         raise ValueError(f"ECR_CASE_REVIEW_REGIME must be one of {sorted(REGIMES)}")
     for regime in REGIMES.values():
         register_workflow(regime.workflow)
-
-
-# ---- the transition body as OpenAPI describes it ---------------------------------------------
-
-def _inline(schema: Any, defs: dict[str, Any]) -> Any:
-    if isinstance(schema, dict):
-        if "$ref" in schema:
-            return _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
-        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
-    if isinstance(schema, list):
-        return [_inline(v, defs) for v in schema]
-    return schema
-
-
-def transition_body_schema() -> dict[str, Any]:
-    """The JSON Schema of ``POST /case-reviews/{id}/transitions``: one object per action
-    (``action`` a constant, then the action's required and optional fields), built from the
-    tables of every regime. Only a description: the engine validates the body itself, so that
-    an unknown action or one not possible now stays a 409 and a missing field a 422."""
-    variants: dict[str, type[BaseModel]] = {}
-    for regime in REGIMES.values():
-        for t in regime.workflow.transitions:
-            if t.action in variants:
-                continue
-            base = t.payload_model
-            definitions: dict[str, Any] = {
-                name: (f.annotation, f) for name, f in base.model_fields.items() if name != "action"
-            }
-            variants[t.action] = create_model(  # type: ignore[call-overload]
-                f"CaseReviewTransition_{t.action}",
-                __config__=ConfigDict(extra="forbid"),
-                action=(Literal[t.action], ...),  # type: ignore[valid-type]
-                **definitions,
-            )
-    union = Annotated[Union[tuple(variants.values())], Field(discriminator="action")]  # type: ignore[valid-type]  # noqa: UP007
-    schema = TypeAdapter(union).json_schema()
-    inlined = _inline(schema, schema.get("$defs", {}))
-    inlined.pop("discriminator", None)  # its mapping names $refs, which are inlined here
-    return inlined

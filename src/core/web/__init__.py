@@ -18,11 +18,12 @@ from starlette.requests import Request
 from starlette.staticfiles import StaticFiles
 
 from core.web.forms import BoundForm, Field, Fieldset, FormSpec, ParsedForm, Repeat
+from core.web.notification import NotificationPage
 from core.web.security import honeypot_triggered, read_signed_cookie, set_signed_cookie, verify_csrf
 from core.web.templating import STATIC_DIR, PageRenderer, core_pages, read_form
 
 __all__ = [
-    "BoundForm", "CheckedForm", "Field", "Fieldset", "FormSpec", "PageRenderer", "ParsedForm",
+    "BoundForm", "CheckedForm", "Field", "Fieldset", "FormSpec", "NotificationPage", "PageRenderer", "ParsedForm",
     "Repeat", "StartLink", "add_start_link", "checked_form", "core_pages", "honeypot_triggered",
     "install_web", "read_signed_cookie", "set_signed_cookie",
 ]
