@@ -148,7 +148,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
     dependant of its own (the include's dependencies added): both are wrapped."""
     import inspect
 
-    from core.db.session import commit_when_endpoint_returns
+    from core.db.session import commit_when_endpoint_returns, runs_in_endpoint_thread
 
     def wrap(dependant: object) -> None:
         call = getattr(dependant, "call", None)
@@ -157,6 +157,7 @@ def _commit_in_endpoint_threads(app: FastAPI) -> None:
                 or inspect.isasyncgenfunction(call) or not inspect.isfunction(call)):
             return
         dependant.call = commit_when_endpoint_returns(call)  # type: ignore[attr-defined]
+        runs_in_endpoint_thread(app, call)
 
     def walk(routes: list[object]) -> None:
         for route in routes:

@@ -212,16 +212,28 @@ def _allowed_methods(request: Request) -> set[str]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from core.db.session import settle_deferred_work
+
+    async def settled(request: Request) -> AppError | None:
+        # An authentication deferred to the endpoint (core.auth.deps) answers first.
+        try:
+            await settle_deferred_work(request)
+        except AppError as exc:
+            return exc
+        return None
+
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(exc, request)
+        return problem_response(await settled(request) or exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(ValidationFailed(_validation_errors(exc)), request)
+        return problem_response(await settled(request) or ValidationFailed(_validation_errors(exc)), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if (first := await settled(request)) is not None:
+            return problem_response(first, request)
         cls = _STATUS_TO_ERROR.get(exc.status_code)
         if cls is None:
             error: AppError = AppError(str(exc.detail))

@@ -103,13 +103,13 @@ def test_concurrent_patch_and_transition_do_not_both_win(committed_client: TestC
 # ---- more requests in flight than the threadpool has threads ------------------------------------
 
 def test_more_requests_in_flight_than_threads_all_answer(committed_db, engine) -> None:
-    """Every authenticated request reads its user in a threadpool call of its own, then runs its
-    endpoint (a sync endpoint in a second threadpool call, an async one on the loop). On SQLite
-    every transaction takes the write lock (BEGIN IMMEDIATE): if the user's read began the
-    request's transaction, the request would hold the lock while waiting for a second thread,
-    and with more requests in flight than threads every thread would wait for that lock (a
-    hang until the busy timeout, then 503; core.db.session.read_ahead_of_transaction). Here:
-    2 threads, 12 requests at once."""
+    """An authenticated request to an async endpoint (/me) reads its user in one threadpool call
+    and runs its endpoint on the loop; a sync endpoint (/child-deaths) reads it in its own
+    threadpool call (core.auth.deps.DeferredAuthentication). Before that, every authenticated
+    request read its user in a threadpool call of its own. On SQLite every transaction takes the write lock (BEGIN IMMEDIATE): if the user's
+    read began the request's transaction, the request would hold the lock while waiting for a
+    second thread, and with more requests in flight than threads every thread would wait for
+    that lock (a hang until the busy timeout, then 503). Here: 2 threads, 12 requests at once."""
     import anyio
     import anyio.to_thread
     import httpx
@@ -152,7 +152,8 @@ def test_the_principal_read_leaves_no_write_lock_on_sqlite(committed_db, engine)
     request = Request({"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"})
     with committed_db() as session:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=user.token)
-        # the lookup runs in a threadpool call of its own, as for any request
+        # no endpoint in the scope: the lookup runs at once (as for an async endpoint), in a
+        # threadpool call
         principal = run_in_own_thread(lambda: asyncio.run(get_principal(request, session, credentials)))
         assert principal.roles == {"cdop_coordinator"}
         assert not session.in_transaction()
