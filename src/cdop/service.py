@@ -211,9 +211,10 @@ def read_case(session: Session, principal: Principal, case_id: int) -> tuple[int
 
 def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
     """The case's workflow history (``HistoryEntry``), oldest first; 404 as ``get_readable``."""
-    case = repo.get_readable(session, principal, case_id)
-    out = history_for(session, SUBJECT, case.id)
-    record(session, actor=principal.actor, action="child_death.history", subject_type=SUBJECT, subject_id=case.id)
+    out = history_for(session, SUBJECT, case_id, visible=(ChildDeath.__table__, repo.readable_by(principal)))
+    if out is None:
+        raise NotFound("no such child death")
+    record(session, actor=principal.actor, action="child_death.history", subject_type=SUBJECT, subject_id=case_id)
     return out
 
 

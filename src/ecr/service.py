@@ -285,10 +285,11 @@ def transitions_for(session: Session, principal: Principal, case_id: int) -> tup
 
 
 def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
-    case = repo.get_readable(session, principal, case_id)
-    rows = history_for(session, SUBJECT, case.id)
+    rows = history_for(session, SUBJECT, case_id, visible=(CaseReview.__table__, repo.readable_by(principal)))
+    if rows is None:
+        raise NotFound("no such case review")
     record(session, actor=principal.actor, action="case_review.history", subject_type=SUBJECT,
-           subject_id=case.id)
+           subject_id=case_id)
     return rows
 
 
@@ -325,7 +326,7 @@ def _panel_date(session: Session, case: CaseReview, data: dict[str, Any], field:
         return
     setattr(case, field, data[field])
     if data[field]:
-        close_deadlines(session, SUBJECT, case.id, [kind], outcome="met")
+        close_deadlines(session, SUBJECT, case.id, [kind], outcome="met", on=data[field])
     changed.append(field)
 
 

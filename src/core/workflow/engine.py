@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, and_, select
 from sqlalchemy.orm import Session
 
 from core.audit import record
@@ -206,13 +206,24 @@ def record_creation_history(
     })
 
 
-def history_for(session: Session, subject_type: str, subject_id: int) -> list[dict[str, Any]]:
+def history_for(session: Session, subject_type: str, subject_id: int, *,
+                visible: tuple[Table, ColumnElement[bool]] | None = None) -> list[dict[str, Any]] | None:
+    """The subject's workflow history, oldest first. ``visible``: the subject's table and its
+    "readable by" clause, checked in the same statement (the subject outer-joined to its
+    entries): None when the caller may not read the subject (the domain answers 404)."""
     h = _HISTORY.c
-    rows = session.execute(
-        select(h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
-        .where(h.subject_type == subject_type, h.subject_id == subject_id)
-        .order_by(h.id)
-    )
+    columns = (h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
+    if visible is None:
+        stmt = select(*columns).where(h.subject_type == subject_type, h.subject_id == subject_id)
+    else:
+        table, readable = visible
+        stmt = (select(*columns)
+                .select_from(table.outerjoin(_HISTORY, and_(h.subject_type == subject_type,
+                                                            h.subject_id == table.c.id)))
+                .where(table.c.id == subject_id, readable))
+    rows = session.execute(stmt.order_by(h.id)).all()
+    if visible is not None and not rows:
+        return None
     return [
         {
             "at": r.at,
@@ -224,7 +235,7 @@ def history_for(session: Session, subject_type: str, subject_id: int) -> list[di
             "note": r.note,
             "data": r.data or {},
         }
-        for r in rows
+        for r in rows if r.at is not None  # a readable subject with no entries: one row of nulls
     ]
 
 
