@@ -21,6 +21,7 @@ from core.auth.deps import public
 from core.db.session import SessionDep
 from core.errors import NotFound
 from core.http.ratelimit import public_rate_limited
+from core.web.notification import CHILD, child_name_fields, notifier_fieldset
 from core.web import (
     CheckedForm,
     Field,
@@ -50,26 +51,11 @@ add_start_link(FORM_PATH, "Notify a serious incident (case review notification)"
 add_start_link(STATUS_PATH, "Check the progress of a case review notification",
                "You need the reference and the status token you were given when you sent it.")
 
-CHILD = "the child’s"
 NOTIFICATION_FORM = FormSpec(fieldsets=[
-    Fieldset("About you", id="about-you", fields=[
-        Field("notifier.name", "Full name", autocomplete="name", error_name="your full name",
-              spellcheck=False),
-        Field("notifier.email", "Email address", kind="email", autocomplete="email",
-              error_name="your email address",
-              hint="We will send a receipt and tell you the decision at this address."),
-        Field("notifier.agency", "Organisation", autocomplete="organization",
-              error_name="the name of your organisation",
-              hint="For example, the name of the council, NHS trust, police force or school."),
-        Field("notifier.role", "Job title", autocomplete="organization-title", optional=True),
-        Field("notifier.phone", "Telephone number", kind="tel", autocomplete="tel", optional=True,
-              width="20", error_name="your telephone number"),
-    ]),
+    notifier_fieldset(email_hint="We will send a receipt and tell you the decision at this address.",
+                      agency_hint="For example, the name of the council, NHS trust, police force or school."),
     Fieldset("About the child", id="about-the-child", fields=[
-        Field("child.first_name", "First name", autocomplete="off", error_name=f"{CHILD} first name",
-              spellcheck=False, width="20"),
-        Field("child.last_name", "Last name", autocomplete="off", error_name=f"{CHILD} last name",
-              spellcheck=False, width="20"),
+        *child_name_fields(),
         Field("child.date_of_birth", "Date of birth", kind="date", optional=True,
               hint="For example, 27 3 2012", error_name=f"{CHILD} date of birth"),
         Field("child.sex", "Sex", kind="radios", optional=True, error_name=f"{CHILD} sex",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
-from core.web.forms import BoundForm, FormSpec
+from core.web.forms import BoundForm, Field, Fieldset, FormSpec
 from core.web.security import honeypot_triggered, read_signed_cookie, set_signed_cookie
 from core.web.submissions import create_once, new_submission_id
 from core.web.submissions import submission_id as read_submission_id
@@ -72,3 +72,31 @@ class NotificationPage:
         """The receipt the confirmation page shows, or None (then send the user to the form)."""
         receipt = read_signed_cookie(request, self.cookie)
         return receipt or None
+
+
+CHILD = "the child’s"
+
+
+def notifier_fieldset(*, email_hint: str, agency_hint: str) -> Fieldset:
+    """"About you": the notifier's fields, as both notification forms ask them."""
+    return Fieldset("About you", id="about-you", fields=[
+        Field("notifier.name", "Full name", autocomplete="name", error_name="your full name",
+              spellcheck=False),
+        Field("notifier.email", "Email address", kind="email", autocomplete="email",
+              error_name="your email address", hint=email_hint),
+        Field("notifier.agency", "Organisation", autocomplete="organization",
+              error_name="the name of your organisation", hint=agency_hint),
+        Field("notifier.role", "Job title", autocomplete="organization-title", optional=True),
+        Field("notifier.phone", "Telephone number", kind="tel", autocomplete="tel", optional=True,
+              width="20", error_name="your telephone number"),
+    ])
+
+
+def child_name_fields() -> list[Field]:
+    """The child's first and last names, as both notification forms ask them."""
+    return [
+        Field("child.first_name", "First name", autocomplete="off", error_name=f"{CHILD} first name",
+              spellcheck=False, width="20"),
+        Field("child.last_name", "Last name", autocomplete="off", error_name=f"{CHILD} last name",
+              spellcheck=False, width="20"),
+    ]
