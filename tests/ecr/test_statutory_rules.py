@@ -187,6 +187,15 @@ def test_report_sent_too_late_is_met_late_and_on_time_is_met(client, db, users) 
     assert [x.outcome for x in _deadlines(db, early.id)["pre_publication"]] == ["met_on_time"]
 
 
+def test_a_duty_done_on_time_but_recorded_later_is_met_on_time(client, db, users) -> None:
+    """The date given is the day the duty was done (DOMAIN.md: "report to the national panel
+    about 1 week before publication"): entered after the due date, it is still met on time."""
+    bu = users["business_unit"]
+    case = _scr_approved(client, db, users, TODAY + dt.timedelta(days=3))  # due 4 days ago
+    _patch(client, bu, case.id, report_sent_to_national_panel_on=(TODAY - dt.timedelta(days=10)).isoformat())
+    assert [x.outcome for x in _deadlines(db, case.id)["pre_publication"]] == ["met_on_time"]
+
+
 def test_replanning_waives_the_old_notice_with_a_reason(client, db, users) -> None:
     bu = users["business_unit"]
     case = _scr_approved(client, db, users, TODAY + dt.timedelta(days=30))

@@ -87,10 +87,12 @@ def open_new_deadlines(
 
 def close_deadlines(
     session: Session, subject_type: str, subject_id: int, kinds: Iterable[str] | None = None,
-    *, outcome: Outcome, reason: str | None = None,
+    *, outcome: Outcome, reason: str | None = None, on: dt.date | None = None,
 ) -> int:
     """Give the open deadlines of the subject (of these kinds, or all) an outcome: ``met``,
-    ``missed`` or ``waived`` (which needs a reason). Returns how many were closed."""
+    ``missed`` or ``waived`` (which needs a reason). ``on``: the day a met duty was done, when
+    it was recorded later (so a duty done on time but entered after its due date is met on
+    time). Returns how many were closed."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown deadline outcome {outcome!r}: one of {', '.join(OUTCOMES)}")
     values: dict[str, Any]
@@ -101,8 +103,13 @@ def close_deadlines(
         values = {"waived_at": now, "waived_reason": reason.strip()[:500]}
     elif reason is not None:
         raise ValueError("only a waived deadline takes a reason")
+    elif outcome == "met":
+        done = now if on is None or on >= now.date() else dt.datetime.combine(on, dt.time(12), dt.UTC)
+        values = {"met_at": done}
+    elif on is not None:
+        raise ValueError("only a met deadline takes the day it was done")
     else:
-        values = {"met_at": now} if outcome == "met" else {"missed_at": now}
+        values = {"missed_at": now}
     stmt = update(Deadline).where(
         Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, is_open(),
     )
