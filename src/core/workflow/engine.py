@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, Table, and_, select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, select
+from sqlalchemy.sql.elements import False_, True_
 from sqlalchemy.orm import Session
 
 from core.audit import record
@@ -206,13 +207,20 @@ def record_creation_history(
     })
 
 
-def history_for(session: Session, subject_type: str, subject_id: int, *,
-                visible: tuple[Table, ColumnElement[bool]] | None = None) -> list[dict[str, Any]] | None:
-    """The subject's workflow history, oldest first. ``visible``: the subject's table and its
-    "readable by" clause, checked in the same statement (the subject outer-joined to its
-    entries): None when the caller may not read the subject (the domain answers 404)."""
+# Built once per subject type, table and constant visibility (true() or false()): per request
+# only the id changes. A clause that depends on the caller (a member's agendas) is built per call.
+_HISTORY_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _history_statement(subject_type: str, visible: tuple[Table, ColumnElement[bool]] | None) -> Any:
+    key: tuple[Any, ...] | None = (subject_type,)
+    if visible is not None:
+        key = (subject_type, visible[0].name, type(visible[1])) if isinstance(visible[1], True_ | False_) else None
+    if key is not None and (cached := _HISTORY_STATEMENTS.get(key)) is not None:
+        return cached
     h = _HISTORY.c
     columns = (h.at, h.actor, h.actor_name, h.action, h.from_state, h.to_state, h.note, h.data)
+    subject_id = bindparam("subject_id")
     if visible is None:
         stmt = select(*columns).where(h.subject_type == subject_type, h.subject_id == subject_id)
     else:
@@ -221,7 +229,19 @@ def history_for(session: Session, subject_type: str, subject_id: int, *,
                 .select_from(table.outerjoin(_HISTORY, and_(h.subject_type == subject_type,
                                                             h.subject_id == table.c.id)))
                 .where(table.c.id == subject_id, readable))
-    rows = session.execute(stmt.order_by(h.id)).all()
+    stmt = stmt.order_by(h.id)
+    if key is not None:
+        _HISTORY_STATEMENTS[key] = stmt
+    return stmt
+
+
+def history_for(session: Session, subject_type: str, subject_id: int, *,
+                visible: tuple[Table, ColumnElement[bool]] | None = None) -> list[dict[str, Any]] | None:
+    """The subject's workflow history, oldest first. ``visible``: the subject's table and its
+    "readable by" clause, checked in the same statement (the subject outer-joined to its
+    entries): None when the caller may not read the subject (the domain answers 404)."""
+    stmt = _history_statement(subject_type, visible)
+    rows = session.execute(stmt, {"subject_id": subject_id}).all()
     if visible is not None and not rows:
         return None
     return [
