@@ -41,6 +41,7 @@ from core.db.queries import like_contains
 from core.deadlines import add_months
 from core.errors import NotFound, ValidationFailed
 from core.meetings.models import AgendaItem, Meeting
+from core.workflow.record import RowRecord
 from core.pagination import decode_cursor, encode_cursor
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, READER_ROLES, SUBJECT, TERMINAL_STATES
 from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
@@ -108,6 +109,29 @@ def get_readable(session: Session, principal: Principal, case_id: int, *, lock: 
     if found is None:
         raise NotFound("no such child death")
     return found
+
+
+def get_for_transition(session: Session, principal: Principal, case_id: int) -> RowRecord:
+    """The case for a workflow transition, with the row lock (FOR UPDATE on PostgreSQL; SQLite
+    serialises its writers), as a :class:`core.workflow.record.RowRecord`: its columns as
+    attributes and its changes written back in one version-checked UPDATE, with no ORM entity
+    to load and flush. 404 as :func:`get_readable`."""
+    conn = session.connection()
+    found = conn.execute(_FOR_TRANSITION[_reads_all(principal), conn.dialect.name != "sqlite"],
+                         {"case_id": case_id}).one_or_none()
+    if found is None:
+        raise NotFound("no such child death")
+    return RowRecord(_CASES, found._asdict())
+
+
+def _for_transition(reads_all: bool, lock: bool) -> Any:
+    stmt = select(*_CASES.c).where(_CASES.c.id == bindparam("case_id"), true() if reads_all else false())
+    return stmt.with_for_update() if lock else stmt
+
+
+# Built once per visibility and row locking: per request only the id changes.
+_FOR_TRANSITION = {(reads_all, lock): _for_transition(reads_all, lock)
+                   for reads_all in (True, False) for lock in (True, False)}
 
 
 HOLD_ROWS = JsonRows("Hold", HOLD_COLUMNS)

@@ -29,6 +29,7 @@ from core.workflow.engine import (
     record_creation_history,
 )
 from core.workflow.models import WorkflowHistory
+from core.workflow.record import RowRecord
 from core.workflow.schema import transition_body_schema
 from cdop import config, emails, reports, views
 from cdop import repository as repo
@@ -265,9 +266,9 @@ def patch_case(session: Session, principal: Principal, case_id: int, body: Child
 
 
 def transition(session: Session, principal: Principal, case_id: int, payload: dict[str, Any],
-               if_match: str | None) -> tuple[ChildDeath, dict[str, Any]]:
-    """Apply an action of the table to the case, loaded as the entity with the row lock."""
-    case = repo.get_readable(session, principal, case_id, lock=True)
+               if_match: str | None) -> tuple[RowRecord, dict[str, Any]]:
+    """Apply an action of the table to the case, loaded with the row lock as a ``RowRecord``."""
+    case = repo.get_for_transition(session, principal, case_id)
     apply_transition(session, WORKFLOW, case, payload, principal, if_match)
     return case, views.detail(session, case)
 

@@ -33,6 +33,7 @@ from core.errors import (
     ValidationFailed,
 )
 from core.workflow.models import WorkflowHistory
+from core.workflow.record import save_changes
 from core.workflow.table import Transition, Workflow
 
 _HISTORY = WorkflowHistory.__table__
@@ -161,7 +162,7 @@ def apply_transition(
         case.status_changed_at = ctx.now
     for effect in transition.effects:
         effect(ctx)
-    session.flush()  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
+    save_changes(session, case)  # bumps the version; a concurrent writer fails here (StaleDataError -> 412)
     # Core inserts on the session's connection (history is append-only, never loaded back as an
     # entity in this transaction): no ORM bookkeeping per row.
     session.connection().execute(_INSERT_HISTORY, {
