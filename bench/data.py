@@ -384,7 +384,7 @@ class Generator:
                 deadlines.append({"id": dl_id, "subject_type": "child_death", "subject_id": i,
                                   "kind": "panel_review", "label": "Reviewed by the panel",
                                   "start_on": death, "due_on": death + dt.timedelta(days=183),
-                                  "created_at": received, "met_at": None, "cancelled_at": None})
+                                  "created_at": received, "met_at": None})
         self.load_dicts("cdop_child_deaths", cases)
         self.load_dicts("cdop_holds", holds)
         self.load_dicts("core_agency_requests", forms)
@@ -454,13 +454,13 @@ class Generator:
                 deadlines.append({"id": dl_id, "subject_type": "case_review", "subject_id": i,
                                   "kind": "screening", "label": "Screening and referral to the Case Review Group",
                                   "start_on": received.date(), "due_on": received.date() + dt.timedelta(days=14),
-                                  "created_at": received, "met_at": None, "cancelled_at": None})
+                                  "created_at": received, "met_at": None})
             if status in ("received", "screening", "information_requested", "awaiting_decision"):
                 dl_id += 1
                 deadlines.append({"id": dl_id, "subject_type": "case_review", "subject_id": i,
                                   "kind": "decision", "label": "Decision on the notification",
                                   "start_on": received.date(), "due_on": received.date() + dt.timedelta(days=30),
-                                  "created_at": received, "met_at": None, "cancelled_at": None})
+                                  "created_at": received, "met_at": None})
         self.load_dicts("ecr_case_reviews", rows)
         self.load_dicts("core_deadlines", deadlines)
         self.load_dicts("core_reference_counters",

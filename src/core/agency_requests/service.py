@@ -46,12 +46,13 @@ def create_request(
     return req
 
 
-def issue_link(session: Session, settings: Settings, req: AgencyRequest, days: int | None = None) -> str:
-    """A new single-use token for this request; any earlier link stops working."""
+def issue_link(session: Session, settings: Settings, req: AgencyRequest, *, days: int) -> str:
+    """A new single-use token for this request, valid for ``days`` (the domain's setting); any
+    earlier link stops working."""
     if req.status != "requested":
         raise Conflict("this request is no longer open")
     now = utcnow()
-    expires = now + dt.timedelta(days=days or settings.reporting_form_link_days)
+    expires = now + dt.timedelta(days=days)
     jti = uuid.uuid4().hex
     req.link_jti = jti
     req.link_expires_at = expires
