@@ -67,6 +67,12 @@ class Forbidden(AppError):
     status, code, title = 403, "forbidden", "Forbidden"
 
 
+class CsrfFailed(Forbidden):
+    """An unsafe request authenticated by a session cookie without the session's CSRF token."""
+
+    code, title = "csrf_failed", "CSRF check failed"
+
+
 class NotFound(AppError):
     status, code, title = 404, "not_found", "Not found"
 

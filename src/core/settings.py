@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{VAR_DIR}/ecr.sqlite3"
     secret_key: str = ""
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    # Browser sessions of the staff app (POST /auth/session): ended after this long without a
+    # request, and after this long in all whatever the activity.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=7 * 24)
     token_issuer: str = "ecr-service"
     token_audience: str = "ecr-api"
     cors_origins: CsvList = Field(default_factory=list)

@@ -53,8 +53,10 @@ class DeferredAuthentication:
     the request's parameters or body (FastAPI validates those before calling the endpoint, so
     the error handlers settle the authentication first: :meth:`settle`)."""
 
-    def __init__(self, request: Request, session: Session, settings: Settings, token: str) -> None:
+    def __init__(self, request: Request, session: Session, settings: Settings, token: str,
+                 *, cookie: bool = False) -> None:
         self.request, self.session, self.settings, self.token = request, session, settings, token
+        self.cookie = cookie  # the token is a browser session's cookie, not a bearer token
         self.required: list[tuple[str, frozenset[str]]] = []
         self.principal: Principal | None = None
         self.done = False
@@ -63,9 +65,17 @@ class DeferredAuthentication:
         self.required.append((permission, roles))
 
     def resolve(self, session: Session) -> Principal:
-        from core.auth.identity import authenticate  # local import keeps deps light
+        if self.cookie:
+            from core.auth.sessions import CSRF_HEADER, authenticate_session
 
-        principal = authenticate(session, self.settings, self.token)
+            principal, browser = authenticate_session(
+                session, self.settings, self.token, self.request.method,
+                self.request.headers.get(CSRF_HEADER))
+            self.request.state.browser_session = browser
+        else:
+            from core.auth.identity import authenticate  # local import keeps deps light
+
+            principal = authenticate(session, self.settings, self.token)
         for permission, roles in self.required:
             _check(principal, permission, roles)
         self.principal = self.request.state.principal = principal
@@ -98,13 +108,25 @@ async def get_principal(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller. For a sync endpoint the lookup is deferred to the endpoint's threadpool call
+    """The caller, from the bearer token or, without an Authorization header, from the staff
+    app's session cookie (core.auth.sessions; unsafe methods then need the CSRF header). For a
+    sync endpoint the lookup is deferred to the endpoint's threadpool call
     (:class:`DeferredAuthentication`; the endpoint receives the real principal); for an async
     endpoint it runs here, in a threadpool call of its own."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+    cookie = False
+    if credentials is None and "authorization" not in request.headers:
+        from core.auth.sessions import COOKIE_NAME
+
+        token = request.cookies.get(COOKIE_NAME)
+        if not token:
+            raise Unauthorized("a bearer token or a session is required")
+        cookie = True
+    elif credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("a bearer token is required")
-    settings, token = get_app_settings(request), credentials.credentials
-    deferred = DeferredAuthentication(request, session, settings, token)
+    else:
+        token = credentials.credentials
+    settings = get_app_settings(request)
+    deferred = DeferredAuthentication(request, session, settings, token, cookie=cookie)
     if defer_to_endpoint_thread(request, deferred):
         return UNRESOLVED  # type: ignore[no-any-return]
     # ahead of the request's transaction: see read_ahead_of_transaction

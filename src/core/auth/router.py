@@ -12,7 +12,9 @@ from core.auth.identity import user_by_email
 from core.auth.models import User
 from core.auth.passwords import hash_password, needs_rehash, verify_password
 from core.auth.principal import Principal
-from core.auth.schemas import MeOut, TokenOut, UserCreate, UserOut, UserUpdate
+from core.auth.schemas import MeOut, SessionIn, SessionOut, TokenOut, UserCreate, UserOut, UserUpdate
+from core.auth.sessions import (COOKIE_NAME, clear_session_cookie, end_session, end_user_sessions,
+                                set_session_cookie, start_session)
 from core.auth.tokens import issue_access_token
 from core.db.base import utcnow
 from core.http.ratelimit import login_rate_limited
@@ -49,6 +51,69 @@ def login(
     record(session, actor=f"user:{user.id}", action="auth.login", subject_type="user", subject_id=user.id)
     token = issue_access_token(settings, str(user.id))
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.access_token_minutes * 60}
+
+
+def _check_credentials(session: SessionDep, email: str, password: str) -> User:
+    """The active user with this email and password, or a 401 that is the same (and takes about
+    as long: an unknown email is checked against a dummy hash) whatever was wrong. The failure
+    is audited in its own transaction (the request's rolls back on the 401)."""
+    user = user_by_email(session, email.strip())
+    ok = verify_password(user.password_hash if user else None, password)
+    if not user or not ok or not user.is_active:
+        session.rollback()
+        record(session, actor="anonymous", action="auth.session_failed",
+               subject_type="user" if user else None, subject_id=user.id if user else None)
+        session.commit()
+        raise Unauthorized("incorrect email or password")
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+@router.post("/auth/session", status_code=204, dependencies=[Depends(login_rate_limited)],
+             responses={401: {"description": "Incorrect email or password"},
+                        429: {"description": "Too many sign-in attempts from this address"}})
+def start_browser_session(request: Request, response: Response, session: SessionDep, body: SessionIn) -> None:
+    """Signs the staff app in: sets the session cookie (HttpOnly, SameSite=Strict). The CSRF
+    token for unsafe requests is read at ``GET /auth/session``."""
+    settings = get_app_settings(request)
+    user = _check_credentials(session, body.email, body.password)
+    previous = request.cookies.get(COOKIE_NAME)
+    if previous:  # signing in again replaces the browser's session
+        end_session(session, previous)
+    token, row = start_session(session, settings, user)
+    record(session, actor=f"user:{user.id}", action="auth.session_start", subject_type="user",
+           subject_id=user.id, data={"session_id": row.id})
+    set_session_cookie(response, settings, token)
+
+
+def _browser_session(request: Request) -> Any:
+    browser = getattr(request.state, "browser_session", None)
+    if browser is None:  # a bearer token: there is no browser session to describe
+        raise Unauthorized("no browser session: sign in at POST /api/v1/auth/session")
+    return browser
+
+
+@router.get("/auth/session", response_model=SessionOut)
+def get_browser_session(request: Request,
+                        principal: Annotated[Principal, Depends(authenticated())]) -> dict[str, Any]:
+    browser = _browser_session(request)
+    return {"user": {"id": principal.user_id, "email": principal.email, "name": principal.name},
+            "roles": sorted(principal.roles), "csrf_token": browser.csrf_token,
+            "expires_at": browser.expires_at}
+
+
+@router.delete("/auth/session", status_code=204)
+def end_browser_session(request: Request, response: Response, session: SessionDep,
+                        principal: Annotated[Principal, Depends(authenticated())]) -> None:
+    """Signs out: the session ends on the server and the cookie is cleared."""
+    settings = get_app_settings(request)
+    token = request.cookies.get(COOKIE_NAME)
+    ended = end_session(session, token) if token else None
+    if ended is not None:
+        record(session, actor=principal.actor, action="auth.session_end", subject_type="user",
+               subject_id=principal.user_id, data={"session_id": ended})
+    clear_session_cookie(response, settings)
 
 
 @router.get("/me", response_model=MeOut)
@@ -128,6 +193,10 @@ def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: A
     if body.is_active is not None and body.is_active != user.is_active:
         user.is_active = body.is_active
         user.deactivated_at = None if body.is_active else utcnow()
+    if body.roles is not None or body.password is not None or body.is_active is False:
+        # Browser sessions end at once (the per-request fingerprint check would also refuse
+        # them, but a user made active again must not get an old session back).
+        end_user_sessions(session, user.id)
     session.flush()
     record(session, actor=admin.actor, action="user.update", subject_type="user", subject_id=user.id,
            data={"fields": sorted(k for k in changes if k != "password") + (["password"] if "password" in changes else [])})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Strict, StringConstraints, field_validator
@@ -70,3 +71,24 @@ class UserOut(BaseModel):
     roles: list[Role]
     agency: str | None
     is_active: bool
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class SessionUser(BaseModel):
+    id: int
+    email: str
+    name: str
+
+
+class SessionOut(BaseModel):
+    user: SessionUser
+    roles: list[Role]
+    csrf_token: str = Field(description="send it as X-CSRF-Token on every POST, PUT, PATCH and DELETE")
+    expires_at: dt.datetime = Field(
+        description="when the session ends unless used again (the idle limit), or its absolute end if sooner")
