@@ -25,6 +25,13 @@ COORDINATOR = "cdop_coordinator"
 
 HOLD_REASONS = ("inquest", "criminal_proceedings", "case_review", "other")
 MODIFIABLE = ("yes", "no", "insufficient_information")
+HOLD_REASON_LABELS = {
+    "inquest": "Inquest",
+    "criminal_proceedings": "Criminal proceedings",
+    "case_review": "Case review",
+    "other": "Other",
+}
+MODIFIABLE_LABELS = {"yes": "Yes", "no": "No", "insufficient_information": "Insufficient information"}
 SEXES = ("female", "male", "indeterminate", "not_known")
 PLACES_OF_DEATH = ("hospital", "home", "hospice", "other_residence", "public_place", "abroad", "other")
 

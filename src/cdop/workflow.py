@@ -21,13 +21,15 @@ from core.deadlines import add_working_days
 from core.errors import ValidationFailed
 from core.meetings.models import AgendaItem
 from core.settings import Settings
-from core.workflow import Text, Transition, TransitionContext, Workflow, register_workflow
+from core.workflow import FieldInfo, Text, Transition, TransitionContext, Workflow, register_workflow
 from cdop import config, emails
 from cdop import repository as repo
 from cdop.domain import (
     CATEGORIES,
     FORM_KIND,
+    HOLD_REASON_LABELS,
     MEETING_KIND,
+    MODIFIABLE_LABELS,
     STATES,
     SUBJECT,
     TERMINAL_STATES,
@@ -271,25 +273,33 @@ def _close(ctx: TransitionContext) -> None:
 
 TRANSITIONS = (
     Transition("start_information_gathering", ("notified",), "information_gathering", COORDINATOR,
+               label="Start gathering information",
                effects=(_start_gathering,)),
     Transition("transfer_out", ("notified", "information_gathering"), "transferred_out", COORDINATOR,
+               label="Transfer to the home area's CDOP",
                fields={"home_area": Short}, optional={"home_cdop_email": Email},
                effects=(_transfer_out,)),
-    Transition("withdraw", ("notified",), "withdrawn", COORDINATOR, fields={"reason": Reason},
+    Transition("withdraw", ("notified",), "withdrawn", COORDINATOR,
+               label="Withdraw the notification", fields={"reason": Reason},
                effects=(_withdraw,)),
     Transition("place_on_hold", ("information_gathering", "ready_for_panel"), "on_hold", COORDINATOR,
+               label="Place on hold",
                fields={"hold_reason": HoldReason, "expected_on": NotPastDate},
                effects=(_place_hold,)),
-    Transition("release_hold", ("on_hold",), "information_gathering", COORDINATOR,
+    Transition("release_hold", ("on_hold",), "information_gathering", COORDINATOR, label="Release the hold",
                effects=(_release_hold,)),
     Transition("mark_ready_for_panel", ("information_gathering",), "ready_for_panel", COORDINATOR,
+               label="Mark ready for the panel",
                guards=(_all_forms_in,), guard_note="every reporting form submitted or waived"),
     Transition("schedule_for_panel", ("ready_for_panel",), "scheduled_for_panel", COORDINATOR,
+               label="Schedule for a panel meeting",
                fields={"meeting_id": MeetingId}, guards=(_future_panel,), effects=(_schedule,),
                guard_note="a future cdop_panel meeting; the case is added to its agenda"),
     Transition("defer_at_panel", ("scheduled_for_panel",), "ready_for_panel",
-               ("cdop_coordinator", "cdop_chair"), fields={"note": Text}, effects=(_defer,)),
+               ("cdop_coordinator", "cdop_chair"),
+               label="Defer to a later panel", fields={"note": Text}, effects=(_defer,)),
     Transition("record_analysis", ("scheduled_for_panel",), "reviewed", CHAIR,
+               label="Record the panel's analysis",
                fields={"category": Category, "modifiable": Modifiable, "domain_scores": DomainScores,
                        "learning": Text, "refer_to_case_review": StrictBool},
                optional={"learning_points": Annotated[list[LearningPoint], Field(max_length=50)],
@@ -297,12 +307,31 @@ TRANSITIONS = (
                          "referral_rationale": Text},
                guards=(_referral_possible,), effects=(_record_analysis,),
                guard_note="a referral needs the case review module"),
-    Transition("close", ("reviewed",), "closed", COORDINATOR, effects=(_close,)),
+    Transition("close", ("reviewed",), "closed", COORDINATOR, label="Close the review", effects=(_close,)),
 )
+
+# How the fields of the table are shown (their types come from the annotations, except these).
+FIELD_INFO = {
+    "home_area": FieldInfo("Home area (local authority)"),
+    "home_cdop_email": FieldInfo("Email address of the home area's CDOP"),
+    "reason": FieldInfo("Reason"),
+    "hold_reason": FieldInfo("Reason for the hold", choices=HOLD_REASON_LABELS),
+    "expected_on": FieldInfo("Expected date"),
+    "meeting_id": FieldInfo("Panel meeting", type="meeting"),
+    "note": FieldInfo("Note"),
+    "category": FieldInfo("Category of death", type="choice", choices=CATEGORIES),
+    "modifiable": FieldInfo("Modifiable factors", choices=MODIFIABLE_LABELS),
+    "domain_scores": FieldInfo("Domain scores (A to D)"),
+    "learning": FieldInfo("Learning"),
+    "refer_to_case_review": FieldInfo("Refer for a case review"),
+    "learning_points": FieldInfo("Learning points"),
+    "actions": FieldInfo("Actions"),
+    "referral_rationale": FieldInfo("Why the case is referred for a case review"),
+}
 
 WORKFLOW = Workflow(
     name=WORKFLOW_NAME, subject_type=SUBJECT, states=STATES, transitions=TRANSITIONS,
-    initial="notified", terminal=TERMINAL_STATES, regime="CDR2018",
+    initial="notified", terminal=TERMINAL_STATES, regime="CDR2018", field_info=FIELD_INFO,
 )
 
 

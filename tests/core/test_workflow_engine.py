@@ -207,13 +207,22 @@ def test_history_in_order_with_creation(db) -> None:
     assert history_for(db, "other_type", w.id) == []
 
 
+# An unlabelled table gets words made from the names (the service's own tables are all labelled:
+# tests/core/test_workflow_labels.py).
+APPROVE_INPUTS = [
+    {"name": "rationale", "label": "Rationale", "type": "text", "required": True, "choices": None},
+    {"name": "note", "label": "Note", "type": "text", "required": False, "choices": None},
+    {"name": "decided_on", "label": "Decided on", "type": "date", "required": False, "choices": None},
+]
+
+
 def test_available_transitions_with_blocked_reason(db) -> None:
     w = Widget("review", flagged=True)
     out = available_transitions(db, WF, w, CHAIR)
     assert [t["action"] for t in out] == ["approve", "reject"]
     approve, reject = out
-    assert approve == {"action": "approve", "to": "approved", "fields": ["rationale"],
-                       "optional_fields": ["decided_on"], "blocked_reason": None}
+    assert approve == {"action": "approve", "label": "Approve", "to": "approved", "fields": ["rationale"],
+                       "optional_fields": ["decided_on"], "blocked_reason": None, "inputs": APPROVE_INPUTS}
     assert reject["blocked_reason"] == "a second opinion is needed first"
     assert available_transitions(db, WF, w, BU) == []
     assert [t["action"] for t in available_transitions(db, WF, Widget("approved"), BU)] == ["close"]
@@ -225,9 +234,10 @@ def test_describe_is_the_table() -> None:
     assert d["states"] == ["draft", "review", "approved", "rejected", "closed"] and d["terminal"] == ["closed"]
     by_action = {t["action"]: t for t in d["transitions"]}
     assert list(by_action) == ["submit", "approve", "reject", "reopen", "close"]
-    assert by_action["approve"] == {"action": "approve", "from": ["review"], "to": "approved",
-                                    "roles": ["crg_chair"], "role_note": None, "fields": ["rationale"],
-                                    "optional_fields": ["note", "decided_on"], "guard": None}
+    assert by_action["approve"] == {"action": "approve", "label": "Approve", "from": ["review"],
+                                    "to": "approved", "roles": ["crg_chair"], "role_note": None,
+                                    "fields": ["rationale"], "optional_fields": ["note", "decided_on"],
+                                    "guard": None, "inputs": APPROVE_INPUTS}
     assert by_action["close"]["from"] == ["approved", "rejected"]
     assert by_action["reject"]["guard"] == "not while flagged"
     assert by_action["reopen"]["role_note"] == "independent chair for SCR widgets"

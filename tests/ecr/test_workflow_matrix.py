@@ -250,8 +250,10 @@ def test_transitions_lists_what_the_caller_may_do(client, db, users) -> None:
     assert client.get(url, headers=users["business_unit"].headers).json() == []
     assert client.get(url, headers=users["admin"].headers).status_code == 403
     ret = next(t for t in ic.json() if t["action"] == "return_report")
-    assert ret == {"action": "return_report", "to": "review_in_progress", "fields": ["note"],
-                   "optional_fields": [], "blocked_reason": None}
+    assert ret == {"action": "return_report", "label": "Return the report", "to": "review_in_progress",
+                   "fields": ["note"], "optional_fields": [], "blocked_reason": None,
+                   "inputs": [{"name": "note", "label": "Note", "type": "text", "required": True,
+                               "choices": None}]}
 
 
 def test_workflow_served_by_core(client, users) -> None:

@@ -5,9 +5,10 @@ from core.workflow.engine import (
     check_if_match,
     history_for,
 )
-from core.workflow.table import Text, Transition, Workflow, register_workflow
+from core.workflow.table import FieldInfo, Text, Transition, Workflow, register_workflow
 
 __all__ = [
+    "FieldInfo",
     "Text",
     "Transition",
     "TransitionContext",

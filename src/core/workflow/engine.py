@@ -34,7 +34,7 @@ from core.errors import (
 )
 from core.workflow.models import WorkflowHistory
 from core.workflow.record import save_changes
-from core.workflow.table import Transition, Workflow
+from core.workflow.table import Transition, Workflow, humanize
 
 _HISTORY = WorkflowHistory.__table__
 # Built once: per row only the parameters change (a statement built with ``.values()`` per
@@ -102,10 +102,12 @@ def available_transitions(
         blocked = next((r for g in t.guards if (r := g(ctx))), None)
         out.append({
             "action": t.action,
+            "label": t.label or humanize(t.action),
             "to": t.target,
             "fields": list(t.fields),
             "optional_fields": list(t.optional),
             "blocked_reason": blocked,
+            "inputs": workflow.inputs(t),
         })
     return out
 

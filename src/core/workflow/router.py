@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.auth.deps import authenticated
 from core.errors import NotFound
+from core.workflow.schema import InputOut
 from core.workflow.table import WORKFLOWS
 
 router = APIRouter(tags=["workflows"])
@@ -16,6 +17,7 @@ class TransitionOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     action: str
+    label: str = Field(description="human words for the action, e.g. a button's name")
     from_: list[str] = Field(alias="from", description="the states the action may be taken from")
     to: str
     roles: list[str]
@@ -23,6 +25,8 @@ class TransitionOut(BaseModel):
     fields: list[str] = Field(description="fields the action requires")
     optional_fields: list[str]
     guard: str | None = Field(description="what must be true for the action, beyond the roles")
+    inputs: list[InputOut] = Field(description="every field of the action (required and optional) "
+                                               "with its label and type")
 
 
 class WorkflowOut(BaseModel):

@@ -10,6 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from core.workflow.table import Workflow
 
 
+class ChoiceOut(BaseModel):
+    value: str | int
+    label: str
+
+
+class InputOut(BaseModel):
+    """A field of an action as a client builds its form from it (API.md "Action labels")."""
+
+    name: str
+    label: str = Field(description="human words for the field")
+    type: Literal["text", "date", "boolean", "choice", "integer", "meeting", "object"] = Field(
+        description="the kind of input: a meeting is the id of a meeting; an object is JSON")
+    required: bool
+    choices: list[ChoiceOut] | None = Field(
+        default=None, description="for a choice, the values it takes, each with its label")
+
+
 def _inline(schema: Any, defs: dict[str, Any]) -> Any:
     """``schema`` with its ``$ref``s to ``defs`` replaced by the definitions themselves."""
     if isinstance(schema, dict):
