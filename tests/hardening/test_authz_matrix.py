@@ -36,6 +36,9 @@ MEETING_MANAGERS = frozenset({BU, COORD})
 MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     # auth and users
     ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/session"): PUBLIC,
+    ("GET", "/api/v1/auth/session"): ANY_USER,
+    ("DELETE", "/api/v1/auth/session"): ANY_USER,
     ("GET", "/api/v1/me"): ANY_USER,
     ("POST", "/api/v1/users"): frozenset({ADMIN}),
     ("GET", "/api/v1/users"): frozenset({ADMIN}),
@@ -99,6 +102,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/reporting-forms/mine"): frozenset({AUTHOR, COORD}),
     ("GET", "/api/v1/reports/child-deaths"): CDOP_READERS,
 }
+# The browser session's own view: any signed-in user, but a bearer token carries no browser
+# session, so with one it answers 401 (tests/core/test_browser_sessions.py drives the cookie;
+# signing out with a bearer token is a 204 with nothing to end).
+BROWSER_SESSION_ONLY = {("GET", "/api/v1/auth/session")}
 # Server-rendered pages (no login) are public: every path under these prefixes.
 PUBLIC_PAGE_PREFIXES = ("/notify", "/forms/")
 FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/metrics"}
@@ -193,6 +200,9 @@ def test_every_route_for_every_role_and_anonymous(client: TestClient, app: FastA
             checked += 1
             if r.status_code >= 500:
                 failures.append(f"{role} {method} {path}: {r.status_code} {r.text[:200]}")
+            elif (method, path) in BROWSER_SESSION_ONLY:
+                if r.status_code != 401:
+                    failures.append(f"{role} {method} {path}: {r.status_code}, expected 401 (no browser session)")
             elif allowed == PUBLIC or role in allowed:
                 if r.status_code in (401, 403):
                     failures.append(f"{role} {method} {path}: {r.status_code}, expected access")
