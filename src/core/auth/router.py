@@ -37,23 +37,14 @@ def login(
 ) -> dict[str, Any]:
     """OAuth2 password flow: ``username`` is the email."""
     settings = get_app_settings(request)
-    user = user_by_email(session, username.strip())
-    ok = verify_password(user.password_hash if user else None, password)
-    if not user or not ok or not user.is_active:
-        # The failure is recorded in its own transaction: the request's rolls back on the 401.
-        session.rollback()
-        record(session, actor="anonymous", action="auth.login_failed",
-               subject_type="user" if user else None, subject_id=user.id if user else None)
-        session.commit()
-        raise Unauthorized("incorrect email or password")
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    user = _check_credentials(session, username, password, failed_action="auth.login_failed")
     record(session, actor=f"user:{user.id}", action="auth.login", subject_type="user", subject_id=user.id)
     token = issue_access_token(settings, str(user.id))
     return {"access_token": token, "token_type": "bearer", "expires_in": settings.access_token_minutes * 60}
 
 
-def _check_credentials(session: SessionDep, email: str, password: str) -> User:
+def _check_credentials(session: SessionDep, email: str, password: str, *,
+                       failed_action: str = "auth.session_failed") -> User:
     """The active user with this email and password, or a 401 that is the same (and takes about
     as long: an unknown email is checked against a dummy hash) whatever was wrong. The failure
     is audited in its own transaction (the request's rolls back on the 401)."""
@@ -61,7 +52,7 @@ def _check_credentials(session: SessionDep, email: str, password: str) -> User:
     ok = verify_password(user.password_hash if user else None, password)
     if not user or not ok or not user.is_active:
         session.rollback()
-        record(session, actor="anonymous", action="auth.session_failed",
+        record(session, actor="anonymous", action=failed_action,
                subject_type="user" if user else None, subject_id=user.id if user else None)
         session.commit()
         raise Unauthorized("incorrect email or password")
