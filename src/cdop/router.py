@@ -36,7 +36,7 @@ from cdop.schemas import (
     StaffNotificationIn,
     State,
     SubmittedForm,
-    TransitionOption,
+    ChildDeathTransitionOption,
     WaiveIn,
 )
 
@@ -129,7 +129,7 @@ def patch_child_death(
     return _json(out, headers=_etag(case.version))
 
 
-@router.get("/child-deaths/{case_id}/transitions", response_model=list[TransitionOption])
+@router.get("/child-deaths/{case_id}/transitions", response_model=list[ChildDeathTransitionOption])
 def get_transitions(case_id: CaseId, session: SessionDep, principal: Reader, response: Response) -> Any:
     """The actions this caller may take now, each with any reason it would be refused."""
     case, out = service.transitions_for(session, principal, case_id)

@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from cdop.domain import parse_nhs_number
-from core.workflow.schema import InputOut
+from core.workflow.schema import TransitionOption
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -371,17 +371,10 @@ class OutstandingSummary(BaseModel):
     overdue_reporting_forms_by_agency: dict[str, int]
 
 
-class TransitionOption(BaseModel):
+class ChildDeathTransitionOption(TransitionOption):
     """An action the caller may take now, with why a guard would refuse it (or null)."""
 
-    action: str
-    label: str = Field(description="human words for the action, e.g. a button's name")
     to: State
-    fields: list[str]
-    optional_fields: list[str]
-    blocked_reason: str | None = None
-    inputs: list[InputOut] = Field(description="every field of the action (required and optional) "
-                                               "with its label and type")
 
 
 class HistoryEntry(BaseModel):

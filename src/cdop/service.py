@@ -220,7 +220,7 @@ def history(session: Session, principal: Principal, case_id: int) -> list[dict[s
 
 
 def transitions_for(session: Session, principal: Principal, case_id: int) -> tuple[ChildDeath, list[dict[str, Any]]]:
-    """The actions this caller may take now (``TransitionOption``)."""
+    """The actions this caller may take now (``ChildDeathTransitionOption``)."""
     case = repo.get_readable(session, principal, case_id)
     return case, available_transitions(session, WORKFLOW, case, principal)
 

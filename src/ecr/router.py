@@ -11,6 +11,7 @@ from pydantic import WithJsonSchema
 from core.auth.deps import require
 from core.auth.principal import Principal
 from core.db.session import SessionDep
+from core.workflow.schema import TransitionOption
 from core.pagination import DEFAULT_LIMIT, MAX_INT_ID, MAX_LIMIT, CursorQuery, Page
 from ecr import service
 from ecr import repository as repo
@@ -30,7 +31,6 @@ from ecr.schemas import (
     RecommendationOut,
     RecommendationPatch,
     StaffNotificationIn,
-    TransitionOut,
     WaiveIn,
 )
 from ecr.workflow import REGIMES
@@ -112,7 +112,7 @@ def patch_case_review(case_id: Id, body: CaseReviewPatch, session: SessionDep,
     return out
 
 
-@router.get("/case-reviews/{case_id}/transitions", response_model=list[TransitionOut])
+@router.get("/case-reviews/{case_id}/transitions", response_model=list[TransitionOption])
 def get_transitions(case_id: Id, session: SessionDep, response: Response,
                     principal: CanRead) -> list[dict[str, Any]]:
     case, out = service.transitions_for(session, principal, case_id)

@@ -22,7 +22,6 @@ from pydantic import (
 )
 
 from core.pagination import MAX_INT_ID
-from core.workflow.schema import InputOut
 from ecr.domain import (
     DECISIONS,
     INCIDENT_TYPES,
@@ -329,17 +328,6 @@ class CaseReviewOut(CaseReviewSummary):
     child_death: ChildDeathLink | None
     referred_by: str | None
     open_recommendations: int
-
-
-class TransitionOut(BaseModel):
-    action: str
-    label: str = Field(description="human words for the action, e.g. a button's name")
-    to: str
-    fields: list[str]
-    optional_fields: list[str] = []
-    blocked_reason: str | None = None
-    inputs: list[InputOut] = Field(description="every field of the action (required and optional) "
-                                               "with its label and type")
 
 
 class HistoryOut(BaseModel):

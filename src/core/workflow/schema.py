@@ -27,6 +27,20 @@ class InputOut(BaseModel):
         default=None, description="for a choice, the values it takes, each with its label")
 
 
+class TransitionOption(BaseModel):
+    """An action the caller may take now (``available_transitions``), with why a guard would
+    refuse it (or null): what ``GET /{cases}/{id}/transitions`` answers in both domains."""
+
+    action: str
+    label: str = Field(description="human words for the action, e.g. a button's name")
+    to: str
+    fields: list[str]
+    optional_fields: list[str]
+    blocked_reason: str | None = None
+    inputs: list[InputOut] = Field(description="every field of the action (required and optional) "
+                                               "with its label and type")
+
+
 def _inline(schema: Any, defs: dict[str, Any]) -> Any:
     """``schema`` with its ``$ref``s to ``defs`` replaced by the definitions themselves."""
     if isinstance(schema, dict):
