@@ -1,0 +1,93 @@
+// The app's addresses (DESIGN.md "Pages have stable addresses"), all under /app/.
+import { QueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { createBrowserRouter, Outlet, useNavigate, type RouteObject } from "react-router";
+
+import { ApiError, setUnauthorizedHandler } from "../api/client";
+import { SESSION_KEY } from "../api/session";
+import { SkipLink, Header, Footer } from "./Layout";
+import { Layout } from "./Layout";
+import { RequireSession, nextParam } from "./RequireSession";
+import { CaseReviewPage } from "../pages/case-reviews/CaseReviewPage";
+import { CaseReviewsListPage } from "../pages/case-reviews/CaseReviewsListPage";
+import { NewCaseReviewPage } from "../pages/case-reviews/NewCaseReviewPage";
+import { MeetingPage } from "../pages/meetings/MeetingPage";
+import { MeetingsListPage } from "../pages/meetings/MeetingsListPage";
+import { NewMeetingPage } from "../pages/meetings/NewMeetingPage";
+import { MyWorkPage } from "../pages/my-work/MyWorkPage";
+import { NotFoundPage } from "../pages/NotFoundPage";
+import { SignInPage } from "../pages/sign-in/SignInPage";
+
+export const BASENAME = "/app";
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      // a 4xx will not change by asking again
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+    },
+  },
+});
+
+/** Any 401 from the API (the session ended): to sign-in, then back to this page. */
+function Root() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      const here = window.location.pathname.replace(/^\/app/, "") || "/";
+      if (here.startsWith("/sign-in")) return;
+      queryClient.setQueryData(SESSION_KEY, null);
+      navigate(`/sign-in?expired=1&next=${nextParam(here, window.location.search)}`, { replace: true });
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [navigate]);
+  return <Outlet />;
+}
+
+function PublicLayout() {
+  return (
+    <>
+      <SkipLink />
+      <Header />
+      <div className="govuk-width-container">
+        <main className="govuk-main-wrapper" id="main-content" tabIndex={-1}>
+          <Outlet />
+        </main>
+      </div>
+      <Footer />
+    </>
+  );
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <Root />,
+    children: [
+      { element: <PublicLayout />, children: [{ path: "sign-in", element: <SignInPage /> }] },
+      {
+        element: <Layout />,
+        children: [
+          {
+            element: <RequireSession />,
+            children: [
+              { index: true, element: <MyWorkPage /> },
+              { path: "case-reviews", element: <CaseReviewsListPage /> },
+              { path: "case-reviews/new", element: <NewCaseReviewPage /> },
+              { path: "case-reviews/:id", element: <CaseReviewPage /> },
+              { path: "meetings", element: <MeetingsListPage /> },
+              { path: "meetings/new", element: <NewMeetingPage /> },
+              { path: "meetings/:id", element: <MeetingPage /> },
+              { path: "*", element: <NotFoundPage /> },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+];
+
+export function makeRouter() {
+  return createBrowserRouter(routes, { basename: BASENAME });
+}

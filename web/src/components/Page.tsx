@@ -1,0 +1,55 @@
+// Page furniture: the document title (with "Error: " when the page shows errors), loading and
+// failure states.
+import { useEffect, type ReactNode } from "react";
+
+import { ApiError } from "../api/client";
+import { errorText } from "../lib/errors";
+
+export const SERVICE_NAME = "Case reviews and child death reviews";
+
+export function useTitle(title: string, hasErrors = false): void {
+  useEffect(() => {
+    document.title = `${hasErrors ? "Error: " : ""}${title} – ${SERVICE_NAME}`;
+  }, [title, hasErrors]);
+}
+
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return <p className="govuk-body" role="status">{what}…</p>;
+}
+
+/** The page for a query that failed: not found (or not yours) or a problem. */
+export function QueryFailed({ error, title }: { error: unknown; title?: string }) {
+  const notFound = error instanceof ApiError && error.status === 404;
+  const heading = notFound ? "Page not found" : title ?? "Sorry, there is a problem with the service";
+  useTitle(heading);
+  return (
+    <>
+      <h1 className="govuk-heading-l">{heading}</h1>
+      <p className="govuk-body">{errorText(error)}</p>
+    </>
+  );
+}
+
+export function PageHeading({ caption, children }: { caption?: ReactNode; children: ReactNode }) {
+  return (
+    <h1 className="govuk-heading-l">
+      {caption ? <span className="govuk-caption-l">{caption}</span> : null}
+      {children}
+    </h1>
+  );
+}
+
+/** A notice after something succeeded (MOJ/GOV.UK success banner). */
+export function SuccessBanner({ children }: { children: ReactNode }) {
+  return (
+    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert"
+      aria-labelledby="success-banner-title">
+      <div className="govuk-notification-banner__header">
+        <h2 className="govuk-notification-banner__title" id="success-banner-title">Success</h2>
+      </div>
+      <div className="govuk-notification-banner__content">
+        <p className="govuk-notification-banner__heading">{children}</p>
+      </div>
+    </div>
+  );
+}
