@@ -34,6 +34,7 @@ def register(registry: "AppRegistry") -> None:
         describe=service.describe_for_meeting,
         can_add=service.can_add_to_meeting,
         standing_items=service.tracker,
+        candidate_roles=frozenset({"crg_member", "crg_chair", "independent_chair"}),
     ))
     interop.provide("case_review.create_referral", service.create_referral)
     interop.provide("case_review.status", service.referral_status)

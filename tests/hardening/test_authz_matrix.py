@@ -54,6 +54,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     # meetings
     ("POST", "/api/v1/meetings"): MEETING_MANAGERS,
     ("GET", "/api/v1/meetings"): MEETING_READERS,
+    ("GET", "/api/v1/meetings/member-choices"): MEETING_MANAGERS,
     ("GET", "/api/v1/meetings/{meeting_id}"): MEETING_READERS,
     ("POST", "/api/v1/meetings/{meeting_id}/agenda"): MEETING_MANAGERS,
     ("DELETE", "/api/v1/meetings/{meeting_id}/agenda/{case_id}"): MEETING_MANAGERS,

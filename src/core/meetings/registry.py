@@ -33,6 +33,9 @@ class MeetingKind:
     # called by DELETE /meetings/{id}/agenda/{case_id} before the item is removed, in the
     # request's transaction (e.g. a child death goes back to ready_for_panel)
     on_agenda_remove: Callable[[Session, int, Principal], None] | None = None
+    # the roles of the users a manager may choose as members (GET /meetings/member-choices):
+    # the managers see these users' id, name and which of these roles they hold, nothing else
+    candidate_roles: frozenset[str] = frozenset()
 
 
 MEETING_KINDS: dict[str, MeetingKind] = {}

@@ -206,6 +206,40 @@ def list_meetings(
     return {"items": items, "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}
 
 
+class MemberChoice(BaseModel):
+    id: int
+    name: str
+    roles: list[str] = Field(description="which of the kind's candidate roles the user holds")
+
+
+class MemberChoices(BaseModel):
+    items: list[MemberChoice]
+    next_cursor: str | None = None
+
+
+@router.get("/meetings/member-choices", response_model=MemberChoices)
+def member_choices(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("meeting:manage"))],
+    kind: Kind,
+) -> dict[str, Any]:
+    """The active users a manager of the kind may choose as a meeting's members (those holding
+    one of the kind's candidate roles): id, name and those roles only, for the staff app's
+    "new meeting" form (GET /users, with emails and every role, stays for admins)."""
+    mk = _kind(kind)
+    if not principal.roles & mk.manager_roles:
+        raise Forbidden(f"you cannot create {kind} meetings")
+    rows = session.execute(
+        select(User.id, User.name, User.roles).where(User.is_active).order_by(User.name, User.id)
+    ).all()
+    items = []
+    for uid, name, roles in rows:
+        held = sorted(set(roles or []) & mk.candidate_roles)
+        if held:
+            items.append({"id": uid, "name": name, "roles": held})
+    return {"items": items, "next_cursor": None}
+
+
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 def get_meeting(
     meeting_id: MeetingId, session: SessionDep, response: Response,

@@ -541,6 +541,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/member-choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Choices
+         * @description The active users a manager of the kind may choose as a meeting's members (those holding
+         *     one of the kind's candidate roles): id, name and those roles only, for the staff app's
+         *     "new meeting" form (GET /users, with emails and every role, stays for admins).
+         */
+        get: operations["member_choices_api_v1_meetings_member_choices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}": {
         parameters: {
             query?: never;
@@ -2109,6 +2131,25 @@ export interface components {
             standing_items?: components["schemas"]["TrackerItem"][] | null;
             /** Title */
             title: string | null;
+        };
+        /** MemberChoice */
+        MemberChoice: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Roles
+             * @description which of the kind's candidate roles the user holds
+             */
+            roles: string[];
+        };
+        /** MemberChoices */
+        MemberChoices: {
+            /** Items */
+            items: components["schemas"]["MemberChoice"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
         };
         /** MinutesIn */
         MinutesIn: {
@@ -6226,6 +6267,64 @@ export interface operations {
             };
             /** @description Payload too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_choices_api_v1_meetings_member_choices_get: {
+        parameters: {
+            query: {
+                kind: "crg" | "cdop_panel";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberChoices"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
