@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # for the WAL flush on PostgreSQL (synchronous_commit=off): a database crash can lose the last
     # few hundred milliseconds of read events (a suffix, never a hole); "sync" waits (~1 fsync).
     audit_read_commit: Literal["sync", "async"] = "async"
+    # The staff app's build (web/dist: `make run` and `make test` build it) served at /app/;
+    # empty: the service does not serve /app/ at all.
+    web_dist: Path | None = Field(default_factory=lambda: _repo_web_dist())
 
     @field_validator("cors_origins", "public_form_origins", "modules", "trusted_proxies", mode="before")
     @classmethod
@@ -84,6 +87,11 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("web_dist", mode="before")
+    @classmethod
+    def _no_web_dist(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("public_rate_limit", "login_rate_limit")
     @classmethod
@@ -127,6 +135,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _repo_web_dist() -> Path:
+    """web/dist of the repository the package runs from (src/core -> the repository's root)."""
+    import core
+
+    return Path(core.__file__).resolve().parents[2] / "web" / "dist"
 
 
 def _development_secret() -> str:

@@ -31,6 +31,21 @@ CSP_DOCS = (
     b"script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; frame-ancestors 'none'"
 )
 CSP_PAGES = b"default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+# The staff app (core.web.spa): its own bundles only, no inline script or style, talks to its own origin.
+CSP_APP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    b"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+)
+
+
+def csp_for(path: str) -> bytes:
+    if path in ("/docs", "/redoc"):
+        return CSP_DOCS
+    if path.startswith(("/notify", "/forms", "/static")):
+        return CSP_PAGES
+    if path == "/app" or path.startswith("/app/"):
+        return CSP_APP
+    return CSP_API
 
 
 class RequestContextMiddleware:
@@ -48,7 +63,7 @@ class RequestContextMiddleware:
         client = scope.get("client")
         set_request_meta(request_id=request_id, ip=client[0] if client else None)
         path: str = scope.get("path", "")
-        csp = CSP_DOCS if path in ("/docs", "/redoc") else CSP_PAGES if path.startswith(("/notify", "/forms", "/static")) else CSP_API
+        csp = csp_for(path)
         start = time.perf_counter()
         status_holder: dict[str, Any] = {}
 

@@ -4,7 +4,8 @@ Domain modules build their pages with :class:`PageRenderer` (their templates fir
 shared layout ``web/base.html`` and macros ``web/macros.html``), declare forms with
 :class:`FormSpec`, read posts with the :data:`CheckedForm` dependency (size limit + CSRF) and
 call the same schemas and services as the API. ``install_web(app)`` (called by create_app)
-serves ``/static``, the start page ``/notify`` and the HTML error pages for page paths.
+serves ``/static``, the start page ``/notify``, the HTML error pages for page paths and the
+staff app's build at ``/app/`` (core.web.spa, ECR_WEB_DIST).
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 def install_web(app: FastAPI) -> None:
     from core.web.errors import install_page_errors
     from core.web.router import router
+    from core.web.spa import install_staff_app
 
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_staff_app(app, app.state.settings.web_dist)
     install_page_errors(app)
