@@ -37,7 +37,13 @@ const sessionMiddleware: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+// Absolute same-origin URLs (a relative one is fine in a browser, not in Node's fetch under the tests).
+const origin = typeof window !== "undefined" && window.location ? window.location.origin : "";
+export const api = createClient<paths>({
+  baseUrl: origin,
+  credentials: "same-origin",
+  fetch: (request: Request) => globalThis.fetch(request), // looked up per call (the tests replace it)
+});
 api.use(sessionMiddleware);
 
 /** An answer that is not 2xx, with its problem+json body when it has one. */

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 
 import { ApiError } from "../../api/client";
-import { SESSION_KEY, signIn } from "../../api/session";
+import { fetchSession, SESSION_KEY, signIn } from "../../api/session";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { TextInput } from "../../components/fields";
 import { useTitle } from "../../components/Page";
@@ -41,8 +41,7 @@ export function SignInPage() {
     setBusy(true);
     try {
       await signIn(email.trim(), password);
-      await client.invalidateQueries({ queryKey: SESSION_KEY });
-      await client.fetchQuery({ queryKey: SESSION_KEY, staleTime: 0 });
+      await client.fetchQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 0 });
       navigate(safeNext(params.get("next")), { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
