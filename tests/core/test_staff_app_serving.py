@@ -183,6 +183,19 @@ def test_the_redirect_has_the_app_csp(site: TestClient) -> None:
     assert _csp(r.headers["content-security-policy"]) == APP_CSP
 
 
+def test_requests_are_counted_under_the_route_template(site: TestClient) -> None:
+    from prometheus_client import REGISTRY
+
+    def count() -> float:
+        labels = {"handler": "/app/{path:path}", "method": "GET", "status": "200"}
+        return REGISTRY.get_sample_value("http_requests_total", labels) or 0.0
+
+    before = count()
+    site.get("/app/case-reviews/1")
+    site.get("/app/case-reviews/2")
+    assert count() == before + 2
+
+
 # ---- no build ----------------------------------------------------------------------------------
 
 def test_missing_build_is_a_503_saying_how_to_build(tmp_path: Path, session_factory) -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 PREFIX = "/app"
 ASSETS_CACHE = "public, max-age=31536000, immutable"
@@ -47,13 +49,25 @@ def install_staff_app(app: FastAPI, dist: Path | None) -> None:
     if dist is None:
         return
     site = StaffApp(dist)
-    app.add_route(PREFIX, site.redirect, methods=["GET"], include_in_schema=False)
-    app.add_route(PREFIX + "/{path:path}", site.serve, methods=["GET"], include_in_schema=False)
+    app.router.routes.append(_Route(PREFIX, site.redirect, methods=["GET"], include_in_schema=False))
+    app.router.routes.append(_Route(PREFIX + "/{path:path}", site.serve, methods=["GET"], include_in_schema=False))
+
+
+class _Route(Route):
+    """A route that names itself in the scope as FastAPI's do: the request metrics and the access
+    log label its requests with its template instead of "unmatched"."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match != Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
 
 
 class StaffApp:
     def __init__(self, dist: Path) -> None:
-        self.dist = Path(dist).resolve()
+        # Resolved on each request, not here: a symbolic link swapped to a new build is followed.
+        self.dist = Path(dist).absolute()
 
     async def redirect(self, request: Request) -> Response:
         query = request.url.query
@@ -80,7 +94,7 @@ class StaffApp:
         if not candidate.is_file():
             return None
         resolved = candidate.resolve()
-        return resolved if resolved.is_relative_to(self.dist) else None
+        return resolved if resolved.is_relative_to(self.dist.resolve()) else None
 
 
 def safe_parts(path: str) -> tuple[str, ...] | None:
