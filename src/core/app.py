@@ -94,6 +94,9 @@ def create_app(
     from core.idempotency.service import purge_job
 
     registry.add_periodic_job("idempotency.purge", purge_job)
+    from core.auth.sessions import purge_sessions
+
+    registry.add_periodic_job("auth.sessions.purge", purge_sessions)
     for name in settings.modules:
         module = importlib.import_module(name)
         module.register(registry)

@@ -102,7 +102,7 @@ def test_get_session_describes_it(browser: TestClient, make_user) -> None:
 
 def test_get_session_without_one_is_401(browser: TestClient, make_user) -> None:
     assert browser.get(SESSION).status_code == 401
-    browser.cookies.set(COOKIE_NAME, "made-up", domain="testserver")
+    browser.cookies.set(COOKIE_NAME, "made-up", domain="testserver.local")  # the jar files the test host under .local
     r = browser.get(SESSION)
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
     # a bearer token is not a browser session
@@ -214,7 +214,7 @@ def test_sign_out_ends_the_session_on_the_server(browser: TestClient, make_user,
     assert _rows(db, token)[0]["ended_at"] is not None
     # the old cookie, replayed, is refused
     browser.cookies.clear()
-    browser.cookies.set(COOKIE_NAME, token, domain="testserver")
+    browser.cookies.set(COOKIE_NAME, token, domain="testserver.local")  # the jar files the test host under .local
     assert browser.get(ME).status_code == 401
     assert browser.get(SESSION).status_code == 401
 
@@ -360,3 +360,25 @@ def test_an_async_endpoint_takes_the_cookie_too(session_factory, make_user, db) 
         assert r.status_code == 200 and r.json() == {"id": user.id}
         _age(db, token, last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31))
         assert c.post("/api/v1/_async_probe", headers=header).status_code == 401
+
+
+def test_the_worker_deletes_sessions_dead_for_over_a_day(browser: TestClient, make_user, db) -> None:
+    from core.auth.sessions import purge_sessions
+    from core.registry import PERIODIC_JOBS
+
+    assert PERIODIC_JOBS.get("auth.sessions.purge") is purge_sessions  # registered by create_app
+    user = make_user("business_unit")
+    # each sign-in in this browser ends the one before: the last is the only one open
+    ended_long_ago, ended_today, expired_long_ago, live = (sign_in(browser, user) for _ in range(4))
+    now = dt.datetime.now(dt.UTC)
+    _age(db, ended_long_ago, ended_at=now - dt.timedelta(days=1, minutes=1))
+    _age(db, ended_today, ended_at=now - dt.timedelta(hours=3))
+    _age(db, expired_long_ago, expires_at=now - dt.timedelta(days=2))
+    assert purge_sessions(db, now.date()) == 2
+    db.commit()
+    assert _rows(db, ended_long_ago) == [] and _rows(db, expired_long_ago) == []
+    assert len(_rows(db, ended_today)) == 1 and len(_rows(db, live)) == 1, _rows(db, live)
+    # the one still open works as before
+    browser.cookies.clear()
+    browser.cookies.set(COOKIE_NAME, live, domain="testserver.local")  # the jar files the test host under .local
+    assert browser.get(ME).status_code == 200

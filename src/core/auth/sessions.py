@@ -146,3 +146,16 @@ def set_session_cookie(response: Any, settings: Settings, token: str) -> None:
 def clear_session_cookie(response: Any, settings: Settings) -> None:
     response.delete_cookie(COOKIE_NAME, path="/", secure=settings.env != "development",
                            httponly=True, samesite="strict")
+
+
+# A session row is of no use once it has ended or expired (sign-in and sign-out are in the audit
+# trail); it is kept this long after, then deleted by the worker.
+KEEP_DEAD_SESSIONS = dt.timedelta(days=1)
+
+
+def purge_sessions(session: Session, _today: dt.date | None = None, *, now: dt.datetime | None = None) -> int:
+    """Periodic job (registered by create_app): delete sessions ended or expired over a day ago."""
+    cutoff = (now or utcnow()) - KEEP_DEAD_SESSIONS
+    result = session.execute(
+        _sessions.delete().where((_sessions.c.ended_at < cutoff) | (_sessions.c.expires_at < cutoff)))
+    return int(result.rowcount or 0)
