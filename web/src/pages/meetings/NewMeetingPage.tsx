@@ -1,7 +1,109 @@
-// Placeholder: built in the staff app part 1.
-import { useTitle } from "../../components/Page";
+// Schedule a CRG meeting (/app/meetings/new): title, date and time (London), place, and members
+// chosen from the active users with CRG roles (GET /meetings/member-choices: the business unit
+// may not list users, so the API gives a meeting manager those users' names and CRG roles only).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Link, useNavigate } from "react-router";
+
+import { api, unwrap } from "../../api/client";
+import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
+import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Checkboxes, DateInput, TextInput } from "../../components/fields";
+import { errorText, fieldMessages, type FieldMessages } from "../../lib/errors";
+import { ROLE_NAMES } from "./meetingData";
+import { parseDate, parseTime, scheduledFor } from "./scheduledFor";
+
+const ORDER = ["title", "scheduled_for", "scheduled_time", "location", "member_ids"];
+
+/** Messages for what cannot be sent as typed (the API checks the rest). */
+export function checkWhen(date: string, time: string): FieldMessages {
+  const out: FieldMessages = {};
+  if (!date) out.scheduled_for = "Enter the date of the meeting";
+  else if (!parseDate(date)) out.scheduled_for = "The date of the meeting must be a real date";
+  if (!time.trim()) out.scheduled_time = "Enter the time of the meeting";
+  else if (!parseTime(time)) out.scheduled_time = "Enter the time like 2pm or 14:30";
+  return out;
+}
 
 export function NewMeetingPage() {
-  useTitle("NewMeetingPage");
-  return <h1 className="govuk-heading-l">NewMeetingPage</h1>;
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [title, setTitle] = useState("");
+  const [date, setDate] = useState("");
+  const [time, setTime] = useState("");
+  const [location, setLocation] = useState("");
+  const [members, setMembers] = useState<string[]>([]);
+  const [messages, setMessages] = useState<FieldMessages>({});
+  const hasErrors = Object.keys(messages).length > 0;
+  useTitle("Schedule a Case Review Group meeting", hasErrors);
+
+  const choices = useQuery({
+    queryKey: ["meetings", "member-choices", "crg"],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/meetings/member-choices", { params: { query: { kind: "crg" } } })),
+  });
+
+  const create = useMutation({
+    mutationFn: async (when: string) =>
+      unwrap(await api.POST("/api/v1/meetings", {
+        body: {
+          kind: "crg", scheduled_for: when, title: title.trim() || null, location: location.trim() || null,
+          member_ids: members.map(Number),
+        },
+      })),
+    onSuccess: (meeting) => {
+      client.invalidateQueries({ queryKey: ["meetings"] });
+      client.invalidateQueries({ queryKey: ["my-work"] });
+      navigate(`/meetings/${meeting.id}`, { state: { created: true } });
+    },
+    onError: (error) => {
+      const byField = fieldMessages(error);
+      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
+    },
+  });
+
+  if (choices.isError) return <QueryFailed error={choices.error} />;
+  if (choices.isPending) return <Loading />;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const problems = checkWhen(date, time);
+    setMessages(problems);
+    if (Object.keys(problems).length) return;
+    const when = scheduledFor(date, time);
+    if (when) create.mutate(when);
+  };
+
+  return (
+    <div className="govuk-grid-row">
+      <div className="govuk-grid-column-two-thirds">
+        <ErrorSummary items={summaryItems(messages, ORDER)} />
+        <h1 className="govuk-heading-l">Schedule a Case Review Group meeting</h1>
+        <form onSubmit={submit} noValidate>
+          <TextInput name="title" label="Title (optional)" hint="For example, December Case Review Group"
+            value={title} onChange={setTitle} error={messages.title} />
+          <DateInput name="scheduled_for" label="Date" value={date} onChange={setDate}
+            hint="For example, 14 12 2026" error={messages.scheduled_for} />
+          <TextInput name="scheduled_time" label="Time" hint="UK time, for example 2pm or 14:30" width={5}
+            value={time} onChange={setTime} error={messages.scheduled_time} />
+          <TextInput name="location" label="Place (optional)" hint="A room and building, or how to join online"
+            value={location} onChange={setLocation} error={messages.location} />
+          {choices.data.items.length ? (
+            <Checkboxes name="member_ids" label="Members" hint="The members of the group who are invited"
+              values={members} onChange={setMembers} error={messages.member_ids}
+              choices={choices.data.items.map((u) => ({
+                value: String(u.id),
+                label: `${u.name} (${u.roles.map((r) => ROLE_NAMES[r] ?? r).join(", ")})`,
+              }))} />
+          ) : (
+            <div className="govuk-inset-text">No one holds a Case Review Group role yet: ask an administrator to give members their roles.</div>
+          )}
+          <div className="govuk-button-group">
+            <button type="submit" className="govuk-button" disabled={create.isPending}>Schedule meeting</button>
+            <Link className="govuk-link" to="/meetings">Cancel</Link>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
 }
