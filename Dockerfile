@@ -3,6 +3,16 @@
 #   docker run -p 8000:8000 -e ECR_SECRET_KEY=... -v ecr-var:/app/var ecr-service
 # Production mode by default: it refuses to start without a strong ECR_SECRET_KEY. Point
 # ECR_DATABASE_URL at PostgreSQL for several replicas; run more workers with `ecr worker`.
+
+# The staff app (web/): built with Node.js here, only its build (web/dist) goes into the image.
+FROM node:20 AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+# generate reads ../openapi/openapi.json: the build itself uses the committed src/api/schema.d.ts
+COPY web/ ./
+RUN npm run build
+
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,6 +33,8 @@ RUN pip install /tmp/build && rm -rf /tmp/build
 # The migrations run from the working directory (core.migrations looks for ./migrations).
 COPY alembic.ini ./
 COPY migrations ./migrations
+# The staff app's build, served at /app/ (core.web.spa).
+COPY --from=web /web/dist ./web/dist
 RUN mkdir -p /app/var && chown ecr:ecr /app/var && chmod 0750 /app/var
 
 ENV ECR_ENV=production \
@@ -30,6 +42,7 @@ ENV ECR_ENV=production \
     ECR_PORT=8000 \
     ECR_DATABASE_URL=sqlite:////app/var/ecr.sqlite3 \
     ECR_RUN_WORKER_IN_PROCESS=true \
+    ECR_WEB_DIST=/app/web/dist \
     ECR_LOG_LEVEL=INFO
 
 USER ecr
