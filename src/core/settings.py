@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from starlette.requests import Request
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = None
     oidc_roles_claim: str = "roles"
     oidc_jwks_refresh_seconds: int = 60
+    # Single sign-on in the staff app (authorization code flow with PKCE, run by the service):
+    # on when ECR_OIDC_ISSUER and ECR_OIDC_CLIENT_ID are set; endpoints from the issuer's
+    # discovery document; the ID token's audience is the client id.
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_display_name: str = "your organisation's account"
+    oidc_scopes: str = "openid email profile"
     smtp_url: str | None = None
     smtp_from: str = "no-reply@safeguarding.example"
     redis_url: str | None = None

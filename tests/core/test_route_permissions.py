@@ -49,6 +49,7 @@ def test_public_routes_are_the_expected_ones(app: FastAPI) -> None:
     )
     assert "/livez" in public
     for path in public:
-        assert path in {"/livez", "/readyz", "/api/v1/auth/token", "/api/v1/auth/session"} or path.startswith(
+        assert path in {"/livez", "/readyz", "/api/v1/auth/token", "/api/v1/auth/session", "/api/v1/auth/options",
+                        "/api/v1/auth/oidc/login", "/api/v1/auth/oidc/callback"} or path.startswith(
             ("/api/v1/public/", "/notify", "/forms/")
         ), f"unexpected public route {path}"

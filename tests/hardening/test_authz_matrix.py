@@ -39,6 +39,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/auth/session"): PUBLIC,
     ("GET", "/api/v1/auth/session"): ANY_USER,
     ("DELETE", "/api/v1/auth/session"): ANY_USER,
+    # how to sign in, and single sign-on (404 until an OpenID Connect issuer is configured)
+    ("GET", "/api/v1/auth/options"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/login"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/callback"): PUBLIC,
     ("GET", "/api/v1/me"): ANY_USER,
     ("POST", "/api/v1/users"): frozenset({ADMIN}),
     ("GET", "/api/v1/users"): frozenset({ADMIN}),

@@ -103,9 +103,11 @@ _caches: dict[tuple[str, float], JwksCache] = {}
 _caches_lock = threading.Lock()
 
 
-def jwks_cache(settings: Settings) -> JwksCache:
-    assert settings.oidc_jwks_url
-    ident = (settings.oidc_jwks_url, float(settings.oidc_jwks_refresh_seconds))
+def jwks_cache(settings: Settings, url: str | None = None) -> JwksCache:
+    """The cached keys at ``url`` (default ``ECR_OIDC_JWKS_URL``), one cache per URL."""
+    url = url or settings.oidc_jwks_url
+    assert url
+    ident = (url, float(settings.oidc_jwks_refresh_seconds))
     with _caches_lock:
         cache = _caches.get(ident)
         if cache is None:

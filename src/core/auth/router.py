@@ -3,16 +3,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import record
-from core.auth.deps import authenticated, require
+from core.auth import oidc_login
+from core.auth.deps import authenticated, public, require
 from core.auth.identity import user_by_email
 from core.auth.models import User
 from core.auth.passwords import hash_password, needs_rehash, verify_password
 from core.auth.principal import Principal
-from core.auth.schemas import MeOut, SessionIn, SessionOut, TokenOut, UserCreate, UserOut, UserUpdate
+from core.auth.schemas import AuthOptionsOut, MeOut, SessionIn, SessionOut, TokenOut, UserCreate, UserOut, UserUpdate
 from core.auth.sessions import (COOKIE_NAME, clear_session_cookie, end_session, end_user_sessions,
                                 set_session_cookie, start_session)
 from core.auth.tokens import issue_access_token
@@ -105,6 +107,94 @@ def end_browser_session(request: Request, response: Response, session: SessionDe
         record(session, actor=principal.actor, action="auth.session_end", subject_type="user",
                subject_id=principal.user_id, data={"session_id": ended})
     clear_session_cookie(response, settings)
+
+
+# -- single sign-on (OpenID Connect authorization code flow with PKCE; core.auth.oidc_login) --
+
+SIGN_IN_PAGE = "/app/sign-in"
+
+
+def _safe_next(value: str | None) -> str:
+    """A path inside the staff app to come back to (never another site)."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")) or any(c in value for c in "\r\n\\"):
+        return "/"
+    return value
+
+
+@router.get("/auth/options", response_model=AuthOptionsOut, dependencies=[Depends(public)])
+def auth_options(request: Request) -> dict[str, Any]:
+    """How staff may sign in: always with a password; with single sign-on when configured."""
+    settings = get_app_settings(request)
+    sso = None
+    if oidc_login.enabled(settings):
+        sso = {"label": f"Sign in with {settings.oidc_display_name}", "login_url": "/api/v1/auth/oidc/login"}
+    return {"password": True, "oidc": sso}
+
+
+@router.get("/auth/oidc/login", status_code=303, dependencies=[Depends(login_rate_limited)],
+            response_class=RedirectResponse,
+            responses={303: {"description": "to the identity provider (or back to sign-in if it cannot be reached)"},
+                       404: {"description": "single sign-on is not configured"}})
+def oidc_sign_in(request: Request, next: Annotated[str, Query(max_length=500)] = "/") -> RedirectResponse:  # noqa: A002
+    """Starts single sign-on: sends the browser to the identity provider."""
+    settings = get_app_settings(request)
+    if not oidc_login.enabled(settings):
+        raise NotFound("single sign-on is not configured")
+    try:
+        begun = oidc_login.start(settings, _safe_next(next))
+    except oidc_login.SsoFailed:
+        return RedirectResponse(f"{SIGN_IN_PAGE}?sso=unavailable", status_code=303)
+    response = RedirectResponse(begun.location, status_code=303)
+    response.set_cookie(oidc_login.STATE_COOKIE, begun.cookie, max_age=oidc_login.STATE_SECONDS,
+                        path=oidc_login.CALLBACK_PATH, secure=settings.env != "development",
+                        httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/auth/oidc/callback", status_code=303, dependencies=[Depends(login_rate_limited)],
+            response_class=RedirectResponse,
+            responses={303: {"description": "into the staff app with a session, or back to sign-in"},
+                       404: {"description": "single sign-on is not configured"}})
+def oidc_callback(
+    request: Request, session: SessionDep,
+    code: Annotated[str | None, Query(max_length=2048)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    """Ends single sign-on: checks the answer and starts the same session as a password."""
+    settings = get_app_settings(request)
+    if not oidc_login.enabled(settings):
+        raise NotFound("single sign-on is not configured")
+    user: User | None = None
+    try:
+        pending = oidc_login.read_cookie(settings, request.cookies.get(oidc_login.STATE_COOKIE))
+        claims = oidc_login.finish(settings, pending, code=code, state=state, error=error)
+        email = claims.get("email")
+        if isinstance(email, str) and claims.get("email_verified", True) is not False:
+            user = user_by_email(session, email.strip())
+        if user is None or not user.is_active:
+            raise oidc_login.SsoFailed("no_active_account")
+    except oidc_login.SsoFailed as failed:
+        session.rollback()
+        record(session, actor="anonymous", action="auth.oidc_failed",
+               subject_type="user" if user else None, subject_id=user.id if user else None,
+               data={"reason": failed.reason})
+        session.commit()
+        which = "no_account" if failed.reason == "no_active_account" else "failed"
+        response = RedirectResponse(f"{SIGN_IN_PAGE}?sso={which}", status_code=303)
+    else:
+        previous = request.cookies.get(COOKIE_NAME)
+        if previous:
+            end_session(session, previous)
+        token, row = start_session(session, settings, user)
+        record(session, actor=f"user:{user.id}", action="auth.session_start", subject_type="user",
+               subject_id=user.id, data={"session_id": row.id, "method": "oidc"})
+        response = RedirectResponse("/app" + pending.next_path, status_code=303)
+        set_session_cookie(response, settings, token)
+    # the request's state is single use, whatever the outcome
+    response.delete_cookie(oidc_login.STATE_COOKIE, path=oidc_login.CALLBACK_PATH,
+                           secure=settings.env != "development", httponly=True, samesite="lax")
+    return response
 
 
 @router.get("/me", response_model=MeOut)

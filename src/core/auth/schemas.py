@@ -92,3 +92,15 @@ class SessionOut(BaseModel):
     csrf_token: str = Field(description="send it as X-CSRF-Token on every POST, PUT, PATCH and DELETE")
     expires_at: dt.datetime = Field(
         description="when the session ends unless used again (the idle limit), or its absolute end if sooner")
+
+
+class SingleSignOnOut(BaseModel):
+    label: str = Field(description="the words of the sign-in page's button, e.g. 'Sign in with your organisation's account'")
+    login_url: str = Field(description="where the button goes (add ?next=/path inside the app)")
+
+
+class AuthOptionsOut(BaseModel):
+    """How staff may sign in here: shown by the staff app's sign-in page."""
+
+    password: bool = True
+    oidc: SingleSignOnOut | None = Field(default=None, description="null unless an OpenID Connect issuer is configured")

@@ -1,10 +1,10 @@
 // Sign in with an email address and password (a cookie session: API.md v1.1). After signing in
 // the user goes back to the page they were sent here from (`next`), or to My work.
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 
-import { ApiError } from "../../api/client";
+import { api, ApiError, unwrap } from "../../api/client";
 import { fetchSession, SESSION_KEY, signIn } from "../../api/session";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { TextInput } from "../../components/fields";
@@ -18,6 +18,12 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
+const SSO_MESSAGES: Record<string, string> = {
+  failed: "Signing in with your organisation's account did not work. Try again, or sign in with your email address and password.",
+  no_account: "Your organisation's account is not linked to a user of this service. Ask your administrator to add you, or sign in with your email address and password.",
+  unavailable: "Your organisation's sign-in service cannot be reached. Try again later, or sign in with your email address and password.",
+};
+
 export function SignInPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
@@ -26,8 +32,18 @@ export function SignInPage() {
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const hasErrors = Object.keys(errors).length > 0;
+  const sso = params.get("sso");
+  const ssoMessage = sso ? SSO_MESSAGES[sso] ?? SSO_MESSAGES.failed : null;
+  const shown = ssoMessage && !Object.keys(errors).length ? { _: ssoMessage } : errors;
+  const hasErrors = Object.keys(shown).length > 0;
   useTitle("Sign in", hasErrors);
+  const options = useQuery({
+    queryKey: ["auth-options"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/auth/options")),
+    staleTime: Infinity,
+  });
+  const oidc = options.data?.oidc ?? null;
+  const next = safeNext(params.get("next"));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -42,7 +58,7 @@ export function SignInPage() {
     try {
       await signIn(email.trim(), password);
       await client.fetchQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 0 });
-      navigate(safeNext(params.get("next")), { replace: true });
+      navigate(next, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         setErrors({ email: "The email address or password is not right" });
@@ -60,7 +76,7 @@ export function SignInPage() {
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        <ErrorSummary items={summaryItems(errors, ["email", "password"])} />
+        <ErrorSummary items={summaryItems(shown, ["email", "password"])} />
         {params.get("expired") && !hasErrors ? (
           <div className="govuk-notification-banner" role="region" aria-labelledby="expired-title">
             <div className="govuk-notification-banner__header">
@@ -84,12 +100,21 @@ export function SignInPage() {
           </div>
         ) : null}
         <h1 className="govuk-heading-l">Sign in</h1>
+        {oidc ? (
+          <>
+            <a className="govuk-button" role="button" draggable={false}
+              href={`${oidc.login_url}?next=${encodeURIComponent(next)}`}>
+              {oidc.label}
+            </a>
+            <p className="govuk-body">Or sign in with your email address and password.</p>
+          </>
+        ) : null}
         <form onSubmit={submit} noValidate>
           <TextInput name="email" label="Email address" type="email" autoComplete="username" spellCheck={false}
             value={email} onChange={setEmail} error={errors.email} />
           <TextInput name="password" label="Password" type="password" autoComplete="current-password"
             value={password} onChange={setPassword} error={errors.password} />
-          <button type="submit" className="govuk-button" disabled={busy} aria-disabled={busy || undefined}>Sign in</button>
+          <button type="submit" className={`govuk-button${oidc ? " govuk-button--secondary" : ""}`} disabled={busy} aria-disabled={busy || undefined}>Sign in</button>
         </form>
       </div>
     </div>
