@@ -89,6 +89,26 @@ def row(pg: Any, section: str, case_id: int) -> Any:
     return pg.locator(f"[data-section={section}] tr[data-case-id='{case_id}']")
 
 
+def api_calls_on_load(pg: Any, url: str, ready: str) -> list[str]:
+    """The API requests a page makes when loaded afresh at ``url`` (GET /auth/session, made once
+    per app load, not counted)."""
+    seen: list[str] = []
+
+    def on_request(req: Any) -> None:
+        path = urlparse(req.url).path
+        if path.startswith("/api/v1/") and path != "/api/v1/auth/session":
+            seen.append(f"{req.method} {path}")
+
+    pg.on("request", on_request)
+    try:
+        pg.goto(url)
+        pg.wait_for_selector(ready)
+        pg.wait_for_load_state("networkidle")
+    finally:
+        pg.remove_listener("request", on_request)
+    return seen
+
+
 def focus_by_tab(pg: Any, element_id: str) -> None:
     if focused_id(pg) != element_id:
         tab_to(pg, f"el.id === {element_id!r}")
@@ -124,7 +144,8 @@ def test_my_work_shows_each_roles_cases_in_the_right_section(live_server, page, 
     bu = make_user(live_server, "business_unit", name="Bea Business")
     sign_in(pg, base, bu)
     pg.wait_for_selector("h1:has-text('My work')")
-    pg.wait_for_selector("[data-section=to-screen]")
+    calls = api_calls_on_load(pg, f"{base}/app/", "[data-section=to-screen]")
+    assert sorted(calls) == ["GET /api/v1/case-reviews", "GET /api/v1/case-reviews"], calls
     assert pg.title().startswith("My work")
     assert row(pg, "to-screen", new["id"]).count() == 1
     assert row(pg, "to-screen", screening["id"]).count() == 1
@@ -183,7 +204,8 @@ def test_my_work_shows_each_roles_cases_in_the_right_section(live_server, page, 
     # a user with two roles sees both roles' sections; an empty section says so
     both = make_user(live_server, "crg_chair", "crg_member", name="Dee Double")
     sign_in(pg, base, both)
-    pg.wait_for_selector("[data-role=crg_member]")
+    calls = api_calls_on_load(pg, f"{base}/app/", "[data-role=crg_member]")
+    assert sorted(calls) == ["GET /api/v1/case-reviews", "GET /api/v1/meetings"], calls
     assert pg.locator("[data-role=crg_chair] h2").inner_text() == "Case Review Group chair"
     assert "You have no upcoming meetings with cases on their agendas." in pg.locator("[data-role=crg_member]").inner_text()
     check_axe(pg, "my work, two roles")
@@ -363,6 +385,13 @@ def _meeting_journey(live_server: Any, pg: Any, shot: Any, *, keyboard: bool) ->
     check_axe(pg, "meeting with minutes")
     shot(pg, f"work-15-meeting-minutes-{tag}")
 
+    # the page afresh: its data in at most 3 API calls
+    if not keyboard:
+        calls = api_calls_on_load(pg, f"{base}/app/meetings/{meeting_id}", "[data-testid=minutes]")
+        assert len(calls) <= 3, calls
+        assert pg.input_value("#f-minutes") == text
+        assert "The meeting is scheduled." not in pg.inner_text("main")  # that banner was for the visit
+
     # what the API holds now
     r = api.call("GET", f"/meetings/{meeting_id}", api.bu)
     saved = r.json()
@@ -491,3 +520,73 @@ def test_crg_member_sees_only_cases_on_their_meetings_agendas(live_server, page,
     check_axe(pg, "their meeting, CRG member")
     shot(pg, "work-23-meeting-crg-member")
     sign_out(pg)
+
+
+def test_meetings_list_pages_and_splits_past_from_upcoming(live_server, page, shot) -> None:
+    pg, base = page, live_server.url
+    api = Api(live_server)
+    now = dt.datetime.now(dt.UTC)
+    past_title = unique("Synthetic past meeting ")
+    r = api.call("POST", "/meetings", api.bu, json={"kind": "crg", "title": past_title,
+                                                    "scheduled_for": (now - dt.timedelta(days=30)).isoformat()})
+    assert r.status_code == 201, r.text
+    for i in range(26):  # more than one page (25), newest first
+        r = api.call("POST", "/meetings", api.bu, json={
+            "kind": "crg", "title": f"Synthetic paging meeting {i:02d}",
+            "scheduled_for": (now + dt.timedelta(days=40 + i)).isoformat()})
+        assert r.status_code == 201, r.text
+    bu = make_user(live_server, "business_unit", name="Bo Unit")
+    sign_in(pg, base, bu)
+    pg.goto(f"{base}/app/meetings")
+    pg.get_by_role("link", name="Synthetic paging meeting 25").wait_for()
+    assert pg.locator("[data-testid=upcoming-meetings] tbody tr").count() == 25
+    assert pg.get_by_role("link", name=past_title).count() == 0  # on a later page
+    check_axe(pg, "meetings list, first page")
+    pg.get_by_role("link", name="Older meetings").click()
+    pg.wait_for_url("**/app/meetings?cursor=*")
+    pg.get_by_role("link", name="Synthetic paging meeting 00").wait_for()
+    assert pg.get_by_role("link", name="Synthetic paging meeting 25").count() == 0
+    past = pg.locator("[data-testid=past-meetings]")
+    past.get_by_role("link", name=past_title).wait_for()
+    assert pg.get_by_role("link", name="First page").count() == 1
+    check_axe(pg, "meetings list, second page")
+    shot(pg, "work-18-meetings-list-second-page")
+    # the address holds the page: a reload shows the same one
+    pg.reload()
+    pg.get_by_role("link", name=past_title).wait_for()
+
+
+def test_scheduling_errors_from_the_api_and_a_role_that_may_not_schedule(live_server, page, shot) -> None:
+    pg, base = page, live_server.url
+    bu = make_user(live_server, "business_unit", name="Bo Unit")
+    sign_in(pg, base, bu)
+    pg.goto(f"{base}/app/meetings/new")
+    pg.wait_for_selector("#f-member_ids")
+    # a title longer than the API takes: its 422, linked to the field, what was typed kept
+    pg.get_by_label("Title (optional)").fill("T" * 201)
+    pg.get_by_label("Day").fill("14")
+    pg.get_by_label("Month").fill("12")
+    pg.get_by_label("Year").fill(str(dt.date.today().year + 1))
+    pg.get_by_label("Time").fill("14:30")
+    pg.get_by_role("button", name="Schedule meeting").click()
+    summary = pg.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert summary.locator("a").all_inner_texts() == ["The title must be 200 characters or fewer"]
+    summary.locator("a").click()
+    assert focused_id(pg) == "f-title"
+    assert pg.input_value("#f-title") == "T" * 201 and pg.input_value("#f-scheduled_for-year")
+    assert pg.locator("#f-title-error").count() == 1
+    check_axe(pg, "new meeting with an API error")
+    shot(pg, "work-19-new-meeting-api-error")
+    sign_out(pg)
+
+    # the CRG chair reads meetings but does not schedule them: the API's 403, said in words
+    chair = make_user(live_server, "crg_chair", name="Cal Chair")
+    sign_in(pg, base, chair)
+    pg.goto(f"{base}/app/meetings")
+    pg.wait_for_selector("h1:has-text('Case Review Group meetings')")
+    assert pg.get_by_role("link", name="Schedule a meeting").count() == 0
+    pg.goto(f"{base}/app/meetings/new")
+    pg.wait_for_selector("h1:has-text('You cannot schedule meetings')")
+    assert pg.title().startswith("You cannot schedule meetings")
+    check_axe(pg, "new meeting refused")

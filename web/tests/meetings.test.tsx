@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { checkWhen } from "../src/pages/meetings/NewMeetingPage";
+import { checkWhen, plainMessages } from "../src/pages/meetings/NewMeetingPage";
 import { splitByTime, type Meeting } from "../src/pages/meetings/meetingData";
 import { parseTime, scheduledFor } from "../src/pages/meetings/scheduledFor";
 
@@ -41,6 +41,11 @@ describe("a meeting's date and time -> scheduled_for", () => {
       scheduled_for: "The date of the meeting must be a real date", scheduled_time: "Enter the time like 2pm or 14:30",
     });
     expect(checkWhen("2026-12-14", "2pm")).toEqual({});
+  });
+
+  it("says the API's length limits in plain words", () => {
+    expect(plainMessages({ title: "String should have at most 200 characters", member_ids: "no active users with ids [9]" }))
+      .toEqual({ title: "The title must be 200 characters or fewer", member_ids: "no active users with ids [9]" });
   });
 });
 

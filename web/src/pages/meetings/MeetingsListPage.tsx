@@ -40,6 +40,10 @@ export function MeetingsListPage() {
             {cursor ? (
               <div className="govuk-pagination__prev">
                 <Link className="govuk-link govuk-pagination__link" to="/meetings" rel="prev">
+                  <svg className="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg"
+                    height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">
+                    <path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z" />
+                  </svg>
                   <span className="govuk-pagination__link-title">First page</span>
                 </Link>
               </div>
@@ -48,6 +52,10 @@ export function MeetingsListPage() {
               <div className="govuk-pagination__next">
                 <Link className="govuk-link govuk-pagination__link" rel="next"
                   to={`/meetings?cursor=${encodeURIComponent(list.data.next_cursor)}`}>
+                  <svg className="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg"
+                    height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">
+                    <path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z" />
+                  </svg>
                   <span className="govuk-pagination__link-title">Older meetings</span>
                 </Link>
               </div>
@@ -67,8 +75,8 @@ function MeetingTable({ id, title, meetings, empty }: { id: string; title: strin
         <table className="govuk-table" aria-labelledby={`${id}-heading`}>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
-              <th scope="col" className="govuk-table__header">Meeting</th>
-              <th scope="col" className="govuk-table__header">Date and time</th>
+              <th scope="col" className="govuk-table__header govuk-!-width-one-third">Meeting</th>
+              <th scope="col" className="govuk-table__header govuk-!-width-one-quarter">Date and time</th>
               <th scope="col" className="govuk-table__header">Location</th>
               <th scope="col" className="govuk-table__header govuk-table__header--numeric">Cases</th>
             </tr>

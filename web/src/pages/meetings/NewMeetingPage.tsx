@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 
-import { api, unwrap } from "../../api/client";
+import { api, ApiError, unwrap } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { Loading, QueryFailed, useTitle } from "../../components/Page";
 import { Checkboxes, DateInput, TextInput } from "../../components/fields";
@@ -22,6 +22,18 @@ export function checkWhen(date: string, time: string): FieldMessages {
   else if (!parseDate(date)) out.scheduled_for = "The date of the meeting must be a real date";
   if (!time.trim()) out.scheduled_time = "Enter the time of the meeting";
   else if (!parseTime(time)) out.scheduled_time = "Enter the time like 2pm or 14:30";
+  return out;
+}
+
+const FIELD_NAMES: Record<string, string> = { title: "The title", location: "The place" };
+
+/** The API's length messages in GOV.UK words ("String should have at most 200 characters"). */
+export function plainMessages(messages: FieldMessages): FieldMessages {
+  const out: FieldMessages = {};
+  for (const [key, msg] of Object.entries(messages)) {
+    const max = /^String should have at most (\d+) characters?$/.exec(msg);
+    out[key] = max && FIELD_NAMES[key] ? `${FIELD_NAMES[key]} must be ${max[1]} characters or fewer` : msg;
+  }
   return out;
 }
 
@@ -57,12 +69,15 @@ export function NewMeetingPage() {
       navigate(`/meetings/${meeting.id}`, { state: { created: true } });
     },
     onError: (error) => {
-      const byField = fieldMessages(error);
+      const byField = plainMessages(fieldMessages(error));
       setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
     },
   });
 
-  if (choices.isError) return <QueryFailed error={choices.error} />;
+  if (choices.isError) {
+    if (choices.error instanceof ApiError && choices.error.status === 403) return <CannotSchedule />;
+    return <QueryFailed error={choices.error} />;
+  }
   if (choices.isPending) return <Loading />;
 
   const submit = (e: FormEvent) => {
@@ -105,5 +120,16 @@ export function NewMeetingPage() {
         </form>
       </div>
     </div>
+  );
+}
+
+function CannotSchedule() {
+  useTitle("You cannot schedule meetings");
+  return (
+    <>
+      <h1 className="govuk-heading-l">You cannot schedule meetings</h1>
+      <p className="govuk-body">Your roles do not allow you to schedule Case Review Group meetings.</p>
+      <p className="govuk-body"><Link className="govuk-link" to="/meetings">Go back to the meetings</Link></p>
+    </>
   );
 }
