@@ -114,6 +114,8 @@ def test_an_expired_session_returns_to_sign_in_and_back(live_server, page, shot)
     sign_in(pg, base, user)
     pg.get_by_role("link", name="Case reviews", exact=True).click()
     pg.wait_for_url("**/app/case-reviews**")
+    pg.get_by_role("heading", name="Case reviews").wait_for()
+    pg.wait_for_load_state("networkidle")
     end_by_idleness(live_server, user.id)
 
     pg.get_by_role("link", name="Meetings", exact=True).click()

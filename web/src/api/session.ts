@@ -7,6 +7,8 @@ export type Session = Schemas["SessionOut"];
 export type Role = Schemas["Role"];
 
 export const SESSION_KEY = ["session"] as const;
+/** Set when an API answer said the session had ended (401): the sign-in page says why. */
+export const SESSION_ENDED_KEY = ["session-ended"] as const;
 
 export async function fetchSession(): Promise<Session | null> {
   const result = await api.GET("/api/v1/auth/session");

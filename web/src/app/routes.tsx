@@ -33,16 +33,16 @@ export const queryClient = new QueryClient({
 
 /** Any 401 from the API (the session ended): to sign-in, then back to this page. */
 function Root() {
-  const navigate = useNavigate();
   useEffect(() => {
     setUnauthorizedHandler(() => {
       const here = window.location.pathname.replace(/^\/app/, "") || "/";
       if (here.startsWith("/sign-in")) return;
+      // RequireSession sends the user to sign in (with the reason), and back here after
+      queryClient.setQueryData(SESSION_ENDED_KEY, true);
       queryClient.setQueryData(SESSION_KEY, null);
-      navigate(`/sign-in?expired=1&next=${nextParam(here, window.location.search)}`, { replace: true });
     });
     return () => setUnauthorizedHandler(null);
-  }, [navigate]);
+  }, []);
   return <Outlet />;
 }
 
@@ -76,6 +76,9 @@ export const routes: RouteObject[] = [
               { path: "case-reviews", element: <CaseReviewsListPage /> },
               { path: "case-reviews/new", element: <NewCaseReviewPage /> },
               { path: "case-reviews/:id", element: <CaseReviewPage /> },
+              { path: "case-reviews/:id/edit", element: <EditCaseReviewPage /> },
+              { path: "case-reviews/:id/agency-reports", element: <AgencyReportsPage /> },
+              { path: "case-reviews/:id/recommendations", element: <RecommendationsPage /> },
               { path: "meetings", element: <MeetingsListPage /> },
               { path: "meetings/new", element: <NewMeetingPage /> },
               { path: "meetings/:id", element: <MeetingPage /> },

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 
 import { api, ApiError, unwrap } from "../../api/client";
-import { fetchSession, SESSION_KEY, signIn } from "../../api/session";
+import { fetchSession, SESSION_ENDED_KEY, SESSION_KEY, signIn } from "../../api/session";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { TextInput } from "../../components/fields";
 import { useTitle } from "../../components/Page";
@@ -58,6 +58,7 @@ export function SignInPage() {
     try {
       await signIn(email.trim(), password);
       await client.fetchQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 0 });
+      client.setQueryData(SESSION_ENDED_KEY, false);
       navigate(next, { replace: true });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
