@@ -1,13 +1,13 @@
 // The app's addresses (DESIGN.md "Pages have stable addresses"), all under /app/.
 import { QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { createBrowserRouter, Outlet, useNavigate, type RouteObject } from "react-router";
+import { createBrowserRouter, Outlet, type RouteObject } from "react-router";
 
 import { ApiError, setUnauthorizedHandler } from "../api/client";
-import { SESSION_KEY } from "../api/session";
+import { SESSION_ENDED_KEY, SESSION_KEY } from "../api/session";
 import { SkipLink, Header, Footer } from "./Layout";
 import { Layout } from "./Layout";
-import { RequireSession, nextParam } from "./RequireSession";
+import { RequireSession } from "./RequireSession";
 import { CaseReviewPage } from "../pages/case-reviews/CaseReviewPage";
 import { CaseReviewsListPage } from "../pages/case-reviews/CaseReviewsListPage";
 import { NewCaseReviewPage } from "../pages/case-reviews/NewCaseReviewPage";
@@ -76,9 +76,6 @@ export const routes: RouteObject[] = [
               { path: "case-reviews", element: <CaseReviewsListPage /> },
               { path: "case-reviews/new", element: <NewCaseReviewPage /> },
               { path: "case-reviews/:id", element: <CaseReviewPage /> },
-              { path: "case-reviews/:id/edit", element: <EditCaseReviewPage /> },
-              { path: "case-reviews/:id/agency-reports", element: <AgencyReportsPage /> },
-              { path: "case-reviews/:id/recommendations", element: <RecommendationsPage /> },
               { path: "meetings", element: <MeetingsListPage /> },
               { path: "meetings/new", element: <NewMeetingPage /> },
               { path: "meetings/:id", element: <MeetingPage /> },
