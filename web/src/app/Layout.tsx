@@ -10,7 +10,12 @@ type NavItem = { to: string; text: string; roles?: Role[]; end?: boolean };
 export const NAV: NavItem[] = [
   { to: "/", text: "My work", end: true },
   { to: "/case-reviews", text: "Case reviews", roles: ["business_unit", "crg_member", "crg_chair", "independent_chair"] },
-  { to: "/meetings", text: "Meetings", roles: ["business_unit", "crg_member", "crg_chair", "independent_chair"] },
+  { to: "/child-deaths", text: "Child deaths", roles: ["cdop_coordinator", "cdop_chair"] },
+  { to: "/meetings", text: "Meetings", roles: ["business_unit", "crg_member", "crg_chair", "independent_chair", "cdop_coordinator", "cdop_chair", "cdop_panel_member"] },
+  { to: "/my-forms", text: "My forms", roles: ["agency_author"] },
+  { to: "/reports", text: "Reports", roles: ["business_unit", "crg_chair", "independent_chair", "cdop_coordinator", "cdop_chair"] },
+  { to: "/admin/users", text: "Users", roles: ["admin"] },
+  { to: "/admin/audit", text: "Audit log", roles: ["admin"] },
 ];
 
 export function navFor(session: Session | null | undefined): NavItem[] {

@@ -16,6 +16,10 @@ import { MeetingsListPage } from "../pages/meetings/MeetingsListPage";
 import { NewMeetingPage } from "../pages/meetings/NewMeetingPage";
 import { MyWorkPage } from "../pages/my-work/MyWorkPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
+import { adminRoutes } from "../pages/admin/routes";
+import { childDeathRoutes } from "../pages/child-deaths/routes";
+import { myFormsRoutes } from "../pages/my-forms/routes";
+import { reportRoutes } from "../pages/reports/routes";
 import { SignInPage } from "../pages/sign-in/SignInPage";
 
 export const BASENAME = "/app";
@@ -79,6 +83,11 @@ export const routes: RouteObject[] = [
               { path: "meetings", element: <MeetingsListPage /> },
               { path: "meetings/new", element: <NewMeetingPage /> },
               { path: "meetings/:id", element: <MeetingPage /> },
+              // each area of part 2 keeps its own routes (pages/<area>/routes.tsx)
+              ...childDeathRoutes,
+              ...myFormsRoutes,
+              ...reportRoutes,
+              ...adminRoutes,
               { path: "*", element: <NotFoundPage /> },
             ],
           },
