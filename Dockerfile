@@ -5,7 +5,7 @@
 # ECR_DATABASE_URL at PostgreSQL for several replicas; run more workers with `ecr worker`.
 
 # The staff app (web/): built with Node.js here, only its build (web/dist) goes into the image.
-FROM node:20 AS web
+FROM node:22 AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
