@@ -11,6 +11,9 @@ import { RequireSession } from "./RequireSession";
 import { CaseReviewPage } from "../pages/case-reviews/CaseReviewPage";
 import { CaseReviewsListPage } from "../pages/case-reviews/CaseReviewsListPage";
 import { NewCaseReviewPage } from "../pages/case-reviews/NewCaseReviewPage";
+import { AgencyReportsPage } from "../pages/case-reviews/AgencyReportsPage";
+import { EditCaseReviewPage } from "../pages/case-reviews/EditCaseReviewPage";
+import { RecommendationsPage } from "../pages/case-reviews/RecommendationsPage";
 import { MeetingPage } from "../pages/meetings/MeetingPage";
 import { MeetingsListPage } from "../pages/meetings/MeetingsListPage";
 import { NewMeetingPage } from "../pages/meetings/NewMeetingPage";
@@ -80,6 +83,9 @@ export const routes: RouteObject[] = [
               { path: "case-reviews", element: <CaseReviewsListPage /> },
               { path: "case-reviews/new", element: <NewCaseReviewPage /> },
               { path: "case-reviews/:id", element: <CaseReviewPage /> },
+              { path: "case-reviews/:id/edit", element: <EditCaseReviewPage /> },
+              { path: "case-reviews/:id/agency-reports", element: <AgencyReportsPage /> },
+              { path: "case-reviews/:id/recommendations", element: <RecommendationsPage /> },
               { path: "meetings", element: <MeetingsListPage /> },
               { path: "meetings/new", element: <NewMeetingPage /> },
               { path: "meetings/:id", element: <MeetingPage /> },

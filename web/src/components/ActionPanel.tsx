@@ -2,18 +2,20 @@
 // opens a form built from its inputs. The app never decides who may do what: it shows what the
 // service offers and shows the service's answer (422 per field, 409, 403, 412) when it refuses.
 import { useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { api, ApiError, unwrap, type Schemas } from "../api/client";
 import { errorText, fieldId, fieldMessages } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { ErrorSummary, summaryItems, type SummaryItem } from "./ErrorSummary";
+import { friendlyMessage, type FieldKind } from "./fieldMessage";
 import { DateInput, isoDate, Radios, Select, Textarea, TextInput, type Choice } from "./fields";
 
 export type TransitionOption = Schemas["TransitionOption"];
 export type InputSpec = Schemas["InputOut"];
 export type Values = Record<string, string>;
 
+const KINDS: Record<string, FieldKind> = { date: "date", boolean: "choice", choice: "choice", meeting: "choice" };
 const LONG_TEXT = /rationale|note|reason|learning|description|minutes|summary|comment|details/;
 const PREFIX = "action";
 
@@ -74,6 +76,16 @@ export function ActionPanel({ options, onSubmit, meetingKind = "crg", heading = 
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const current = options.find((o) => o.action === open) ?? null;
+  const returnTo = useRef<string | null>(null);
+  useEffect(() => {
+    // keyboard users: the button they pressed is replaced by the form, so focus moves to the form
+    // (and back to the button when the form is cancelled)
+    if (open) document.getElementById("action-form-heading")?.focus();
+    else if (returnTo.current) {
+      document.getElementById(returnTo.current)?.focus();
+      returnTo.current = null;
+    }
+  }, [open]);
 
   if (!options.length) {
     return (
@@ -108,7 +120,7 @@ export function ActionPanel({ options, onSubmit, meetingKind = "crg", heading = 
           option={current} values={values[current.action] ?? {}} error={error} busy={busy} meetingKind={meetingKind}
           onChange={(name, value) => setValues((v) => ({ ...v, [current.action]: { ...(v[current.action] ?? {}), [name]: value } }))}
           onSubmit={submit}
-          onCancel={() => { setOpen(null); setError(null); }}
+          onCancel={() => { returnTo.current = `action-button-${current.action}`; setOpen(null); setError(null); }}
         />
       ) : (
         <div className="govuk-button-group">
@@ -120,6 +132,7 @@ export function ActionPanel({ options, onSubmit, meetingKind = "crg", heading = 
                 disabled={!!o.blocked_reason}
                 aria-disabled={o.blocked_reason ? true : undefined}
                 aria-describedby={o.blocked_reason ? `blocked-${o.action}` : undefined}
+                id={`action-button-${o.action}`}
                 onClick={() => { setOpen(o.action); setError(null); }}
               >
                 {o.label}
@@ -140,7 +153,11 @@ function ActionForm({ option, values, error, busy, meetingKind, onChange, onSubm
   const inputs = allInputs(option);
   const byField = fieldMessages(error);
   const messages: Record<string, string> = {};
-  for (const [key, msg] of Object.entries(byField)) messages[key.split(".")[0] || "_"] = msg;
+  for (const [key, msg] of Object.entries(byField)) {
+    const name = key.split(".")[0] || "_";
+    const input = inputs.find((i) => i.name === name);
+    messages[name] = input ? friendlyMessage(input.label, KINDS[input.type] ?? "text", msg) : msg;
+  }
   const conflict = error instanceof ApiError && error.status === 412;
   const general = error && !Object.keys(byField).length
     ? conflict
@@ -155,7 +172,7 @@ function ActionForm({ option, values, error, busy, meetingKind, onChange, onSubm
   return (
     <form onSubmit={onSubmit} noValidate aria-labelledby="action-form-heading">
       <ErrorSummary items={items} />
-      <h3 className="govuk-heading-m" id="action-form-heading">{option.label}</h3>
+      <h3 className="govuk-heading-m" id="action-form-heading" tabIndex={-1}>{option.label}</h3>
       {inputs.map((input) => (
         <InputField key={input.name} input={input} value={values[input.name] ?? ""} error={messages[input.name]}
           meetingKind={meetingKind} onChange={(v) => onChange(input.name, v)} />
@@ -174,7 +191,8 @@ function InputField({ input, value, error, meetingKind, onChange }: {
   input: InputSpec; value: string; error?: string; meetingKind: "crg" | "cdop_panel"; onChange: (v: string) => void;
 }) {
   const name = `${PREFIX}.${input.name}`;
-  const label = input.label;
+  // GOV.UK marks the optional fields, not the required ones
+  const label = input.required || /\(optional\)$/.test(input.label) ? input.label : `${input.label} (optional)`;
   switch (input.type) {
     case "date":
       return <DateInput name={name} label={label} error={error} value={value} onChange={onChange} />;

@@ -13,6 +13,16 @@ const COLOURS: Record<string, string> = {
   transferred_out: "govuk-tag--grey",
 };
 
+// words where humanising the code would read badly
+const LABELS: Record<string, string> = {
+  scr_recommended: "SCR recommended",
+  monitoring_other_la_review: "Monitoring another authority’s review",
+};
+
+export function statusLabel(status: string): string {
+  return LABELS[status] ?? humanise(status);
+}
+
 export function StatusTag({ status }: { status: string }) {
-  return <strong className={`govuk-tag ${COLOURS[status] ?? "govuk-tag--grey"}`}>{humanise(status)}</strong>;
+  return <strong className={`govuk-tag ${COLOURS[status] ?? "govuk-tag--grey"}`}>{statusLabel(status)}</strong>;
 }

@@ -1,5 +1,6 @@
 // A case's history as the MOJ timeline (newest first).
 import { formatDateTime, humanise } from "../lib/format";
+import { statusLabel } from "./StatusTag";
 
 export type TimelineEntry = {
   at: string; actor: string; action: string; from?: string | null; to: string; note?: string | null;
@@ -14,7 +15,7 @@ export function Timeline({ entries, labels = {} }: { entries: TimelineEntry[]; l
       {newestFirst.map((e, i) => (
         <div className="moj-timeline__item" key={`${e.at}-${i}`}>
           <div className="moj-timeline__header">
-            <h3 className="moj-timeline__title">{e.label ?? labels[e.action] ?? humanise(e.action)}</h3>
+            <h3 className="moj-timeline__title">{e.label ?? labels[e.action] ?? humanise(e.action)}</h3>{" "}
             <p className="moj-timeline__byline">by {e.actor}</p>
           </div>
           <p className="moj-timeline__date">
@@ -22,7 +23,7 @@ export function Timeline({ entries, labels = {} }: { entries: TimelineEntry[]; l
           </p>
           <div className="moj-timeline__description">
             {e.from && e.from !== e.to ? (
-              <p className="govuk-body">{humanise(e.from)} to {humanise(e.to)}</p>
+              <p className="govuk-body">{statusLabel(e.from)} to {statusLabel(e.to)}</p>
             ) : null}
             {e.note ? <p className="govuk-body app-field-value">{e.note}</p> : null}
           </div>
