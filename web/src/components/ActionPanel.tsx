@@ -68,12 +68,16 @@ type Props = {
   onSubmit: (body: Record<string, unknown>) => Promise<void>;
   meetingKind?: "crg" | "cdop_panel";
   heading?: string;
+  /** Told whether the open form shows errors (the page's title then starts "Error: "). */
+  onErrorChange?: (hasError: boolean) => void;
 };
 
-export function ActionPanel({ options, onSubmit, meetingKind = "crg", heading = "Actions" }: Props) {
+export function ActionPanel({ options, onSubmit, meetingKind = "crg", heading = "Actions", onErrorChange }: Props) {
   const [open, setOpen] = useState<string | null>(null);
   const [values, setValues] = useState<Record<string, Values>>({});
   const [error, setError] = useState<unknown>(null);
+  const shown = !!error && !!open;
+  useEffect(() => { onErrorChange?.(shown); }, [shown, onErrorChange]);
   const [busy, setBusy] = useState(false);
   const current = options.find((o) => o.action === open) ?? null;
   const returnTo = useRef<string | null>(null);

@@ -81,7 +81,8 @@ function CaseReviewView({ id }: { id: number }) {
   }, [location, navigate]);
 
   const c = caseQuery.data?.data;
-  useTitle(c ? `${c.reference}: ${c.child_name}` : "Case review");
+  const [actionError, setActionError] = useState(false);
+  useTitle(c ? `${c.reference}: ${c.child_name}` : "Case review", actionError);
   // action labels for the history: the workflow's when this app has already read it (the list
   // page does; reading it here would be a 4th call), and those of the actions offered now
   const client = useQueryClient();
@@ -121,7 +122,7 @@ function CaseReviewView({ id }: { id: number }) {
       {transitions.isLoading ? <Loading what="Loading the actions" /> : transitions.error ? (
         <p className="govuk-body">{errorText(transitions.error)}</p>
       ) : (
-        <ActionPanel options={transitions.data ?? []} onSubmit={act} />
+        <ActionPanel options={transitions.data ?? []} onSubmit={act} onErrorChange={setActionError} />
       )}
       <DeadlineList deadlines={c.deadlines} />
       <CaseDetails c={c} />

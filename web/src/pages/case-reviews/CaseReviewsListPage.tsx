@@ -144,7 +144,9 @@ export function CaseReviewsListPage() {
         {hasRole(session, "business_unit") ? (
           <div className="moj-page-header-actions__actions">
             <div className="moj-button-group moj-button-group--inline">
-              <Link to="/case-reviews/new" role="button" draggable="false" className="govuk-button govuk-button--secondary">
+              <Link to="/case-reviews/new" role="button" draggable="false" className="govuk-button govuk-button--secondary"
+                // a link shown as a button also answers the space bar, as GOV.UK's button script does
+                onKeyDown={(e) => { if (e.key === " ") { e.preventDefault(); e.currentTarget.click(); } }}>
                 Enter a notification
               </Link>
             </div>

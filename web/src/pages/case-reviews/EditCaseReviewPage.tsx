@@ -14,7 +14,7 @@ import { ALL_FIELDS, describe, formValue, formValues, currentValue, GROUPS, patc
 
 export function EditCaseReviewPage() {
   const id = caseIdFrom(useParams().id);
-  const caseQuery = useCaseReview(id ?? 0);
+  const caseQuery = useCaseReview(id ?? 0, id !== null);
   if (id === null) return <QueryFailed error={new ApiError(404, null)} />;
   if (caseQuery.isLoading) return <Loading what="Loading the case review" />;
   if (caseQuery.error || !caseQuery.data) return <QueryFailed error={caseQuery.error} />;

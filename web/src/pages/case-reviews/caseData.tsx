@@ -9,8 +9,9 @@ export type CaseReview = Schemas["CaseReviewOut"];
 
 export const caseKey = (id: number) => ["case-review", id] as const;
 
-export function useCaseReview(id: number) {
+export function useCaseReview(id: number, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: [...caseKey(id), "case"],
     queryFn: async () => withEtag(await api.GET("/api/v1/case-reviews/{case_id}", { params: { path: { case_id: id } } })),
   });
