@@ -382,6 +382,7 @@ class HistoryEntry(BaseModel):
     actor: str
     actor_id: str
     action: str
+    label: str = Field(description="human words for the action, e.g. \"Start screening\"")
     from_: State | None = Field(alias="from")
     to: State
     note: str | None = None

@@ -52,7 +52,7 @@ from cdop.schemas import (
     ReportingFormSubmit,
     StaffNotificationIn,
 )
-from cdop.workflow import WORKFLOW, create_forms
+from cdop.workflow import HISTORY_LABELS, WORKFLOW, create_forms
 
 # ---- references ----
 
@@ -212,7 +212,8 @@ def read_case(session: Session, principal: Principal, case_id: int) -> tuple[int
 
 def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
     """The case's workflow history (``HistoryEntry``), oldest first; 404 as ``get_readable``."""
-    out = history_for(session, SUBJECT, case_id, visible=(ChildDeath.__table__, repo.readable_by(principal)))
+    out = history_for(session, SUBJECT, case_id, visible=(ChildDeath.__table__, repo.readable_by(principal)),
+                      labels=HISTORY_LABELS)
     if out is None:
         raise NotFound("no such child death")
     record(session, actor=principal.actor, action="child_death.history", subject_type=SUBJECT, subject_id=case_id)

@@ -337,3 +337,7 @@ WORKFLOW = Workflow(
 
 def register() -> Workflow:
     return register_workflow(WORKFLOW)
+
+
+# What a child death's history calls each action (the table's, and the notification).
+HISTORY_LABELS: dict[str, str] = WORKFLOW.history_labels(notify="Death notified")

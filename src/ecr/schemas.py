@@ -334,6 +334,7 @@ class HistoryOut(BaseModel):
     at: dt.datetime
     actor: str
     action: str
+    label: str = Field(description="human words for the action, e.g. \"Start screening\"")
     from_: str | None = Field(alias="from")
     to: str
     note: str | None

@@ -57,6 +57,7 @@ from ecr.schemas import (
     StaffNotificationIn,
 )
 from ecr.workflow import (
+    HISTORY_LABELS,
     REGIMES,
     close_unowed,
     current_regime,
@@ -285,7 +286,8 @@ def transitions_for(session: Session, principal: Principal, case_id: int) -> tup
 
 
 def history(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
-    rows = history_for(session, SUBJECT, case_id, visible=(CaseReview.__table__, repo.readable_by(principal)))
+    rows = history_for(session, SUBJECT, case_id, visible=(CaseReview.__table__, repo.readable_by(principal)),
+                       labels=HISTORY_LABELS)
     if rows is None:
         raise NotFound("no such case review")
     record(session, actor=principal.actor, action="case_review.history", subject_type=SUBJECT,

@@ -416,6 +416,12 @@ REGIMES: dict[str, Regime] = {
     ),
 }
 
+# What a case review's history calls each action (every regime's table, and the receipt).
+HISTORY_LABELS: dict[str, str] = {
+    k: v for r in REGIMES.values() for k, v in r.workflow.history_labels(receive="Notification received").items()
+}
+
+
 def regime_of(case: CaseReview) -> Regime:
     return REGIMES[case.regime]
 

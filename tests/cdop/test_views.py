@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from core.agency_requests import service as requests
 from core.auth.principal import Principal
+from cdop.workflow import HISTORY_LABELS
 from core.workflow import history_for
 from cdop import repository as repo
 from cdop import service, views
@@ -156,7 +157,7 @@ def test_views_from_rows_equal_views_from_entities(db, cases) -> None:
         assert repo.FORM_ROWS.parse(row.form_rows) == [tuple(f) for f in repo.forms_of(db, case_id)]
         assert repo.collections_of(db, case_id) == (repo.HOLD_ROWS.parse(row.hold_rows),
                                                     repo.FORM_ROWS.parse(row.form_rows))
-        assert service.history(db, reader, case_id) == history_for(db, "child_death", case_id)
+        assert service.history(db, reader, case_id) == history_for(db, "child_death", case_id, labels=HISTORY_LABELS)
     assert db.query(DuplicateFlag).count() == 2
 
 

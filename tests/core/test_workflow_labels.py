@@ -202,3 +202,37 @@ def test_child_death_transitions_carry_labels(client, db, session_factory, role)
 def test_a_table_cannot_name_an_unknown_field_type() -> None:
     with pytest.raises(ValueError, match="not one of"):
         FieldInfo("Meeting", type="calendar")
+
+
+def test_case_review_history_names_each_action_in_words(client, db, session_factory) -> None:
+    bu = quick_user(session_factory, "business_unit")
+    r = client.post(f"{API}/case-reviews", headers=bu.headers, json={
+        "notifier": {"name": "Pat Example", "email": "pat@council.example", "agency": "Police"},
+        "child": {"first_name": "Alex", "last_name": "Sample"},
+        "incident": {"date": "2026-01-05", "type": "serious_harm", "description": "Admitted to hospital."},
+        "rationale": "Agencies did not share concerns.", "abuse_or_neglect_suspected": True,
+        "agencies_involved": ["Police"]})
+    assert r.status_code == 201, r.text
+    case_id, etag = r.json()["id"], r.headers["ETag"]
+    r = client.post(f"{API}/case-reviews/{case_id}/transitions", headers={**bu.headers, "If-Match": etag},
+                    json={"action": "start_screening"})
+    assert r.status_code == 200, r.text
+    history = client.get(f"{API}/case-reviews/{case_id}/history", headers=bu.headers).json()
+    assert [(h["action"], h["label"]) for h in history] == [
+        ("receive", "Notification received"), ("start_screening", "Start screening")]
+
+
+def test_child_death_history_names_each_action_in_words(client, db, session_factory) -> None:
+    coordinator = quick_user(session_factory, "cdop_coordinator")
+    r = client.post(f"{API}/child-deaths", headers=coordinator.headers, json={
+        "notifier": {"name": "Pat Example", "email": "pat@council.example", "agency": "NHS Trust"},
+        "child": {"first_name": "Sam", "last_name": "Sample", "date_of_birth": "2020-02-02"},
+        "death": {"date": "2026-11-30", "place": "hospital", "expected": False},
+        "agencies": [{"name": "NHS Trust"}]})
+    assert r.status_code == 201, r.text
+    case_id, etag = r.json()["id"], r.headers["ETag"]
+    r = client.post(f"{API}/child-deaths/{case_id}/transitions", headers={**coordinator.headers, "If-Match": etag},
+                    json={"action": "start_information_gathering"})
+    assert r.status_code == 200, r.text
+    history = client.get(f"{API}/child-deaths/{case_id}/history", headers=coordinator.headers).json()
+    assert [h["label"] for h in history] == ["Death notified", "Start gathering information"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -239,10 +240,13 @@ def _history_statement(subject_type: str, visible: tuple[Table, ColumnElement[bo
 
 
 def history_for(session: Session, subject_type: str, subject_id: int, *,
-                visible: tuple[Table, ColumnElement[bool]] | None = None) -> list[dict[str, Any]] | None:
+                visible: tuple[Table, ColumnElement[bool]] | None = None,
+                labels: Mapping[str, str] | None = None) -> list[dict[str, Any]] | None:
     """The subject's workflow history, oldest first. ``visible``: the subject's table and its
     "readable by" clause, checked in the same statement (the subject outer-joined to its
-    entries): None when the caller may not read the subject (the domain answers 404)."""
+    entries): None when the caller may not read the subject (the domain answers 404).
+    ``labels``: human words for each action (``Workflow.history_labels``)."""
+    labels = labels or {}
     stmt = _history_statement(subject_type, visible)
     rows = session.execute(stmt, {"subject_id": subject_id}).all()
     if visible is not None and not rows:
@@ -253,6 +257,7 @@ def history_for(session: Session, subject_type: str, subject_id: int, *,
             "actor": r.actor_name or r.actor,
             "actor_id": r.actor,
             "action": r.action,
+            "label": labels.get(r.action) or humanize(r.action),
             "from": r.from_state,
             "to": r.to_state,
             "note": r.note,

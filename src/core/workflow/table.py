@@ -208,6 +208,11 @@ class Workflow:
         self._inputs[t.action] = out
         return out
 
+    def history_labels(self, **extra: str) -> dict[str, str]:
+        """Human words for each action of the table as its history shows them (``extra``: the
+        entries that are not transitions, e.g. the notification being received)."""
+        return {**{t.action: t.label or humanize(t.action) for t in self.transitions}, **extra}
+
     def label_problems(self) -> list[str]:
         """What a client would have to guess: an action or field without a label, a field whose
         type is not one of ``FIELD_TYPES``, a choice without its values or their labels."""

@@ -2002,6 +2002,11 @@ export interface components {
             };
             /** From */
             from: ("notified" | "information_gathering" | "on_hold" | "ready_for_panel" | "scheduled_for_panel" | "reviewed" | "closed" | "withdrawn" | "transferred_out") | null;
+            /**
+             * Label
+             * @description human words for the action, e.g. "Start screening"
+             */
+            label: string;
             /** Note */
             note?: string | null;
             /**
@@ -2030,6 +2035,11 @@ export interface components {
             };
             /** From */
             from: string | null;
+            /**
+             * Label
+             * @description human words for the action, e.g. "Start screening"
+             */
+            label: string;
             /** Note */
             note: string | null;
             /** To */
