@@ -599,3 +599,29 @@ def test_agency_reports_recommendations_and_links(live_server, page, shot) -> No
     shot(pg, "cr-25-linked")
     pg.get_by_role("button", name=f"Remove the link to {other['reference']}").click()
     pg.wait_for_selector("text=No other case is reviewed with this one.")
+
+
+def test_each_case_review_page_needs_at_most_three_api_calls(live_server, page) -> None:
+    """DESIGN/issue 17: a page's data arrives in at most 3 API calls (GET /auth/session aside)."""
+    base = live_server.url
+    pg = page
+    with api_client(live_server, "business_unit") as api:
+        case = staff_case(api, "Cal", "Counted")
+    bu = make_user(live_server, "business_unit", name="Cy Counter")
+    sign_in(pg, base, bu)
+    calls: list[str] = []
+    pg.on("request", lambda r: calls.append(f"{r.method} {urlparse(r.url).path}")
+          if "/api/v1/" in r.url and not r.url.split("?")[0].endswith("/auth/session") else None)
+    for path, ready in (
+        ("/app/case-reviews", "[data-testid=case-reviews-table]"),
+        (f"/app/case-reviews/{case['id']}", ".moj-timeline"),
+        (f"/app/case-reviews/{case['id']}/agency-reports", "#request-heading"),
+        (f"/app/case-reviews/{case['id']}/recommendations", "#add-heading"),
+        (f"/app/case-reviews/{case['id']}/edit", "button:has-text('Save changes')"),
+        ("/app/case-reviews/new", "button:has-text('Enter the notification')"),
+    ):
+        calls.clear()
+        pg.goto(base + path)
+        pg.wait_for_selector(ready)
+        pg.wait_for_load_state("networkidle")
+        assert len(calls) <= 3, (path, calls)
