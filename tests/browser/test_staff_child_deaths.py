@@ -1,0 +1,404 @@
+"""The staff app's child death screens in a real browser against the real service (issue 18,
+journey 1): a death notified through the public form is taken by the coordinator (signing in
+through the sign-in page) through reporting forms (two requested: one returned through its
+emailed single-use link, one waived with a reason), a hold and its release, ready for panel and
+scheduled on a panel; the chair records the analysis with a referral to case review; the
+coordinator closes the case; a business unit user sees the referral in the case review list.
+A shorter journey runs with the keyboard alone. Every page state visited gets axe-core and a
+screenshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.staff import (check_axe, focused_id, focused_text, make_user, sign_in, sign_out,
+                                 tab_to, tab_to_text)
+
+pytestmark = pytest.mark.browser
+
+
+def fill_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
+    pg.fill(f"#{field_id}-day", day)
+    pg.fill(f"#{field_id}-month", month)
+    pg.fill(f"#{field_id}-year", year)
+
+
+def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
+    """The staff app's date boxes: the day box carries the field's id."""
+    pg.fill(f"#{field_id}", str(d.day))
+    pg.fill(f"#{field_id}-month", str(d.month))
+    pg.fill(f"#{field_id}-year", str(d.year))
+
+
+def wait_status(pg: Any, text: str) -> None:
+    pg.wait_for_function(
+        "t => { const el = document.querySelector('[data-testid=case-status]'); return el && el.innerText.trim() === t; }",
+        arg=text)
+
+
+def wait_banner(pg: Any, contains: str) -> None:
+    pg.wait_for_function(
+        "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
+        arg=contains)
+
+
+def api_client(live_server: Any, *roles: str) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {live_server.token_for(*roles)}"}
+    return httpx.Client(base_url=live_server.url + "/api/v1", headers=headers)
+
+
+def public_child_death(pg: Any, base: str, first: str, last: str) -> str:
+    """A death notified through the public form at /notify/child-death; its reference."""
+    pg.goto(base + "/notify/child-death")
+    pg.fill("#notifier-name", "Dr Alex Morgan")
+    pg.fill("#notifier-email", "alex.morgan@nhs.example")
+    pg.fill("#notifier-agency", "Example Hospitals NHS Trust")
+    pg.fill("#child-first-name", first)
+    pg.fill("#child-last-name", last)
+    fill_date(pg, "child-date-of-birth", "12", "1", "2020")
+    died = dt.date.today() - dt.timedelta(days=40)
+    fill_date(pg, "death-date", str(died.day), str(died.month), str(died.year))
+    pg.check("#death-place")
+    pg.check("label[for='death-expected-2']")
+    pg.click("button.button:has-text('Send notification')")
+    pg.wait_for_url("**/notify/child-death/confirmation")
+    return pg.inner_text("#reference").strip()
+
+
+def mail_link(live_server: Any, to: str, count: int = 1) -> str:
+    """The single-use reporting form link in the ``count``-th email to ``to`` (the latest)."""
+    for _ in range(100):
+        mails = [m for m in live_server.smtp.messages if to in m["to"]]
+        if len(mails) >= count:
+            token = re.search(r"/(?:reporting-forms|forms/reporting)/([A-Za-z0-9._~-]+)", mails[-1]["body"]).group(1)
+            return f"{live_server.url}/forms/reporting/{token}"
+        time.sleep(0.2)
+    raise AssertionError(f"no reporting form email to {to}")
+
+
+def open_action(pg: Any, label: str) -> None:
+    pg.get_by_role("button", name=label, exact=True).click()
+    pg.locator("#action-form-heading").wait_for()
+
+
+def submit_action(pg: Any, label: str) -> None:
+    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text=label).click()
+
+
+def test_child_death_journey_from_public_notification_to_closed_with_a_referral(live_server, page, browser, shot) -> None:
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    first, last = "Robin", f"Ashdown{tag}"
+    reference = public_child_death(pg, base, first, last)
+    assert re.fullmatch(r"CD-\d{4}-\d{4,6}", reference)
+
+    # the coordinator signs in and finds the case from the outstanding page
+    coordinator = make_user(live_server, "cdop_coordinator", name="Casey Coordinator")
+    sign_in(pg, base, coordinator)
+    pg.get_by_role("link", name="Child deaths", exact=True).first.click()
+    pg.wait_for_selector("h1:has-text('Outstanding child deaths')")
+    pg.locator("[data-testid=summary-table]").wait_for()
+    assert pg.locator("[data-testid=summary-chart] svg[role=img] title").count() == 1
+    check_axe(pg, "outstanding")
+    shot(pg, "cd-01-outstanding")
+    # the notified count (under 3 months) links to the filtered list
+    row = pg.locator("[data-testid=summary-table] tr", has=pg.locator("th", has_text=re.compile(r"^Notified$")))
+    row.locator("td").first.get_by_role("link").click()
+    pg.wait_for_selector("[data-testid=child-deaths-table]")
+    assert "status=notified" in pg.url
+    assert pg.locator("[data-testid=child-deaths-table]", has_text=reference).count() == 1
+    check_axe(pg, "list (notified)")
+    shot(pg, "cd-02-list-notified")
+    pg.get_by_label("Reference or child’s name").fill(reference)
+    pg.get_by_role("button", name="Apply filters").click()
+    pg.wait_for_url(f"**q={reference}*")
+    pg.get_by_role("link", name=reference, exact=True).click()
+    pg.wait_for_selector(f"h1:has-text('{last}')")
+    wait_status(pg, "Notified")
+    check_axe(pg, "case (notified)")
+    shot(pg, "cd-03-case-notified")
+
+    open_action(pg, "Start gathering information")
+    check_axe(pg, "start gathering form")
+    submit_action(pg, "Start gathering information")
+    wait_status(pg, "Information gathering")
+
+    # two reporting forms requested; a bad email first (the API's 422 against its field)
+    gp_email, school_email = f"gp-{tag}@nhs.example", f"school-{tag}@school.example"
+    form = pg.locator("[data-testid=request-form]")
+    form.get_by_label("Agency", exact=True).fill("Example GP Practice")
+    form.get_by_label("Contact email address (optional)").fill("not-an-email")
+    form.get_by_role("button", name="Request the form").click()
+    form.locator("[data-testid=error-summary]").wait_for()
+    assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    check_axe(pg, "request form error")
+    shot(pg, "cd-04-request-error")
+    form.locator("[data-testid=error-summary] a").first.click()
+    assert focused_id(pg) == "f-request-contact_email"
+    form.get_by_label("Contact email address (optional)").fill(gp_email)
+    due = dt.date.today() + dt.timedelta(days=21)
+    fill_app_date(pg, "f-request-due_on", due)
+    form.get_by_role("button", name="Request the form").click()
+    wait_banner(pg, "requested from Example GP Practice")
+    form.get_by_label("Agency", exact=True).fill("Example Primary School")
+    form.get_by_label("Contact email address (optional)").fill(school_email)
+    form.get_by_role("button", name="Request the form").click()
+    wait_banner(pg, "requested from Example Primary School")
+    table = pg.locator("[data-testid=reporting-forms-table]")
+    assert table.locator("tbody tr").count() == 2
+    assert due.strftime("%-d %B %Y") in table.inner_text()
+    check_axe(pg, "two forms requested")
+    shot(pg, "cd-05-forms-requested")
+
+    # the school's form is waived with a reason (empty first: the API's 422)
+    pg.get_by_role("button", name="Waive the form from Example Primary School").click()
+    assert focused_id(pg) == "waive-heading"
+    pg.get_by_role("button", name="Waive the form", exact=True).click()
+    pg.locator("form[aria-labelledby=waive-heading] [data-testid=error-summary]").wait_for()
+    check_axe(pg, "waive error")
+    pg.get_by_label("Why is the form no longer needed?").fill("The school had no contact with the child.")
+    pg.get_by_role("button", name="Waive the form", exact=True).click()
+    wait_banner(pg, "was waived")
+    assert "The school had no contact with the child." in table.inner_text()
+    # the link to the GP is sent again
+    pg.get_by_role("button", name="Resend link to Example GP Practice").click()
+    wait_banner(pg, "sent again")
+
+    # the GP returns the form through the emailed single-use link (no sign-in)
+    # (the link was sent twice: the second email carries the link that works)
+    link = mail_link(live_server, gp_email, count=2)
+    agency_ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    try:
+        gp = agency_ctx.new_page()
+        gp.goto(link)
+        assert reference in gp.inner_text("#reference")
+        assert last not in gp.inner_text("main")
+        shot(gp, "cd-06-reporting-form-link")
+        gp.fill("#answers-agency-involvement", "The GP saw the child three times this year.")
+        for key in ("health", "family-and-environment", "parenting-capacity", "service-provision", "other-information"):
+            gp.check(f"#not-known-{key}")
+        gp.click("button.button:has-text('Send reporting form')")
+        gp.wait_for_url("**/forms/reporting/sent")
+    finally:
+        agency_ctx.close()
+    pg.reload()
+    pg.locator("[data-testid=reporting-forms-table]").wait_for()
+    gp_row = pg.locator("[data-testid=reporting-forms-table] tr", has_text="Example GP Practice")
+    assert "Returned" in gp_row.inner_text()
+    pg.get_by_text("Answers from Example GP Practice").click()
+    assert "The GP saw the child three times this year." in pg.locator("details[open]").inner_text()
+    assert "Not known" in pg.locator("details[open]").inner_text()
+    check_axe(pg, "answers")
+    shot(pg, "cd-07-form-returned")
+
+    # a hold (for an inquest) and its release
+    open_action(pg, "Place on hold")
+    pg.locator("label", has_text="Inquest").click()
+    fill_app_date(pg, "f-action-expected_on", dt.date.today() + dt.timedelta(days=60))
+    check_axe(pg, "hold form")
+    submit_action(pg, "Place on hold")
+    wait_status(pg, "On hold")
+    holds = pg.locator("[data-testid=holds-table]")
+    assert "Inquest" in holds.inner_text() and "On hold" in holds.inner_text()
+    check_axe(pg, "on hold")
+    shot(pg, "cd-08-on-hold")
+    open_action(pg, "Release the hold")
+    submit_action(pg, "Release the hold")
+    wait_status(pg, "Information gathering")
+    assert "by Casey Coordinator" in holds.inner_text()
+
+    # a panel meeting (made through the API), and the case scheduled on it
+    chair = make_user(live_server, "cdop_chair", name="Charlie Chair")
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    with api_client(live_server, "cdop_coordinator") as api:
+        r = api.post("/meetings", json={"kind": "cdop_panel", "scheduled_for": when.isoformat(),
+                                        "title": f"Panel {tag}", "location": "Room 2", "member_ids": [chair.id]})
+        assert r.status_code == 201, r.text
+        meeting_id = r.json()["id"]
+    open_action(pg, "Mark ready for the panel")
+    submit_action(pg, "Mark ready for the panel")
+    wait_status(pg, "Ready for panel")
+
+    open_action(pg, "Schedule for a panel meeting")
+    pg.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=str(meeting_id))
+    pg.select_option("#f-action-meeting_id", str(meeting_id))
+    check_axe(pg, "schedule form")
+    submit_action(pg, "Schedule for a panel meeting")
+    wait_status(pg, "Scheduled for panel")
+    case_url = pg.url
+    shot(pg, "cd-09-scheduled")
+    sign_out(pg)
+
+    # the chair records the panel's analysis, with a referral to the Case Review Group
+    sign_in(pg, base, chair)
+    pg.goto(case_url)
+    wait_status(pg, "Scheduled for panel")
+    pg.get_by_role("button", name="Record the panel's analysis").click()
+    assert focused_id(pg) == "analysis-form-heading"
+    pg.get_by_role("button", name="Record the analysis").click()
+    summary = pg.locator("[data-testid=analysis-form] [data-testid=error-summary]")
+    summary.wait_for()
+    assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    texts = summary.locator("a").all_inner_texts()
+    assert any("category of death" in t for t in texts), texts
+    assert any("domain" in t.lower() for t in texts), texts
+    check_axe(pg, "analysis errors")
+    shot(pg, "cd-10-analysis-errors")
+    summary.locator("a", has_text="category of death").click()
+    assert focused_id(pg) == "f-analysis-category"
+    pg.get_by_label("10. Sudden unexpected, unexplained death").check()
+    pg.locator("#f-analysis-modifiable-3").check()  # insufficient information
+    for domain, score in (("A", "0"), ("B", "2"), ("C", "1"), ("D", "2")):
+        idx = {"0": "", "1": "-2", "2": "-3"}[score]
+        pg.locator(f"#f-analysis-scores-{domain}{idx}").check()
+    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-B-3']").inner_text()
+    pg.get_by_label("Learning", exact=True).fill("Safer sleep advice was not repeated after the move.")
+    pg.get_by_label("Actions (optional)").fill("Remind health visitors of safer sleep advice")
+    pg.locator("#f-analysis-refer_to_case_review").check()
+    pg.get_by_label("Why the case is referred for a case review (optional)").fill("Agencies did not share concerns.")
+    check_axe(pg, "analysis filled")
+    shot(pg, "cd-11-analysis-filled")
+    pg.get_by_role("button", name="Record the analysis").click()
+    wait_status(pg, "Reviewed")
+    analysis = pg.locator("[data-testid=analysis]")
+    assert "Sudden unexpected, unexplained death" in analysis.inner_text()
+    link = pg.locator("[data-testid=case-review-link] a")
+    cr_reference = link.inner_text().replace("case review", "").strip()
+    assert cr_reference
+    check_axe(pg, "reviewed")
+    shot(pg, "cd-12-reviewed")
+    sign_out(pg)
+
+    # the coordinator closes the case
+    sign_in(pg, base, coordinator)
+    pg.goto(case_url)
+    wait_status(pg, "Reviewed")
+    open_action(pg, "Close the review")
+    submit_action(pg, "Close the review")
+    wait_status(pg, "Closed")
+    timeline = pg.locator(".moj-timeline").inner_text()
+    for words in ("Record the panel's analysis", "Release the hold", "Close the review"):
+        assert words.replace("'", "’") in timeline or words in timeline, (words, timeline)
+    check_axe(pg, "closed")
+    shot(pg, "cd-13-closed")
+    sign_out(pg)
+
+    # the business unit sees the referral in the case review list
+    bu = make_user(live_server, "business_unit", name="Bailey Unit")
+    sign_in(pg, base, bu)
+    pg.goto(f"{base}/app/case-reviews")
+    pg.wait_for_selector("[data-testid=case-reviews-table]")
+    table = pg.locator("[data-testid=case-reviews-table]")
+    assert table.get_by_role("link", name=cr_reference, exact=True).count() == 1
+    assert last in table.locator("tr", has_text=cr_reference).inner_text()
+    check_axe(pg, "case review list with the referral")
+    shot(pg, "cd-14-case-review-list")
+
+
+def test_keyboard_alone_list_case_and_a_hold_with_an_error(live_server, page, shot) -> None:
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    with api_client(live_server, "cdop_coordinator") as api:
+        died = (dt.date.today() - dt.timedelta(days=200)).isoformat()
+        r = api.post("/child-deaths", json={
+            "notifier": {"name": "Sam Notifier", "email": "sam@nhs.example", "agency": "Example Trust"},
+            "child": {"first_name": "Kai", "last_name": f"Keyboard{tag}", "date_of_birth": "2015-05-05"},
+            "death": {"date": died, "place": "home", "expected": False},
+        })
+        assert r.status_code == 201, r.text
+        case = r.json()
+        got = api.get(f"/child-deaths/{case['id']}")
+        r = api.post(f"/child-deaths/{case['id']}/transitions", json={"action": "start_information_gathering"},
+                     headers={"If-Match": got.headers["ETag"]})
+        assert r.status_code == 200, r.text
+    reference = case["reference"]
+    coordinator = make_user(live_server, "cdop_coordinator", name="Kit Keys")
+    pg.goto(f"{base}/app/child-deaths/list?q={reference}")
+    sign_in(pg, base, coordinator, keyboard=True, goto=False)
+    pg.wait_for_selector("[data-testid=child-deaths-table]")
+    check_axe(pg, "list (keyboard)")
+    tab_to(pg, f"el.tagName === 'A' && el.innerText.trim() === {reference!r}")
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(f"h1:has-text('Keyboard{tag}')")
+    wait_status(pg, "Information gathering")
+    check_axe(pg, "case (keyboard)")
+
+    tab_to_text(pg, "Place on hold")
+    pg.keyboard.press("Enter")
+    assert focused_id(pg) == "action-form-heading"
+    tab_to(pg, "el.type === 'submit'")
+    assert focused_text(pg) == "Place on hold"
+    pg.keyboard.press("Enter")
+    pg.locator("[data-testid=error-summary]").wait_for()
+    assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    check_axe(pg, "hold error (keyboard)")
+    shot(pg, "cd-15-keyboard-error")
+    # the first link moves focus to the reason's first radio; Space chooses it
+    pg.keyboard.press("Tab")
+    pg.keyboard.press("Enter")
+    assert focused_id(pg) == "f-action-hold_reason"
+    pg.keyboard.press("Space")
+    assert pg.is_checked("#f-action-hold_reason")
+    expected = dt.date.today() + dt.timedelta(days=30)
+    tab_to(pg, "el.id === 'f-action-expected_on'")
+    pg.keyboard.type(str(expected.day))
+    pg.keyboard.press("Tab")
+    pg.keyboard.type(str(expected.month))
+    pg.keyboard.press("Tab")
+    pg.keyboard.type(str(expected.year))
+    tab_to(pg, "el.type === 'submit'")
+    assert focused_text(pg) == "Place on hold"
+    pg.keyboard.press("Enter")
+    wait_status(pg, "On hold")
+    # the banner that says it was done takes focus
+    pg.wait_for_function("() => document.activeElement && document.activeElement.dataset.testid === 'success-banner'")
+    check_axe(pg, "on hold (keyboard)")
+    shot(pg, "cd-16-keyboard-done")
+
+
+def test_coordinator_enters_a_notification_with_errors(live_server, page, shot) -> None:
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    coordinator = make_user(live_server, "cdop_coordinator", name="Nico Notes")
+    sign_in(pg, base, coordinator)
+    pg.goto(f"{base}/app/child-deaths/new")
+    pg.wait_for_selector("h1:has-text('Enter a child death notification')")
+    check_axe(pg, "new notification")
+    pg.get_by_role("button", name="Enter the notification").click()
+    summary = pg.locator("[data-testid=error-summary]")
+    summary.wait_for()
+    assert pg.title().startswith("Error: ")
+    texts = summary.locator("a").all_inner_texts()
+    assert any("first name" in t for t in texts), texts
+    assert any("date of death" in t.lower() for t in texts), texts
+    check_axe(pg, "new notification errors")
+    shot(pg, "cd-17-new-errors")
+    summary.locator("a", has_text="first name").click()
+    assert focused_id(pg) == "f-child-first_name"
+    pg.fill("#f-child-first_name", "Noor")
+    pg.fill("#f-child-last_name", f"Entered{tag}")
+    fill_app_date(pg, "f-child-date_of_birth", dt.date(2018, 2, 3))
+    fill_app_date(pg, "f-death-date", dt.date.today() - dt.timedelta(days=3))
+    pg.locator("#f-death-place").check()
+    pg.locator("#f-death-expected").check()
+    pg.fill("#f-notifier-name", "Dr Pat Example")
+    pg.fill("#f-notifier-email", "pat@nhs.example")
+    pg.fill("#f-notifier-agency", "Example Trust")
+    pg.fill("#f-agencies-0-name", "Example GP")
+    pg.get_by_role("button", name="Enter the notification").click()
+    wait_status(pg, "Notified")
+    wait_banner(pg, "entered")
+    assert "Example GP" in pg.locator("#notification").inner_text()
+    check_axe(pg, "entered notification")
+    shot(pg, "cd-18-entered")

@@ -1,0 +1,335 @@
+// The child death review's words (DOMAIN.md "Child death review rules") and the pure functions the
+// child death pages use: the outstanding summary as chart bars, the list's filters in the query
+// string, the panel's analysis and a staff notification as request bodies.
+import { isoDate } from "../../components/fields";
+
+export const STATUSES = [
+  "notified", "information_gathering", "on_hold", "ready_for_panel", "scheduled_for_panel", "reviewed",
+  "closed", "withdrawn", "transferred_out",
+] as const;
+export const OUTSTANDING_STATUSES = STATUSES.slice(0, 6);
+
+export const BANDS = ["0-3m", "3-6m", "6-12m", "12m+"] as const;
+export type Band = (typeof BANDS)[number];
+export const BAND_LABELS: Record<string, string> = {
+  "0-3m": "Under 3 months", "3-6m": "3 to 6 months", "6-12m": "6 to 12 months", "12m+": "12 months or more",
+};
+/** The months since death at which each band starts. */
+export const BAND_START_MONTHS: Record<string, number> = { "0-3m": 0, "3-6m": 3, "6-12m": 6, "12m+": 12 };
+
+/** Words for the history of actions not offered now (GET .../transitions labels those offered;
+ * reading the whole workflow would be a 4th call). As GET /workflows/child-death labels them. */
+export const ACTION_LABELS: Record<string, string> = {
+  receive: "Notification received", notify: "Notification received",
+  start_information_gathering: "Start gathering information", transfer_out: "Transfer to the home area's CDOP",
+  withdraw: "Withdraw the notification", place_on_hold: "Place on hold", release_hold: "Release the hold",
+  mark_ready_for_panel: "Mark ready for the panel", schedule_for_panel: "Schedule for a panel meeting",
+  defer_at_panel: "Defer to a later panel", record_analysis: "Record the panel's analysis", close: "Close the review",
+  remove_from_agenda: "Taken off the panel's agenda", record_external_outcome: "Home area's outcome recorded",
+};
+
+export const HOLD_REASONS = [
+  { value: "inquest", label: "Inquest" },
+  { value: "criminal_proceedings", label: "Criminal proceedings" },
+  { value: "case_review", label: "Case review" },
+  { value: "other", label: "Other" },
+];
+export const holdReasonLabel = (v: string) => HOLD_REASONS.find((r) => r.value === v)?.label ?? v;
+
+export const CATEGORIES: { value: string; label: string }[] = [
+  "Deliberately inflicted injury, abuse or neglect",
+  "Suicide or deliberate self-inflicted harm",
+  "Trauma and other external factors, including medical/surgical complications or error",
+  "Malignancy",
+  "Acute medical or surgical condition",
+  "Chronic medical condition",
+  "Chromosomal, genetic and congenital anomalies",
+  "Perinatal/neonatal event",
+  "Infection",
+  "Sudden unexpected, unexplained death",
+].map((label, i) => ({ value: String(i + 1), label }));
+
+export const MODIFIABLE = [
+  { value: "yes", label: "Yes" },
+  { value: "no", label: "No" },
+  { value: "insufficient_information", label: "Insufficient information" },
+];
+
+export const DOMAINS = [
+  { key: "A", label: "Domain A: factors intrinsic to the child" },
+  { key: "B", label: "Domain B: social environment, including family and parenting capacity" },
+  { key: "C", label: "Domain C: physical environment" },
+  { key: "D", label: "Domain D: service provision" },
+] as const;
+
+export const SCORES = [
+  { value: "0", label: "0", hint: "Information not available" },
+  { value: "1", label: "1", hint: "No factors identified, or factors identified but unlikely to have contributed to the death" },
+  { value: "2", label: "2", hint: "Factors identified that may have contributed to the death" },
+];
+
+export const PLACES = [
+  { value: "hospital", label: "Hospital" },
+  { value: "home", label: "Home" },
+  { value: "hospice", label: "Hospice" },
+  { value: "other_residence", label: "Another residence" },
+  { value: "public_place", label: "Public place" },
+  { value: "abroad", label: "Abroad" },
+  { value: "other", label: "Other" },
+];
+export const placeLabel = (v: string) => PLACES.find((p) => p.value === v)?.label ?? v;
+
+export const SEXES = [
+  { value: "female", label: "Female" },
+  { value: "male", label: "Male" },
+  { value: "indeterminate", label: "Indeterminate" },
+  { value: "not_known", label: "Not known" },
+];
+
+// ---- the outstanding summary as a chart -------------------------------------------------------
+
+export type Summary = {
+  as_of: string;
+  bands: string[];
+  by_status: Record<string, Record<string, number> | undefined>;
+  by_band: Record<string, number | undefined>;
+  total: number;
+};
+
+export type Segment = { band: string; count: number; x: number; width: number };
+export type Bar = { status: string; total: number; segments: Segment[] };
+
+/** One bar per outstanding status (in workflow order), split by band since death; widths are
+ * scaled so that the longest bar is `width` wide. Statuses with no cases keep an empty bar. */
+export function chartBars(summary: Summary, width = 100): Bar[] {
+  const bands = summary.bands.length ? summary.bands : [...BANDS];
+  const statuses = [
+    ...OUTSTANDING_STATUSES,
+    ...Object.keys(summary.by_status).filter((s) => !(OUTSTANDING_STATUSES as readonly string[]).includes(s)),
+  ];
+  const rows = statuses.map((status) => {
+    const counts = summary.by_status[status] ?? {};
+    return { status, counts, total: bands.reduce((n, b) => n + (counts[b] ?? 0), 0) };
+  });
+  const max = Math.max(1, ...rows.map((r) => r.total));
+  return rows.map(({ status, counts, total }) => {
+    let x = 0;
+    const segments: Segment[] = [];
+    for (const band of bands) {
+      const count = counts[band] ?? 0;
+      if (!count) continue;
+      const w = (count / max) * width;
+      segments.push({ band, count, x, width: w });
+      x += w;
+    }
+    return { status, total, segments };
+  });
+}
+
+/** Whole days between two ISO dates (b - a). */
+export function daysBetween(a: string, b: string): number {
+  const t = (s: string) => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
+  return Math.round((t(b) - t(a)) / 86_400_000);
+}
+
+/** The ISO date `months` calendar months before `iso` (clamped to the month's last day). */
+export function monthsBefore(iso: string, months: number): string {
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7)) - 1 - months;
+  const d = Number(iso.slice(8, 10));
+  const first = new Date(Date.UTC(y, m, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  const out = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last)));
+  return out.toISOString().slice(0, 10);
+}
+
+/** The list's `older_than_days` for the start of a band (as of a date); null for the first band. */
+export function bandOlderThanDays(band: string, asOf: string): number | null {
+  const months = BAND_START_MONTHS[band] ?? 0;
+  if (!months) return null;
+  return daysBetween(monthsBefore(asOf, months), asOf);
+}
+
+export type OpenHold = { reason: string; expected_on: string };
+/** The open holds whose expected date has passed, by reason. */
+export function overdueHoldsByReason(items: { open_holds: OpenHold[] }[], today: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) {
+    for (const h of item.open_holds) if (h.expected_on < today) out[h.reason] = (out[h.reason] ?? 0) + 1;
+  }
+  return out;
+}
+
+// ---- the list's filters -------------------------------------------------------------------------
+
+export type Filters = {
+  status: string[];
+  outstanding: boolean;
+  older_than_days: string;
+  hold_reason: string;
+  has_overdue_reports: boolean;
+  agency: string;
+  q: string;
+};
+
+export const EMPTY_FILTERS: Filters = {
+  status: [], outstanding: false, older_than_days: "", hold_reason: "", has_overdue_reports: false, agency: "", q: "",
+};
+
+export function parseFilters(search: URLSearchParams): Filters {
+  return {
+    status: search.getAll("status").filter(Boolean),
+    outstanding: search.get("outstanding") === "true",
+    older_than_days: search.get("older_than_days") ?? "",
+    hold_reason: search.get("hold_reason") ?? "",
+    has_overdue_reports: search.get("has_overdue_reports") === "true",
+    agency: search.get("agency") ?? "",
+    q: search.get("q") ?? "",
+  };
+}
+
+/** The query string of a set of filters (a new search starts at the first page: no cursor). */
+export function filtersToSearch(f: Filters, keep?: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const s of f.status) out.append("status", s);
+  if (f.outstanding) out.set("outstanding", "true");
+  if (f.older_than_days.trim()) out.set("older_than_days", f.older_than_days.trim());
+  if (f.hold_reason) out.set("hold_reason", f.hold_reason);
+  if (f.has_overdue_reports) out.set("has_overdue_reports", "true");
+  if (f.agency.trim()) out.set("agency", f.agency.trim());
+  if (f.q.trim()) out.set("q", f.q.trim());
+  const limit = keep?.get("limit");
+  if (limit) out.set("limit", limit);
+  return out;
+}
+
+export function searchString(f: Partial<Filters>): string {
+  const s = filtersToSearch({ ...EMPTY_FILTERS, ...f }).toString();
+  return s ? `?${s}` : "";
+}
+
+/** The API query for the address; the API judges the values (a bad number is its 422). */
+export function apiQuery(search: URLSearchParams): Record<string, unknown> {
+  const f = parseFilters(search);
+  const q: Record<string, unknown> = {};
+  if (f.status.length) q.status = f.status;
+  if (f.outstanding) q.outstanding = true;
+  if (f.older_than_days) q.older_than_days = /^\d+$/.test(f.older_than_days) ? Number(f.older_than_days) : f.older_than_days;
+  if (f.hold_reason) q.hold_reason = f.hold_reason;
+  if (f.has_overdue_reports) q.has_overdue_reports = true;
+  if (f.agency) q.agency = f.agency;
+  if (f.q) q.q = f.q;
+  const limit = search.get("limit");
+  if (limit) q.limit = /^\d+$/.test(limit) ? Number(limit) : limit;
+  const cursor = search.get("cursor");
+  if (cursor) q.cursor = cursor;
+  return q;
+}
+
+/** The address without one filter (a status value, or a whole filter). */
+export function without(search: URLSearchParams, key: keyof Filters, value?: string): string {
+  const f = parseFilters(search);
+  const next: Filters = { ...f };
+  if (key === "status") next.status = f.status.filter((s) => s !== value);
+  else if (key === "outstanding" || key === "has_overdue_reports") next[key] = false;
+  else next[key] = "";
+  const s = filtersToSearch(next, search).toString();
+  return s ? `?${s}` : "?";
+}
+
+// ---- the panel's analysis -----------------------------------------------------------------------
+
+export type AnalysisValues = {
+  category: string;
+  modifiable: string;
+  scores: Record<string, string>; // A-D: "0" | "1" | "2" | ""
+  learning: string;
+  actions: string; // one action per line
+  refer_to_case_review: string; // "true" | "false" | ""
+  referral_rationale: string;
+  note: string;
+};
+
+export const EMPTY_ANALYSIS: AnalysisValues = {
+  category: "", modifiable: "", scores: { A: "", B: "", C: "", D: "" }, learning: "", actions: "",
+  refer_to_case_review: "", referral_rationale: "", note: "",
+};
+
+/** The body of POST .../transitions for record_analysis. A field left empty is omitted (the API
+ * then says it is required); domain_scores is sent only when every score is chosen, otherwise the
+ * chosen ones are sent so that the API names the missing ones. */
+export function analysisBody(v: AnalysisValues): Record<string, unknown> {
+  const body: Record<string, unknown> = { action: "record_analysis" };
+  if (v.category) body.category = Number(v.category);
+  if (v.modifiable) body.modifiable = v.modifiable;
+  const scores: Record<string, number> = {};
+  for (const d of DOMAINS) if (v.scores[d.key] !== undefined && v.scores[d.key] !== "") scores[d.key] = Number(v.scores[d.key]);
+  if (Object.keys(scores).length) body.domain_scores = scores;
+  if (v.learning.trim()) body.learning = v.learning.trim();
+  const actions = v.actions.split("\n").map((a) => a.trim()).filter(Boolean).map((description) => ({ description }));
+  if (actions.length) body.actions = actions;
+  if (v.refer_to_case_review) body.refer_to_case_review = v.refer_to_case_review === "true";
+  if (v.refer_to_case_review === "true" && v.referral_rationale.trim()) body.referral_rationale = v.referral_rationale.trim();
+  if (v.note.trim()) body.note = v.note.trim();
+  return body;
+}
+
+/** The analysis form's field for an API error path ("domain_scores.B" -> "analysis.scores.B"). */
+export function analysisField(path: string): string {
+  const [head, sub] = path.split(".");
+  if (head === "domain_scores") return sub ? `analysis.scores.${sub}` : "analysis.scores.A";
+  if (head === "actions") return "analysis.actions";
+  return `analysis.${head}`;
+}
+
+// ---- a notification entered by staff ----------------------------------------------------------
+
+export type NotificationValues = {
+  notifier: { name: string; email: string; agency: string; role: string; phone: string };
+  child: { first_name: string; last_name: string; date_of_birth: string; sex: string; nhs_number: string;
+    ethnicity: string; address: string; local_authority: string };
+  death: { date: string; time: string; place: string; place_detail: string; expected: string; jar_triggered: string;
+    coroner_involved: string };
+  agencies: { name: string; contact_email: string }[];
+  received_on: string;
+  case_summary: string;
+};
+
+export const EMPTY_NOTIFICATION: NotificationValues = {
+  notifier: { name: "", email: "", agency: "", role: "", phone: "" },
+  child: { first_name: "", last_name: "", date_of_birth: "", sex: "", nhs_number: "", ethnicity: "", address: "", local_authority: "" },
+  death: { date: "", time: "", place: "", place_detail: "", expected: "", jar_triggered: "", coroner_involved: "" },
+  agencies: [{ name: "", contact_email: "" }, { name: "", contact_email: "" }],
+  received_on: "",
+  case_summary: "",
+};
+
+function compact(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === "" || v === undefined) continue;
+    out[k] = typeof v === "string" ? v.trim() : v;
+  }
+  return out;
+}
+
+const bool = (v: string): boolean | string | undefined => (v === "true" ? true : v === "false" ? false : v || undefined);
+
+/** The body of POST /child-deaths: empty optional fields omitted, dates as YYYY-MM-DD, yes/no as
+ * booleans ("not known" omitted), agency rows with no name left out. The API judges the rest. */
+export function notificationBody(v: NotificationValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    notifier: compact(v.notifier),
+    child: compact({ ...v.child, date_of_birth: isoDate(v.child.date_of_birth) }),
+    death: compact({
+      date: isoDate(v.death.date), time: v.death.time, place: v.death.place, place_detail: v.death.place_detail,
+      expected: bool(v.death.expected),
+      jar_triggered: v.death.jar_triggered === "not_known" ? undefined : bool(v.death.jar_triggered),
+      coroner_involved: v.death.coroner_involved === "not_known" ? undefined : bool(v.death.coroner_involved),
+    }),
+    agencies: v.agencies.filter((a) => a.name.trim() || a.contact_email.trim()).map((a) => compact(a)),
+  };
+  if (v.received_on) body.received_on = isoDate(v.received_on);
+  if (v.case_summary.trim()) body.case_summary = v.case_summary.trim();
+  return body;
+}
