@@ -1,11 +1,11 @@
 // A case review (/app/case-reviews/:id): who and what, deadlines, the actions allowed now (from
 // GET .../transitions), links to other cases, and the history. Data: the case (with its ETag),
 // its transitions and its history: 3 calls. Agency reports and recommendations are sub-pages.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 
-import { api, ApiError, unwrap, type Schemas } from "../../api/client";
+import { api, ApiError, unwrap } from "../../api/client";
 import { ActionPanel } from "../../components/ActionPanel";
 import { DeadlineList } from "../../components/DeadlineList";
 import { ErrorSummary } from "../../components/ErrorSummary";
@@ -83,17 +83,6 @@ function CaseReviewView({ id }: { id: number }) {
   const c = caseQuery.data?.data;
   const [actionError, setActionError] = useState(false);
   useTitle(c ? `${c.reference}: ${c.child_name}` : "Case review", actionError);
-  // action labels for the history: the workflow's when this app has already read it (the list
-  // page does; reading it here would be a 4th call), and those of the actions offered now
-  const client = useQueryClient();
-  const [labels, setLabels] = useState<Record<string, string>>(() => {
-    const wf = client.getQueryData<Schemas["WorkflowOut"]>(["workflow", "case-review"]);
-    return { receive: "Notification received", ...Object.fromEntries((wf?.transitions ?? []).map((t) => [t.action, t.label])) };
-  });
-  useEffect(() => {
-    if (transitions.data) setLabels((l) => ({ ...l, ...Object.fromEntries(transitions.data.map((t) => [t.action, t.label])) }));
-  }, [transitions.data]);
-
   if (caseQuery.isLoading) return <Loading what="Loading the case review" />;
   if (caseQuery.error || !c) return <QueryFailed error={caseQuery.error} />;
 
@@ -131,7 +120,7 @@ function CaseReviewView({ id }: { id: number }) {
       {history.isLoading ? <Loading what="Loading the history" /> : history.error ? (
         <p className="govuk-body">{errorText(history.error)}</p>
       ) : (
-        <Timeline entries={history.data ?? []} labels={labels} />
+        <Timeline entries={history.data ?? []} />
       )}
     </>
   );
