@@ -62,7 +62,11 @@ class Api:
         }
         if received_days_ago:
             body["received_on"] = (dt.date.today() - dt.timedelta(days=received_days_ago)).isoformat()
-        r = self.call("POST", "/case-reviews", self.bu, json=body)
+        # these journeys use the WT2015 table of API.md (SCR): asked for by name where the API
+        # takes a regime (API.md v1.1 "Regime CSPR"), left out where it does not yet
+        r = self.call("POST", "/case-reviews", self.bu, json={**body, "regime": "WT2015"})
+        if r.status_code == 422 and "regime" in r.text:
+            r = self.call("POST", "/case-reviews", self.bu, json=body)
         assert r.status_code == 201, r.text
         return r.json()
 
