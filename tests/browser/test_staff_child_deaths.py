@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -140,6 +141,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     form.get_by_role("button", name="Request the form").click()
     form.locator("[data-testid=error-summary]").wait_for()
     assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    assert pg.title().startswith("Error: ")
     check_axe(pg, "request form error")
     shot(pg, "cd-04-request-error")
     form.locator("[data-testid=error-summary] a").first.click()
@@ -149,6 +151,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     fill_app_date(pg, "f-request-due_on", due)
     form.get_by_role("button", name="Request the form").click()
     wait_banner(pg, "requested from Example GP Practice")
+    assert not pg.title().startswith("Error: ")
     form.get_by_label("Agency", exact=True).fill("Example Primary School")
     form.get_by_label("Contact email address (optional)").fill(school_email)
     form.get_by_role("button", name="Request the form").click()
@@ -249,6 +252,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     summary.wait_for()
     assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
     texts = summary.locator("a").all_inner_texts()
+    assert pg.title().startswith("Error: ")
     assert any("category of death" in t for t in texts), texts
     assert any("domain" in t.lower() for t in texts), texts
     check_axe(pg, "analysis errors")
@@ -271,6 +275,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     wait_status(pg, "Reviewed")
     analysis = pg.locator("[data-testid=analysis]")
     assert "Sudden unexpected, unexplained death" in analysis.inner_text()
+    assert "by Charlie Chair" in analysis.inner_text()
     link = pg.locator("[data-testid=case-review-link] a")
     cr_reference = link.inner_text().replace("case review", "").strip()
     assert cr_reference
@@ -341,6 +346,7 @@ def test_keyboard_alone_list_case_and_a_hold_with_an_error(live_server, page, sh
     pg.keyboard.press("Enter")
     pg.locator("[data-testid=error-summary]").wait_for()
     assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    assert pg.title().startswith("Error: ")
     check_axe(pg, "hold error (keyboard)")
     shot(pg, "cd-15-keyboard-error")
     # the first link moves focus to the reason's first radio; Space chooses it
@@ -402,3 +408,34 @@ def test_coordinator_enters_a_notification_with_errors(live_server, page, shot) 
     assert "Example GP" in pg.locator("#notification").inner_text()
     check_axe(pg, "entered notification")
     shot(pg, "cd-18-entered")
+
+
+def test_each_child_death_page_needs_at_most_three_api_calls(live_server, page) -> None:
+    """DESIGN: a page's data arrives in at most 3 API calls (GET /auth/session aside)."""
+    base = live_server.url
+    pg = page
+    with api_client(live_server, "cdop_coordinator") as api:
+        r = api.post("/child-deaths", json={
+            "notifier": {"name": "Sam Notifier", "email": "sam@nhs.example", "agency": "Example Trust"},
+            "child": {"first_name": "Cal", "last_name": "Counted", "date_of_birth": "2016-06-06"},
+            "death": {"date": (dt.date.today() - dt.timedelta(days=120)).isoformat(), "place": "hospital", "expected": True},
+            "agencies": [{"name": "Example GP", "contact_email": "gp@nhs.example"}],
+        })
+        assert r.status_code == 201, r.text
+        case = r.json()
+    coordinator = make_user(live_server, "cdop_coordinator", name="Cy Counter")
+    sign_in(pg, base, coordinator)
+    calls: list[str] = []
+    pg.on("request", lambda r: calls.append(f"{r.method} {urlparse(r.url).path}")
+          if "/api/v1/" in r.url and not r.url.split("?")[0].endswith("/auth/session") else None)
+    for path, ready in (
+        ("/app/child-deaths", "[data-testid=summary-table]"),
+        ("/app/child-deaths/list?outstanding=true", "[data-testid=child-deaths-table]"),
+        (f"/app/child-deaths/{case['id']}", ".moj-timeline"),
+        ("/app/child-deaths/new", "button:has-text('Enter the notification')"),
+    ):
+        calls.clear()
+        pg.goto(base + path)
+        pg.wait_for_selector(ready)
+        pg.wait_for_load_state("networkidle")
+        assert len(calls) <= 3, (path, calls)

@@ -44,9 +44,11 @@ export function analysisMessages(error: unknown): Record<string, string> {
 type Props = {
   onSubmit: (body: Record<string, unknown>) => Promise<void>;
   onCancel: () => void;
+  /** Told whether the form shows errors (the page's title says so). */
+  onErrorChange?: (hasErrors: boolean) => void;
 };
 
-export function AnalysisForm({ onSubmit, onCancel }: Props) {
+export function AnalysisForm({ onSubmit, onCancel, onErrorChange }: Props) {
   const [values, setValues] = useState<AnalysisValues>(EMPTY_ANALYSIS);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -63,6 +65,7 @@ export function AnalysisForm({ onSubmit, onCancel }: Props) {
     ...(general ? [{ key: "_", text: general }] : []),
     ...FIELD_ORDER.filter((k) => messages[k]).map((k) => ({ key: k, text: messages[k] })),
   ];
+  useEffect(() => { onErrorChange?.(items.length > 0); }, [items.length, onErrorChange]);
   const set = (patch: Partial<AnalysisValues>) => setValues((v) => ({ ...v, ...patch }));
 
   const submit = async (e: FormEvent) => {

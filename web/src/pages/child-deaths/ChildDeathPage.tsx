@@ -4,7 +4,7 @@
 // of its own), the analysis, the case review it was referred to, and the history.
 // Data: the case (with its ETag, holds and reporting forms), its transitions and its history: 3 calls.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { api, ApiError, unwrap, withEtag, type Schemas } from "../../api/client";
@@ -80,8 +80,14 @@ function ChildDeathView({ id }: { id: number }) {
     if (transitions.data) setLabels((l) => ({ ...l, ...Object.fromEntries(transitions.data.map((t) => [t.action, t.label])) }));
   }, [transitions.data]);
 
+  // the title starts "Error: " while a form on the page shows errors
+  const [errorsIn, setErrorsIn] = useState<Record<string, boolean>>({});
+  const onErrors = useCallback((where: string) => (has: boolean) => setErrorsIn((e) => (e[where] === has ? e : { ...e, [where]: has })), []);
+  const actionErrors = useMemo(() => onErrors("action"), [onErrors]);
+  const analysisErrors = useMemo(() => onErrors("analysis"), [onErrors]);
+  const formErrors = useMemo(() => onErrors("forms"), [onErrors]);
   const c = caseQuery.data?.data;
-  useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death");
+  useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", Object.values(errorsIn).some(Boolean));
   if (caseQuery.isLoading) return <Loading what="Loading the child death" />;
   if (caseQuery.error || !c) return <QueryFailed error={caseQuery.error} />;
 
@@ -104,10 +110,13 @@ function ChildDeathView({ id }: { id: number }) {
     }
     const updated = unwrap(result);
     setAnalysing(false);
+    analysisErrors(false);
     await refresh();
     setFlash(`${label}: done. Status: ${statusLabel(updated.status)}.`);
   };
 
+  // people by actor id, as the history names them (holds and the analysis hold ids)
+  const names: Record<string, string> = Object.fromEntries((history.data ?? []).map((h) => [h.actor_id, h.actor]));
   const options = transitions.data ?? [];
   const analysisOption = options.find((o) => o.action === "record_analysis");
   const otherOptions = options.filter((o) => o.action !== "record_analysis");
@@ -168,14 +177,15 @@ function ChildDeathView({ id }: { id: number }) {
       ) : (
         <>
           {otherOptions.length || !analysisOption ? (
-            <ActionPanel options={otherOptions} onSubmit={act} meetingKind="cdop_panel" />
+            <ActionPanel options={otherOptions} onSubmit={act} meetingKind="cdop_panel" onErrorChange={actionErrors} />
           ) : null}
           {analysisOption ? (
             <section className="app-actions" aria-labelledby="analysis-heading">
               <h2 className="govuk-heading-m" id="analysis-heading">The panel’s analysis</h2>
               {analysing ? (
-                <AnalysisForm onSubmit={act} onCancel={() => {
+                <AnalysisForm onSubmit={act} onErrorChange={analysisErrors} onCancel={() => {
                   setAnalysing(false);
+                  analysisErrors(false);
                   setTimeout(() => document.getElementById("action-button-record_analysis")?.focus());
                 }} />
               ) : (
@@ -228,9 +238,9 @@ function ChildDeathView({ id }: { id: number }) {
         ]} />
       </Card>
 
-      <Holds c={c} names={Object.fromEntries((history.data ?? []).map((h) => [h.actor_id, h.actor]))} />
-      <ReportingForms c={c} onChanged={async (m) => { await refresh(); setFlash(m); }} />
-      {c.analysis ? <Analysis a={c.analysis} /> : null}
+      <Holds c={c} names={names} />
+      <ReportingForms c={c} onErrorChange={formErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
+      {c.analysis ? <Analysis a={c.analysis} names={names} /> : null}
 
       <h2 className="govuk-heading-m" id="history">History</h2>
       {history.isLoading ? <Loading what="Loading the history" /> : history.error ? (
@@ -289,7 +299,7 @@ function Holds({ c, names }: { c: ChildDeath; names: Record<string, string> }) {
   );
 }
 
-function Analysis({ a }: { a: NonNullable<ChildDeath["analysis"]> }) {
+function Analysis({ a, names }: { a: NonNullable<ChildDeath["analysis"]>; names: Record<string, string> }) {
   const scores = a.domain_scores as Record<string, number> | null | undefined;
   return (
     <div className="govuk-summary-card" id="analysis" data-testid="analysis">
@@ -311,7 +321,7 @@ function Analysis({ a }: { a: NonNullable<ChildDeath["analysis"]> }) {
             ))}</ul>
           ) : "None" },
           { key: "Referred for a case review", value: a.refer_to_case_review ? "Yes" : "No" },
-          { key: "Recorded", value: `${formatDateTime(a.recorded_at)}${a.recorded_by ? ` by ${a.recorded_by}` : ""}` },
+          { key: "Recorded", value: `${formatDateTime(a.recorded_at)}${a.recorded_by && names[a.recorded_by] ? ` by ${names[a.recorded_by]}` : ""}` },
         ]} />
       </div>
     </div>

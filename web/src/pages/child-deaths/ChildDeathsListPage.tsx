@@ -147,7 +147,7 @@ export function ChildDeathsListPage() {
                         </td>
                         <td className="govuk-table__cell">{[child.first_name, child.last_name].filter(Boolean).join(" ")}</td>
                         <td className="govuk-table__cell">{formatDate(c.date_of_death)}<br />
-                          <span className="govuk-hint govuk-!-margin-bottom-0">{c.days_since_death} days ago</span></td>
+                          <span className="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">{c.days_since_death} days ago</span></td>
                         <td className="govuk-table__cell">
                           <StatusTag status={c.status} />
                           {c.overdue_reporting_forms.length ? <><br /><strong className="govuk-tag govuk-tag--red govuk-!-margin-top-1">Forms overdue</strong></> : null}

@@ -1,7 +1,7 @@
 // A child death's reporting forms: one per agency, requested with a contact email and a due date
 // (the contact gets a single-use link), the link sent again, waived with a reason, the answers.
 // Each write is a POST of the reporting form's own resource; the service judges it (422 per field).
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 
 import { api, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
@@ -17,9 +17,16 @@ const OPEN_FOR_FORMS = ["notified", "information_gathering", "on_hold", "ready_f
 const STATUS_TAGS: Record<string, string> = { requested: "govuk-tag--blue", submitted: "govuk-tag--green", waived: "govuk-tag--grey" };
 const STATUS_WORDS: Record<string, string> = { requested: "Requested", submitted: "Returned", waived: "Waived" };
 
-export function ReportingForms({ c, onChanged }: { c: ChildDeath; onChanged: (message: string) => Promise<void> }) {
+export function ReportingForms({ c, onChanged, onErrorChange }: {
+  c: ChildDeath; onChanged: (message: string) => Promise<void>; onErrorChange?: (hasErrors: boolean) => void;
+}) {
   const [waiving, setWaiving] = useState<number | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
+  const [errorsIn, setErrorsIn] = useState({ waive: false, request: false });
+  const anyErrors = !!rowError || errorsIn.waive || errorsIn.request;
+  useEffect(() => { onErrorChange?.(anyErrors); }, [anyErrors, onErrorChange]);
+  const waiveErrors = useCallback((has: boolean) => setErrorsIn((e) => (e.waive === has ? e : { ...e, waive: has })), []);
+  const requestErrors = useCallback((has: boolean) => setErrorsIn((e) => (e.request === has ? e : { ...e, request: has })), []);
   const canRequest = OPEN_FOR_FORMS.includes(c.status);
 
   const resend = async (f: Form) => {
@@ -85,13 +92,14 @@ export function ReportingForms({ c, onChanged }: { c: ChildDeath; onChanged: (me
 
       {waiving !== null ? (
         <WaiveForm c={c} form={c.reporting_forms.find((f) => f.id === waiving)!}
-          onDone={async (m) => { setWaiving(null); await onChanged(m); }}
-          onCancel={() => { const id = waiving; setWaiving(null); setTimeout(() => document.getElementById(`waive-${id}`)?.focus()); }} />
+          onErrorChange={waiveErrors}
+          onDone={async (m) => { setWaiving(null); waiveErrors(false); await onChanged(m); }}
+          onCancel={() => { const id = waiving; setWaiving(null); waiveErrors(false); setTimeout(() => document.getElementById(`waive-${id}`)?.focus()); }} />
       ) : null}
 
       {c.reporting_forms.filter((f) => f.status === "submitted").map((f) => <Answers key={f.id} f={f} />)}
 
-      {canRequest ? <RequestForm c={c} onDone={onChanged} /> : null}
+      {canRequest ? <RequestForm c={c} onDone={onChanged} onErrorChange={requestErrors} /> : null}
     </section>
   );
 }
@@ -131,8 +139,9 @@ function Answers({ f }: { f: Form }) {
   );
 }
 
-function WaiveForm({ c, form, onDone, onCancel }: {
+function WaiveForm({ c, form, onDone, onCancel, onErrorChange }: {
   c: ChildDeath; form: Form; onDone: (m: string) => Promise<void>; onCancel: () => void;
+  onErrorChange: (hasErrors: boolean) => void;
 }) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -142,6 +151,7 @@ function WaiveForm({ c, form, onDone, onCancel }: {
   const messages = fieldMessages(error);
   const reasonMessage = messages.reason ? friendlyMessage("the reason for waiving the form", "text", messages.reason) : undefined;
   const general = error && !reasonMessage ? errorText(error) : null;
+  useEffect(() => { onErrorChange(!!error); }, [error, onErrorChange]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
@@ -174,7 +184,9 @@ function WaiveForm({ c, form, onDone, onCancel }: {
 
 const REQUEST_ORDER = ["request.agency", "request.contact_email", "request.due_on"];
 
-function RequestForm({ c, onDone }: { c: ChildDeath; onDone: (m: string) => Promise<void> }) {
+function RequestForm({ c, onDone, onErrorChange }: {
+  c: ChildDeath; onDone: (m: string) => Promise<void>; onErrorChange: (hasErrors: boolean) => void;
+}) {
   const [values, setValues] = useState({ agency: "", contact_email: "", due_on: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -184,6 +196,7 @@ function RequestForm({ c, onDone }: { c: ChildDeath; onDone: (m: string) => Prom
   if (raw.contact_email) messages["request.contact_email"] = friendlyMessage("the contact email address", "email", raw.contact_email);
   if (raw.due_on) messages["request.due_on"] = friendlyMessage("Due date", "date", raw.due_on);
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
+  useEffect(() => { onErrorChange(!!error); }, [error, onErrorChange]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
