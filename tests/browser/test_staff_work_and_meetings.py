@@ -308,7 +308,7 @@ def _meeting_journey(live_server: Any, pg: Any, shot: Any, *, keyboard: bool) ->
     pg.wait_for_selector(f"h1:has-text('{title}')")
     pg.wait_for_selector("text=The meeting is scheduled.")
     meeting_id = int(urlparse(pg.url).path.rsplit("/", 1)[1])
-    assert f"{when.day} {when.strftime('%B')} {when.year} at 2:00pm" in pg.inner_text("main")
+    assert f"{when.day} {when.strftime('%B')} {when.year} at 2pm" in pg.inner_text("main")
     assert "Room 4, Example House" in pg.inner_text("main")
     assert member_label in pg.inner_text("main") and chair_label in pg.inner_text("main")
     tracker = pg.locator("[data-testid=tracker]")

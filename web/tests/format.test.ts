@@ -16,3 +16,11 @@ describe("dates", () => {
     expect(humanise("review_in_progress")).toBe("Review in progress");
   });
 });
+
+describe("times", () => {
+  it("are written as GOV.UK writes them, in London time", async () => {
+    const { formatDateTime } = await import("../src/lib/format");
+    expect(formatDateTime("2026-12-07T14:00:00Z")).toBe("7 December 2026 at 2pm");
+    expect(formatDateTime("2026-07-07T13:30:00Z")).toBe("7 July 2026 at 2:30pm");
+  });
+});

@@ -13,7 +13,8 @@ export function formatDateTime(value: string | null | undefined): string {
   if (!value) return "";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  return `${DATE.format(d)} at ${TIME.format(d).replace(" ", "").toLowerCase()}`;
+  // GOV.UK style: "2pm", "2:30pm", "12pm" (midday)
+  return `${DATE.format(d)} at ${TIME.format(d).replace(" ", "").replace(":00", "").toLowerCase()}`;
 }
 
 /** "review_in_progress" -> "Review in progress" (for codes the API gives no label for). */
