@@ -26,7 +26,25 @@ def _topic(case: CaseReview) -> str:
     return f"case_review:{case.id}"
 
 
-def email_receipt(session: Session, case_id: int, reference: str, to: str | None) -> None:
+# What the notifier is told will happen next, in the words of each regime.
+RECEIPT_NEXT = {
+    "WT2015": "We will tell you the decision of the Case Review Group when it has been made.",
+    "CSPR": (
+        "The safeguarding partners will consider whether this is a serious incident to notify to "
+        "the national Child Safeguarding Practice Review Panel, and whether a local child "
+        "safeguarding practice review is needed. We will tell you the decision when it has "
+        "been made."
+    ),
+}
+DECISION_LEAD = {
+    "WT2015": "A decision has been made on case review notification {reference}.",
+    "CSPR": ("The safeguarding partners have made a decision on case review notification "
+             "{reference}."),
+}
+
+
+def email_receipt(session: Session, case_id: int, reference: str, to: str | None,
+                  regime: str = "WT2015") -> None:
     """The receipt of a new notification (one Core INSERT: nothing reads the message back)."""
     if not to:
         return
@@ -37,8 +55,8 @@ def email_receipt(session: Session, case_id: int, reference: str, to: str | None
         body=(
             f"Thank you. We have received your case review notification.\n\n"
             f"Reference: {reference}\n\n"
-            "Please quote this reference if you contact the business unit. We will tell you "
-            "the decision of the Case Review Group when it has been made.\n"
+            "Please quote this reference if you contact the business unit. "
+            f"{RECEIPT_NEXT.get(regime, RECEIPT_NEXT['WT2015'])}\n"
         ),
         topic=f"case_review:{case_id}",
     )
@@ -53,8 +71,8 @@ def email_decision(session: Session, case: CaseReview) -> None:
         to=case.notifier_email,
         subject=f"Case review notification {case.reference}: decision made",
         body=(
-            f"A decision has been made on case review notification {case.reference}.\n\n"
-            f"Decision: {label}\n"
+            f"{DECISION_LEAD.get(case.regime, DECISION_LEAD['WT2015']).format(reference=case.reference)}"
+            f"\n\nDecision: {label}\n"
         ),
         topic=_topic(case),
     )

@@ -75,6 +75,24 @@ class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
     # the decision not to hold an SCR told to the national panel
     national_panel_notified_on: Mapped[dt.date | None] = mapped_column(Date)
 
+    # regime CSPR (Working Together 2018 and 2023): the serious incident criteria captured on
+    # screening, the notification to the national panel, the rapid review and the panel's
+    # response to it
+    became_aware_on: Mapped[dt.date | None] = mapped_column(Date)
+    si_abuse_or_neglect: Mapped[bool | None] = mapped_column(Boolean)
+    si_died_or_seriously_harmed: Mapped[bool | None] = mapped_column(Boolean)
+    looked_after_child: Mapped[bool | None] = mapped_column(Boolean)
+    si_death_in_custody: Mapped[bool | None] = mapped_column(Boolean)
+    notified_panel_on: Mapped[dt.date | None] = mapped_column(Date)
+    rapid_review_on: Mapped[dt.date | None] = mapped_column(Date)
+    rapid_review_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    rapid_review_recommendation: Mapped[str | None] = mapped_column(String(40))
+    rapid_review_rationale: Mapped[str | None] = mapped_column(Text)
+    rapid_review_learning: Mapped[str | None] = mapped_column(Text)
+    panel_response_on: Mapped[dt.date | None] = mapped_column(Date)
+    panel_agrees: Mapped[bool | None] = mapped_column(Boolean)
+    panel_response_note: Mapped[str | None] = mapped_column(Text)
+
     # the review
     review_type: Mapped[str | None] = mapped_column(String(40))
     review_methodology: Mapped[str | None] = mapped_column(String(200))
@@ -95,6 +113,10 @@ class CaseReview(IdMixin, TimestampMixin, VersionMixin, Base):
     not_published_reason: Mapped[str | None] = mapped_column(Text)
     # the decision not to publish told to the national panel (a duty of its own)
     national_panel_told_not_published_on: Mapped[dt.date | None] = mapped_column(Date)
+    # CSPR: the final report to the national panel and the Secretary of State before
+    # publication, and the national panel told of a decision not to publish
+    final_report_sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    panel_told_on: Mapped[dt.date | None] = mapped_column(Date)
 
     # the end
     closed_at: Mapped[dt.datetime | None] = mapped_column()

@@ -108,8 +108,9 @@ STAGES = {
 }
 STAGE_TEXT = {
     "received": "The business unit has received your notification and will screen it soon.",
-    "under_consideration": "The notification is being screened or considered by the Case Review Group.",
-    "decision_made": "The Case Review Group has made a decision.",
+    "under_consideration": ("The notification is being screened, reviewed or considered by the "
+                            "safeguarding partners."),
+    "decision_made": "The safeguarding partners have made a decision.",
     "closed": "The notification has been dealt with and closed.",
 }
 

@@ -15,6 +15,10 @@ from ecr.domain import (
     DEADLINE_KINDS,
     DECISIONS,
     INCIDENT_TYPES,
+    LCSPR_PUBLICATION,
+    RAPID_REVIEW,
+    REGIME_CODES,
+    SERIOUS_INCIDENT_NOTIFICATION,
     SOURCES,
     SUBJECT,
     TIMELINESS_KEYS,
@@ -22,6 +26,48 @@ from ecr.domain import (
 from ecr.models import CaseReview
 
 OUTCOME_KEYS = (*DECISIONS, "pending", "withdrawn")
+# API.md "Regime CSPR": the figures of the CSPR cases received in the period
+CSPR_KEYS = ("serious_incident_notifications", "notified_within_5_working_days",
+             "rapid_reviews_completed", "rapid_reviews_within_15_working_days",
+             "lcspr_commissioned", "national_reviews", "lcspr_published",
+             "lcspr_published_within_6_months")
+
+
+def _cspr_figures(session: Session, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Counted from what happened to each CSPR case of the period (history) and how its
+    statutory clocks ended (deadlines met on time)."""
+    cspr = and_(CaseReview.received_on >= start, CaseReview.received_on <= end,
+                CaseReview.regime == "CSPR")
+    ids = select(CaseReview.id).where(cspr)
+    out = dict.fromkeys(CSPR_KEYS, 0)
+    actions = {"record_serious_incident_notification": "serious_incident_notifications",
+               "complete_rapid_review": "rapid_reviews_completed",
+               "commission_lcspr": "lcspr_commissioned",
+               "refer_to_national_review": "national_reviews"}
+    for action, n in session.execute(
+        select(WorkflowHistory.action, func.count(func.distinct(WorkflowHistory.subject_id)))
+        .where(WorkflowHistory.subject_type == SUBJECT, WorkflowHistory.subject_id.in_(ids),
+               WorkflowHistory.action.in_(list(actions)))
+        .group_by(WorkflowHistory.action)
+    ).all():
+        out[actions[action]] = n
+    on_time = {SERIOUS_INCIDENT_NOTIFICATION: "notified_within_5_working_days",
+               RAPID_REVIEW: "rapid_reviews_within_15_working_days",
+               LCSPR_PUBLICATION: "lcspr_published_within_6_months"}
+    met_on_time = and_(Deadline.met_at.is_not(None),
+                       deadline_outcome_case(end) == "met_on_time")
+    for kind, n in session.execute(
+        select(Deadline.kind, func.count(func.distinct(Deadline.subject_id)))
+        .where(Deadline.subject_type == SUBJECT, Deadline.subject_id.in_(ids),
+               Deadline.kind.in_(list(on_time)), met_on_time)
+        .group_by(Deadline.kind)
+    ).all():
+        out[on_time[kind]] = n
+    out["lcspr_published"] = session.execute(
+        select(func.count()).where(cspr, CaseReview.decision == "lcspr",
+                                   CaseReview.published_on.is_not(None))
+    ).scalar_one()
+    return out
 
 
 def case_review_report(session: Session, start: dt.date, end: dt.date,
@@ -86,6 +132,12 @@ def case_review_report(session: Session, start: dt.date, end: dt.date,
         row[cat] += n
         row["total"] += n
 
+    by_regime: dict[str, int] = dict.fromkeys(REGIME_CODES, 0)
+    for key, n in session.execute(
+        select(CaseReview.regime, func.count()).where(in_period).group_by(CaseReview.regime)
+    ).all():
+        by_regime[key] = n
+
     return {
         "period": {"from": start, "to": end},
         "notifications_received": total,
@@ -95,4 +147,6 @@ def case_review_report(session: Session, start: dt.date, end: dt.date,
         "scr": scr,
         "timeliness": timeliness,
         "publication": publication,
+        "by_regime": by_regime,
+        "cspr": _cspr_figures(session, start, end),
     }

@@ -27,6 +27,7 @@ from ecr.domain import (
     INCIDENT_TYPES,
     ITEM_STATUSES,
     PUBLIC_STAGES,
+    REGIME_CODES,
     REVIEWS_RUN_LOCALLY,
     SECTIONS,
     SEXES,
@@ -148,6 +149,7 @@ Decision = Literal[DECISIONS]  # type: ignore[valid-type]
 ItemStatus = Literal[ITEM_STATUSES]  # type: ignore[valid-type]
 Section = Literal[SECTIONS]  # type: ignore[valid-type]
 LocalReviewType = Literal[REVIEWS_RUN_LOCALLY]  # type: ignore[valid-type]
+RegimeCode = Literal[REGIME_CODES]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -197,6 +199,12 @@ class StaffNotificationIn(PublicNotificationIn):
     """A notification that arrived by another channel, entered by the business unit."""
 
     received_on: PastDate | None = None
+    regime: RegimeCode | None = Field(
+        default=None, description="the regime the case follows for life (default: the "
+        "deployment's ECR_CASE_REVIEW_REGIME), e.g. WT2015 for a historic notification")
+    became_aware_on: PastDate | None = Field(
+        default=None, description="CSPR: the day the safeguarding partners became aware of the "
+        "incident (the 5 working days to notify the national panel run from it; default: receipt)")
 
 
 class PublicReceipt(BaseModel):
@@ -238,6 +246,15 @@ class IncidentPatch(Strict):
     description: Para(10000) | None = None
 
 
+class SeriousIncidentCriteria(Strict):
+    """The serious incident criteria (Working Together 2023), captured on screening."""
+
+    abuse_or_neglect_known_or_suspected: StrictBool | None = None
+    child_died_or_seriously_harmed: StrictBool | None = None
+    looked_after_child: StrictBool | None = None
+    death_in_custody_secure_setting_or_mha: StrictBool | None = None
+
+
 class CaseReviewPatch(Strict):
     """Fields the business unit may edit. The status changes only through transitions."""
 
@@ -257,6 +274,15 @@ class CaseReviewPatch(Strict):
     report_sent_to_national_panel_on: PastDate | None = None
     national_panel_notified_on: PastDate | None = None
     national_panel_told_not_published_on: PastDate | None = None
+    # regime CSPR only
+    became_aware_on: PastDate | None = None
+    serious_incident_criteria: SeriousIncidentCriteria | None = None
+    panel_response_on: PastDate | None = None
+    panel_agrees: StrictBool | None = None
+    panel_response_note: Para(10000) | None = None
+    final_report_sent_on: PastDate | None = None
+    regime: str | None = Field(default=None, max_length=20,
+                               description="never changes: any value is refused (422)")
 
 
 # ---- outputs --------------------------------------------------------------------------------
@@ -328,6 +354,11 @@ class CaseReviewOut(CaseReviewSummary):
     child_death: ChildDeathLink | None
     referred_by: str | None
     open_recommendations: int
+    serious_incident: dict[str, Any] | None = Field(
+        description="CSPR: the criteria, the notification to the national panel, the rapid "
+        "review and the panel's response (null under WT2015)")
+    ofsted_and_secretary_of_state_to_be_told: bool = Field(
+        description="a looked-after child died: Ofsted and the Secretary of State are told too")
 
 
 class HistoryOut(BaseModel):
@@ -478,6 +509,8 @@ class CaseReviewReport(BaseModel):
     scr: dict[str, int]
     timeliness: dict[str, TimelinessOut]
     publication: dict[str, int]
+    by_regime: dict[str, int]
+    cspr: dict[str, int] = Field(description="regime CSPR cases of the period (API.md)")
 
 
 # ---- the referral from the child death module (core.interop) --------------------------------

@@ -19,7 +19,7 @@ from core.agency_requests.models import AgencyRequest
 from core.audit import record
 from core.auth.principal import Principal
 from core.db.base import utcnow
-from core.deadlines import close_deadlines, open_deadlines_for, open_new_deadlines
+from core.deadlines import close_deadlines, open_deadline, open_deadlines_for, open_new_deadlines
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.pagination import decode_cursor, encode_cursor
 from core.workflow import apply_transition, available_transitions, history_for
@@ -32,9 +32,11 @@ from ecr.domain import (
     AGENCY_REPORT_KIND,
     AGENCY_REPORT_STAFF,
     CLOSED_STATES,
+    FINAL_REPORT,
     NATIONAL_PANEL_NOT_PUBLISHED,
     NATIONAL_PANEL_NOTICE,
     PRE_PUBLICATION,
+    SERIOUS_INCIDENT_NOTIFICATION,
     RECOMMENDATION_STATES,
     REFERENCE_RE,
     REVIEWS_RUN_LOCALLY,
@@ -61,6 +63,7 @@ from ecr.workflow import (
     REGIMES,
     close_unowed,
     current_regime,
+    open_final_report,
     open_pre_publication,
     regime_of,
     workflow_of,
@@ -109,6 +112,8 @@ def _insert_notification(
     with_token: bool,
     child_death_reference: str | None,
     referred_by: str | None,
+    regime_code: str | None = None,
+    became_aware_on: dt.date | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """The rows of a new notification, written with Core statements on the session's connection
     (the case, its deadlines in one INSERT, the creation history row, the audit event, the
@@ -119,7 +124,14 @@ def _insert_notification(
     if received_on < body.incident.date:
         raise ValidationFailed.field(["body", "received_on"],
                                      "must be on or after the date of the incident")
-    regime = current_regime()
+    regime = REGIMES[regime_code] if regime_code else current_regime()
+    if became_aware_on is not None:
+        if regime.code != "CSPR":
+            raise ValidationFailed.field(["body", "became_aware_on"],
+                                         "applies only to a case under regime CSPR")
+        if became_aware_on > received_on:
+            raise ValidationFailed.field(["body", "became_aware_on"],
+                                         "must not be after the notification was received")
     token = secrets.token_urlsafe(32) if with_token else None
     notifier, child, incident = body.notifier, body.child, body.incident
     # Taken last, once the notification is known to be valid (on PostgreSQL a number taken by a
@@ -156,21 +168,26 @@ def _insert_notification(
         "agencies_involved": list(body.agencies_involved),
         "child_death_reference": child_death_reference,
         "referred_by": referred_by,
+        "became_aware_on": became_aware_on,
         "created_at": stamp,
         "updated_at": stamp,
         "version": 1,
     }
     case_id = values["id"] = repo.insert_case(session, values)
-    # a new case has no deadline to close first: both opened with one INSERT
+    # a new case has no deadline to close first: opened with one INSERT (the serious incident
+    # notification runs from the day the partners became aware, by default the receipt)
     rules = regime.deadline_rules(get_config())
-    open_new_deadlines(session, SUBJECT, case_id, [rules[k] for k in regime.on_receipt],
-                       received_on)
+    from_receipt = [rules[k] for k in regime.on_receipt if k != SERIOUS_INCIDENT_NOTIFICATION]
+    open_new_deadlines(session, SUBJECT, case_id, from_receipt, received_on)
+    if SERIOUS_INCIDENT_NOTIFICATION in regime.on_receipt:
+        open_new_deadlines(session, SUBJECT, case_id, [rules[SERIOUS_INCIDENT_NOTIFICATION]],
+                           became_aware_on or received_on)
     record_creation_history(session, regime.workflow,
                             NewNotification(case_id, reference, values["status"]),
                             actor, actor_name, action="receive", note=None)
     record(session, actor=actor, action="case_review.create", subject_type=SUBJECT,
            subject_id=case_id, data={"reference": reference, "source": source})
-    emails.email_receipt(session, case_id, reference, values["notifier_email"])
+    emails.email_receipt(session, case_id, reference, values["notifier_email"], regime.code)
     return values, token
 
 
@@ -185,6 +202,8 @@ def create_notification(
     with_token: bool = True,
     child_death_reference: str | None = None,
     referred_by: str | None = None,
+    regime_code: str | None = None,
+    became_aware_on: dt.date | None = None,
 ) -> tuple[CaseReview, str | None]:
     """A new notification in the state ``received``, its reference, its deadlines, the
     creation history row, the audit event and the receipt email, all in one transaction.
@@ -193,6 +212,7 @@ def create_notification(
         session, body, source=source, actor=actor, actor_name=actor_name,
         received_on=received_on, with_token=with_token,
         child_death_reference=child_death_reference, referred_by=referred_by,
+        regime_code=regime_code, became_aware_on=became_aware_on,
     )
     return repo.attach_new(session, values), token
 
@@ -217,7 +237,8 @@ def create_staff(session: Session, body: StaffNotificationIn,
                  principal: Principal) -> tuple[CaseReview, dict[str, Any]]:
     case, _ = create_notification(
         session, body, source="staff", actor=principal.actor, actor_name=principal.name,
-        received_on=body.received_on, with_token=False,
+        received_on=body.received_on, with_token=False, regime_code=body.regime,
+        became_aware_on=body.became_aware_on,
     )
     return case, detail(session, case)
 
@@ -332,6 +353,59 @@ def _panel_date(session: Session, case: CaseReview, data: dict[str, Any], field:
     changed.append(field)
 
 
+_CSPR_PATCH = ("became_aware_on", "serious_incident_criteria", "panel_response_on",
+               "panel_agrees", "panel_response_note", "final_report_sent_on")
+_CRITERIA_COLUMNS = {
+    "abuse_or_neglect_known_or_suspected": "si_abuse_or_neglect",
+    "child_died_or_seriously_harmed": "si_died_or_seriously_harmed",
+    "looked_after_child": "looked_after_child",
+    "death_in_custody_secure_setting_or_mha": "si_death_in_custody",
+}
+
+
+def _patch_cspr(session: Session, case: CaseReview, data: dict[str, Any], changed: list[str],
+                today: dt.date) -> None:
+    """The CSPR fields of PATCH: the serious incident criteria, the day the partners became
+    aware (a new due date for the notification still owed), the panel's response to the rapid
+    review, and the final report sent before publication (meets its deadline)."""
+    if "became_aware_on" in data:
+        aware = data["became_aware_on"]
+        if aware is None:
+            raise ValidationFailed.field(["body", "became_aware_on"], "must not be empty")
+        if aware > case.received_on:
+            raise ValidationFailed.field(["body", "became_aware_on"],
+                                         "must not be after the notification was received")
+        case.became_aware_on = aware
+        if repo.open_deadline_dues(session, SUBJECT, case.id, [SERIOUS_INCIDENT_NOTIFICATION]):
+            rule = regime_of(case).rule(SERIOUS_INCIDENT_NOTIFICATION)
+            open_deadline(session, SUBJECT, case.id, rule, aware)
+        changed.append("became_aware_on")
+    criteria = data.get("serious_incident_criteria")
+    if criteria is not None:
+        for key, value in criteria.items():
+            setattr(case, _CRITERIA_COLUMNS[key], value)
+            changed.append(f"serious_incident_criteria.{key}")
+    for key in ("panel_response_on", "panel_agrees", "panel_response_note"):
+        if key in data:
+            if case.rapid_review_sent_on is None:
+                raise ValidationFailed.field(["body", key],
+                                             "the national panel responds to a rapid review sent to it")
+            setattr(case, key, data[key])
+            changed.append(key)
+    if "final_report_sent_on" in data:
+        sent = data["final_report_sent_on"]
+        if case.decision != "lcspr":
+            raise ValidationFailed.field(["body", "final_report_sent_on"],
+                                         "applies only to a local child safeguarding practice review")
+        case.final_report_sent_on = sent
+        if sent is not None:
+            if not repo.open_deadline_dues(session, SUBJECT, case.id, [FINAL_REPORT]) \
+                    and case.planned_publication_on and case.published_on is None:
+                open_final_report(session, case, today)
+            close_deadlines(session, SUBJECT, case.id, [FINAL_REPORT], outcome="met", on=sent)
+        changed.append("final_report_sent_on")
+
+
 def patch_case(session: Session, principal: Principal, case_id: int, body: CaseReviewPatch,
                if_match: str | None) -> tuple[CaseReview, dict[str, Any]]:
     case = repo.get_readable(session, principal, case_id, lock=True)
@@ -341,6 +415,13 @@ def patch_case(session: Session, principal: Principal, case_id: int, body: CaseR
         raise ValidationFailed.field(["body"], "nothing to change")
     changed: list[str] = []
     today = dt.date.today()
+    if "regime" in data:
+        raise ValidationFailed.field(["body", "regime"],
+                                     "a case keeps the regime it began with: it cannot be changed")
+    cspr_only = [k for k in _CSPR_PATCH if k in data]
+    if cspr_only and case.regime != "CSPR":
+        raise ValidationFailed.field(["body", cspr_only[0]], "applies only to a case under regime CSPR")
+    _patch_cspr(session, case, data, changed, today)
     for group, mapping in (("notifier", _NOTIFIER), ("child", _CHILD), ("incident", _INCIDENT)):
         if group not in data:
             continue
@@ -388,6 +469,8 @@ def patch_case(session: Session, principal: Principal, case_id: int, body: CaseR
                          "the publication is no longer planned", today)
         elif is_scr(case) and not case.report_sent_to_national_panel_on:
             open_pre_publication(session, case, today)
+        elif case.decision == "lcspr" and not case.final_report_sent_on:
+            open_final_report(session, case, today)
         changed.append("planned_publication_on")
     _panel_date(session, case, data, "national_panel_notified_on", NATIONAL_PANEL_NOTICE, changed)
     _panel_date(session, case, data, "national_panel_told_not_published_on",

@@ -12,7 +12,7 @@ from core.agency_requests import service as agency_requests
 from core.agency_requests.models import AgencyRequest
 from core.deadlines import add_months
 from ecr.config import get_config
-from ecr.domain import OPEN_ITEM_STATUSES
+from ecr.domain import OPEN_ITEM_STATUSES, needs_ofsted_and_secretary_of_state
 from ecr.models import ActionItem, CaseReview, Recommendation
 
 
@@ -102,8 +102,40 @@ def detail(case: CaseReview, stage: str, deadlines: list[dict[str, Any]],
         "child_death": child_death,
         "referred_by": case.referred_by,
         "open_recommendations": open_recommendations,
+        "serious_incident": serious_incident(case),
+        "ofsted_and_secretary_of_state_to_be_told": needs_ofsted_and_secretary_of_state(case),
     })
+    out["publication"]["final_report_sent_on"] = case.final_report_sent_on
+    out["publication"]["panel_told_on"] = case.panel_told_on
     return out
+
+
+def serious_incident(case: CaseReview) -> dict[str, Any] | None:
+    """A CSPR case's serious incident record (``None`` under another regime)."""
+    if case.regime != "CSPR":
+        return None
+    return {
+        "criteria": {
+            "abuse_or_neglect_known_or_suspected": case.si_abuse_or_neglect,
+            "child_died_or_seriously_harmed": case.si_died_or_seriously_harmed,
+            "looked_after_child": case.looked_after_child,
+            "death_in_custody_secure_setting_or_mha": case.si_death_in_custody,
+        },
+        "became_aware_on": case.became_aware_on or case.received_on,
+        "notified_panel_on": case.notified_panel_on,
+        "rapid_review": {
+            "rapid_review_on": case.rapid_review_on,
+            "sent_to_panel_on": case.rapid_review_sent_on,
+            "recommendation": case.rapid_review_recommendation,
+            "rationale": case.rapid_review_rationale,
+            "learning_identified": case.rapid_review_learning,
+        },
+        "panel_response": {
+            "panel_response_on": case.panel_response_on,
+            "panel_agrees": case.panel_agrees,
+            "panel_response_note": case.panel_response_note,
+        },
+    }
 
 
 def public_status(case: CaseReview, stage: str) -> dict[str, Any]:
@@ -164,7 +196,8 @@ def report_csv(report: dict[str, Any]) -> str:
     w.writerow(["period", "from", "", report["period"]["from"].isoformat()])
     w.writerow(["period", "to", "", report["period"]["to"].isoformat()])
     w.writerow(["notifications_received", "", "", report["notifications_received"]])
-    for section in ("by_source", "by_incident_type", "outcomes", "scr", "publication"):
+    for section in ("by_source", "by_incident_type", "outcomes", "scr", "publication",
+                    "by_regime", "cspr"):
         for key, value in report[section].items():
             w.writerow([section, key, "", value])
     for kind, row in report["timeliness"].items():

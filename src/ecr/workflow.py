@@ -1,9 +1,10 @@
 """The case review workflow as data: one transition table per regime.
 
-Regime WT2015 (Working Together 2015) is the table of API.md. A later regime (e.g. WT2018
-Child Safeguarding Practice Reviews) is added as another :class:`Regime` in ``REGIMES`` with
-its own table, deadline rules and public stages; each case stores its ``regime`` and is always
-driven by that regime's table.
+Regime WT2015 (Working Together 2015) is the table of API.md; regime CSPR (Working Together
+2018 and 2023: serious incident notification, rapid review, local child safeguarding practice
+review) is API.md's "Regime CSPR". Each is a :class:`Regime` in ``REGIMES`` with its own
+table, decision codes, deadline rules and public stages; each case stores its ``regime`` and
+is always driven by that regime's table.
 """
 
 from __future__ import annotations
@@ -11,16 +12,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import StrictBool
 
 from core.agency_requests import service as agency_requests
-from core.deadlines import DeadlineRule, close_deadlines, open_deadline
+from core.deadlines import DeadlineRule, add_working_days, close_deadlines, open_deadline
 from core.workflow import FieldInfo, Transition, TransitionContext, Workflow, register_workflow
 from ecr import emails
 from ecr import repository as repo
 from ecr.config import CaseReviewSettings, get_config
 from ecr.domain import (
+    AGENCY_REPORT_KIND,
     DECISION,
+    FINAL_REPORT,
+    LCSPR_PUBLICATION,
+    PANEL_TOLD_NOT_PUBLISHED,
+    RAPID_REVIEW,
+    RAPID_REVIEW_RECOMMENDATIONS,
+    SERIOUS_INCIDENT_NOTIFICATION,
     NATIONAL_PANEL_NOT_PUBLISHED,
     NATIONAL_PANEL_NOTICE,
     PRE_PUBLICATION,
@@ -29,10 +39,11 @@ from ecr.domain import (
     SCREENING,
     SUBJECT,
     WORKFLOW_NAME,
+    is_lcspr,
     is_scr,
 )
 from ecr.models import CaseReview
-from ecr.schemas import FutureDate, Line, Para, PastDate, Url
+from ecr.schemas import Email, FutureDate, Line, Para, PastDate, Url
 
 # ---- regimes --------------------------------------------------------------------------------
 
@@ -49,6 +60,10 @@ class Regime:
     # deadlines that survive the end of the case (an obligation to someone outside)
     survive_closure: tuple[str, ...] = ()
     decision_labels: dict[str, str] = field(default_factory=dict)
+    # the decision codes a case of this regime can reach
+    decisions: tuple[str, ...] = ()
+    # human words of the regime (emails, the public status page)
+    title: str = ""
 
     def rule(self, kind: str) -> DeadlineRule:
         return self.deadline_rules(get_config())[kind]
@@ -79,6 +94,30 @@ def wt2015_rules(cfg: CaseReviewSettings) -> dict[str, DeadlineRule]:
         PRE_PUBLICATION: DeadlineRule(
             PRE_PUBLICATION, "Send the SCR report to the national panel before publication",
             cfg.pre_publication_notice_days, "calendar_days"),
+        PUBLICATION_REVIEW: DeadlineRule(
+            PUBLICATION_REVIEW, "Review the deferred publication", 0, "calendar_days"),
+    }
+
+
+def cspr_rules(cfg: CaseReviewSettings) -> dict[str, DeadlineRule]:
+    """The statutory clocks of API.md "Regime CSPR" (working days exclude weekends and England
+    and Wales bank holidays)."""
+    return {
+        SERIOUS_INCIDENT_NOTIFICATION: DeadlineRule(
+            SERIOUS_INCIDENT_NOTIFICATION,
+            "Notify the serious incident to the national panel (5 working days)", 5, "working_days"),
+        RAPID_REVIEW: DeadlineRule(
+            RAPID_REVIEW, "Rapid review sent to the national panel (15 working days)", 15,
+            "working_days"),
+        LCSPR_PUBLICATION: DeadlineRule(
+            LCSPR_PUBLICATION, "Local child safeguarding practice review published (6 months)",
+            6, "months"),
+        FINAL_REPORT: DeadlineRule(
+            FINAL_REPORT, "Final report to the national panel and the Secretary of State "
+            "(7 working days before publication)", 7, "working_days"),
+        PANEL_TOLD_NOT_PUBLISHED: DeadlineRule(
+            PANEL_TOLD_NOT_PUBLISHED, "Tell the national panel the report will not be published",
+            cfg.national_panel_notice_days, "calendar_days"),
         PUBLICATION_REVIEW: DeadlineRule(
             PUBLICATION_REVIEW, "Review the deferred publication", 0, "calendar_days"),
     }
@@ -389,6 +428,329 @@ WT2015 = Workflow(
     ),
 )
 
+# ---- the CSPR table (API.md "Regime CSPR") --------------------------------------------------
+# Effects and guards of the actions CSPR adds; the actions it shares with WT2015 keep theirs.
+
+def _lcspr_role(if_lcspr: str, otherwise: str) -> Callable[[Any], tuple[str, ...]]:
+    def rule(case: Any) -> tuple[str, ...]:
+        return (if_lcspr,) if is_lcspr(case) else (otherwise,)
+
+    return rule
+
+
+def _open_cspr(session: Any, case: CaseReview, kind: str, start: dt.date,
+               due_on: dt.date | None = None) -> None:
+    open_deadline(session, SUBJECT, case.id, REGIMES[case.regime].rule(kind), start, due_on=due_on)
+
+
+def _met_on(ctx: TransitionContext, kind: str, on: dt.date) -> None:
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, [kind], outcome="met", on=on)
+
+
+_CRITERIA_FIELDS = {
+    "abuse_or_neglect_known_or_suspected": "si_abuse_or_neglect",
+    "child_died_or_seriously_harmed": "si_died_or_seriously_harmed",
+    "looked_after_child": "looked_after_child",
+    "death_in_custody_secure_setting_or_mha": "si_death_in_custody",
+}
+
+
+def _notification_dates(ctx: TransitionContext) -> str | None:
+    case: CaseReview = ctx.case
+    notified = ctx.data["notified_panel_on"]
+    aware = ctx.data.get("became_aware_on") or case.became_aware_on or case.received_on
+    if notified < case.received_on and notified < aware:
+        return "notified_panel_on must not be before the notification was received"
+    if ctx.data.get("became_aware_on") and ctx.data["became_aware_on"] > notified:
+        return "became_aware_on must not be after notified_panel_on"
+    return None
+
+
+def _criteria(ctx: TransitionContext) -> None:
+    for name, column in _CRITERIA_FIELDS.items():
+        if name in ctx.data:
+            setattr(ctx.case, column, ctx.data[name])
+
+
+def agency_summary_due(notified_panel_on: dt.date, today: dt.date) -> dt.date:
+    """When an agency's summary for the rapid review is due: 10 working days after the
+    notification to the national panel, inside the rapid review's 15 (never before tomorrow
+    unless that is past the rapid review's own date)."""
+    rapid = add_working_days(notified_panel_on, 15)
+    due = add_working_days(notified_panel_on, 10)
+    if due <= today:
+        due = min(add_working_days(today, 1), rapid) if rapid > today else rapid
+    return due
+
+
+def _record_serious_incident_notification(ctx: TransitionContext) -> None:
+    case: CaseReview = ctx.case
+    notified: dt.date = ctx.data["notified_panel_on"]
+    _criteria(ctx)
+    if ctx.data.get("became_aware_on") and ctx.data["became_aware_on"] != case.became_aware_on:
+        case.became_aware_on = ctx.data["became_aware_on"]
+        # the 5 working days run from the day the partners became aware: a new due date
+        _open_cspr(ctx.session, case, SERIOUS_INCIDENT_NOTIFICATION, case.became_aware_on)
+    case.notified_panel_on = notified
+    _met_on(ctx, SERIOUS_INCIDENT_NOTIFICATION, notified)
+    _open_cspr(ctx.session, case, RAPID_REVIEW, notified)
+    if ctx.data.get("request_agency_summaries") or ctx.data.get("agency_summary_contacts"):
+        contacts: dict[str, str] = {k.strip(): str(v) for k, v in
+                                    (ctx.data.get("agency_summary_contacts") or {}).items()}
+        agencies = list(dict.fromkeys([*(case.agencies_involved or []), *contacts]))
+        due = agency_summary_due(notified, ctx.today)
+        made = []
+        for agency in agencies:
+            to = contacts.get(agency)
+            req = agency_requests.create_request(
+                ctx.session, subject_type=SUBJECT, subject_id=case.id, kind=AGENCY_REPORT_KIND,
+                agency=agency, due_on=due, actor=ctx.principal.actor, contact_email=to)
+            made.append(req.id)
+            if to:
+                emails.email_agency_report_request(ctx.session, case, to, agency, due)
+        ctx.history_data["agency_summaries_requested"] = made
+
+
+def _refer_cspr_to_group(ctx: TransitionContext) -> None:
+    _criteria(ctx)
+    ctx.case.referred_to_group_at = ctx.now
+    # not a serious incident: the notification to the national panel is not owed (or was
+    # missed, if its date has already passed)
+    close_unowed(ctx.session, ctx.case.id, [SERIOUS_INCIDENT_NOTIFICATION],
+                 "not a serious incident: referred to the Case Review Group", ctx.today)
+
+
+def _rapid_review_dates(ctx: TransitionContext) -> str | None:
+    case: CaseReview = ctx.case
+    if case.notified_panel_on and ctx.data["rapid_review_on"] < case.notified_panel_on:
+        return "rapid_review_on must not be before notified_panel_on"
+    if ctx.data["sent_to_panel_on"] < ctx.data["rapid_review_on"]:
+        return "sent_to_panel_on must not be before rapid_review_on"
+    return None
+
+
+def _complete_rapid_review(ctx: TransitionContext) -> None:
+    case: CaseReview = ctx.case
+    case.rapid_review_on = ctx.data["rapid_review_on"]
+    case.rapid_review_sent_on = ctx.data["sent_to_panel_on"]
+    case.rapid_review_recommendation = ctx.data["recommendation"]
+    case.rapid_review_rationale = ctx.data["rationale"]
+    case.rapid_review_learning = ctx.data.get("learning_identified")
+    # the rapid review is done when it is sent to the national panel
+    _met_on(ctx, RAPID_REVIEW, case.rapid_review_sent_on)
+
+
+def _commission_lcspr(ctx: TransitionContext) -> None:
+    _decide("lcspr", "lcspr")(ctx)
+    _open(ctx, LCSPR_PUBLICATION)
+
+
+def _decide_no_lcspr(ctx: TransitionContext) -> None:
+    ctx.history_data["lcspr"] = "not commissioned"
+
+
+def open_final_report(session: Any, case: CaseReview, today: dt.date,
+                      publication_on: dt.date | None = None) -> None:
+    """An LCSPR's final report to the national panel and the Secretary of State, at least 7
+    working days before publication."""
+    rule = REGIMES[case.regime].rule(FINAL_REPORT)
+    on = publication_on or case.planned_publication_on
+    assert on is not None
+    due = add_working_days(on, -rule.amount)
+    open_deadline(session, SUBJECT, case.id, rule, min(today, due), due_on=due)
+
+
+def _approve_cspr_report(ctx: TransitionContext) -> None:
+    case: CaseReview = ctx.case
+    case.report_approved_at = ctx.now
+    planned = ctx.data.get("planned_publication_on")
+    if planned:
+        case.planned_publication_on = planned
+    if is_lcspr(case) and case.planned_publication_on and not case.final_report_sent_on:
+        open_final_report(ctx.session, case, ctx.today)
+
+
+def _final_report_given(ctx: TransitionContext) -> str | None:
+    case: CaseReview = ctx.case
+    sent = ctx.data.get("final_report_sent_on") or case.final_report_sent_on
+    if is_lcspr(case) and sent is None:
+        return ("final_report_sent_on is required to publish a local child safeguarding practice "
+                "review (the final report sent to the national panel and the Secretary of State)")
+    if sent is not None and sent > ctx.data["published_on"]:
+        return "final_report_sent_on must not be after published_on"
+    return None
+
+
+def _publish_cspr(ctx: TransitionContext) -> None:
+    case: CaseReview = ctx.case
+    case.published_on = ctx.data["published_on"]
+    case.published_url = ctx.data["url"]
+    if ctx.data.get("final_report_sent_on"):
+        case.final_report_sent_on = ctx.data["final_report_sent_on"]
+    if not is_lcspr(case):
+        return
+    _met_on(ctx, LCSPR_PUBLICATION, case.published_on)
+    assert case.final_report_sent_on is not None
+    # the 7 working days are counted back from the actual publication: met on time when the
+    # report went then or earlier, met late when it went closer to publication than that
+    open_final_report(ctx.session, case, ctx.today, publication_on=case.published_on)
+    _met_on(ctx, FINAL_REPORT, case.final_report_sent_on)
+
+
+def _not_published_cspr(ctx: TransitionContext) -> None:
+    case: CaseReview = ctx.case
+    case.not_published_reason = ctx.data["reason"]
+    case.panel_told_on = ctx.data["panel_told_on"]
+    _finish("the report will not be published")(ctx)
+    _open(ctx, PANEL_TOLD_NOT_PUBLISHED)
+    _met_on(ctx, PANEL_TOLD_NOT_PUBLISHED, case.panel_told_on)
+
+
+def _close_lcspr_needs_publication(ctx: TransitionContext) -> str | None:
+    if ctx.from_state == "report_approved" and is_lcspr(ctx.case):
+        return ("a local child safeguarding practice review is closed by publishing its report or "
+                "recording a decision not to publish it")
+    return None
+
+
+CSPR_FIELD_INFO = {
+    **FIELD_INFO,
+    "notified_panel_on": FieldInfo("Date the national panel was notified"),
+    "became_aware_on": FieldInfo("Date the safeguarding partners became aware"),
+    "abuse_or_neglect_known_or_suspected": FieldInfo("Abuse or neglect known or suspected"),
+    "child_died_or_seriously_harmed": FieldInfo("The child died or was seriously harmed"),
+    "looked_after_child": FieldInfo("A looked-after child"),
+    "death_in_custody_secure_setting_or_mha": FieldInfo(
+        "Death in custody, in a secure setting or under the Mental Health Act"),
+    "request_agency_summaries": FieldInfo("Request a summary from each agency involved"),
+    "agency_summary_contacts": FieldInfo("Email address for each agency's summary"),
+    "rapid_review_on": FieldInfo("Date of the rapid review"),
+    "sent_to_panel_on": FieldInfo("Date the rapid review was sent to the national panel"),
+    "recommendation": FieldInfo("Recommendation of the rapid review", choices={
+        "lcspr": "A local child safeguarding practice review",
+        "no_lcspr": "No local child safeguarding practice review",
+        "national_review_suggested": "Suggest a national review",
+    }),
+    "learning_identified": FieldInfo("Learning identified"),
+    "final_report_sent_on": FieldInfo(
+        "Date the final report was sent to the national panel and the Secretary of State"),
+    "panel_told_on": FieldInfo("Date the national panel was told"),
+}
+assert tuple(CSPR_FIELD_INFO["recommendation"].choices or ()) == RAPID_REVIEW_RECOMMENDATIONS
+
+RapidReviewRecommendation = Literal[RAPID_REVIEW_RECOMMENDATIONS]  # type: ignore[valid-type]
+_CRITERIA_INPUTS: dict[str, Any] = {name: StrictBool for name in _CRITERIA_FIELDS}
+_SHARED = {t.action: t for t in WT2015.transitions}
+
+CSPR = Workflow(
+    name=f"{WORKFLOW_NAME}-cspr",
+    subject_type=SUBJECT,
+    regime="CSPR",
+    initial="received",
+    field_info=CSPR_FIELD_INFO,
+    states=(
+        "received", "screening", "information_requested", "rapid_review", "rapid_review_sent",
+        "awaiting_decision", "review_in_progress", "monitoring_other_la_review",
+        "monitoring_national_review", "report_submitted", "report_approved",
+        "publication_deferred", "published", "closed", "withdrawn",
+    ),
+    terminal=("closed", "withdrawn"),
+    transitions=(
+        _SHARED["start_screening"],
+        _SHARED["request_information"],
+        _SHARED["record_information"],
+        Transition("record_serious_incident_notification", ("screening",), "rapid_review", BU,
+                   label="Record the serious incident notification to the national panel",
+                   fields={"notified_panel_on": PastDate},
+                   optional={"became_aware_on": PastDate, **_CRITERIA_INPUTS,
+                             "request_agency_summaries": StrictBool,
+                             "agency_summary_contacts": dict[Line(200), Email]},
+                   guards=(_notification_dates,), guard_status=422,
+                   guard_note=("notified_panel_on not before receipt (nor before became_aware_on); "
+                               "request_agency_summaries asks each agency involved for a summary "
+                               "due inside the rapid review's 15 working days"),
+                   effects=(_record_serious_incident_notification,)),
+        Transition("refer_to_group", ("screening",), "awaiting_decision", BU,
+                   label="Refer to the Case Review Group (not a serious incident)",
+                   optional=_CRITERIA_INPUTS, effects=(_refer_cspr_to_group,)),
+        Transition("complete_rapid_review", ("rapid_review",), "rapid_review_sent", CRG,
+                   label="Record the rapid review",
+                   fields={"rapid_review_on": PastDate, "sent_to_panel_on": PastDate,
+                           "recommendation": RapidReviewRecommendation, "rationale": Text},
+                   optional={"learning_identified": Text},
+                   guards=(_rapid_review_dates,), guard_status=422,
+                   guard_note="sent_to_panel_on not before rapid_review_on, nor that before the notification",
+                   effects=(_complete_rapid_review,)),
+        Transition("commission_lcspr", ("rapid_review_sent",), "review_in_progress", IC,
+                   label="Commission a local child safeguarding practice review", fields=REASON,
+                   effects=(_commission_lcspr,)),
+        Transition("refer_to_national_review", ("rapid_review_sent",), "monitoring_national_review",
+                   IC, label="Record the national panel's national review", fields=REASON,
+                   effects=(_decide("national_review", "national_review"),)),
+        Transition("decide_no_lcspr", ("rapid_review_sent",), "awaiting_decision", IC,
+                   label="Decide not to commission a local review", fields=REASON,
+                   effects=(_decide_no_lcspr,)),
+        _SHARED["commission_management_review"],
+        _SHARED["commission_single_agency_review"],
+        _SHARED["commission_learning_event"],
+        _SHARED["refer_to_other_la"],
+        _SHARED["no_further_action"],
+        _SHARED["submit_report"],
+        _SHARED["return_report"],
+        Transition("approve_report", ("report_submitted",), "report_approved",
+                   ("crg_chair", "independent_chair"), label="Approve the report",
+                   optional={"planned_publication_on": FutureDate},
+                   role_rule=_lcspr_role("independent_chair", "crg_chair"),
+                   role_note="independent_chair for a local child safeguarding practice review, "
+                             "crg_chair otherwise",
+                   effects=(_approve_cspr_report,)),
+        _SHARED["defer_publication"],
+        _SHARED["resume_publication"],
+        Transition("publish", ("report_approved",), "published",
+                   ("independent_chair", "crg_chair"), label="Publish the report",
+                   fields={"published_on": PastDate, "url": Url},
+                   optional={"final_report_sent_on": PastDate},
+                   role_rule=_lcspr_role("independent_chair", "crg_chair"),
+                   role_note="independent_chair for a local child safeguarding practice review, "
+                             "crg_chair otherwise",
+                   guards=(_final_report_given,), guard_status=422,
+                   guard_note=("for a local child safeguarding practice review final_report_sent_on "
+                               "is required (given here or already recorded)"),
+                   effects=(_publish_cspr,)),
+        Transition("decide_not_to_publish", ("report_approved",), "closed", IC,
+                   label="Decide not to publish",
+                   fields={"reason": Text, "panel_told_on": PastDate},
+                   effects=(_not_published_cspr,)),
+        Transition("close", ("published", "monitoring_other_la_review",
+                             "monitoring_national_review", "report_approved"),
+                   "closed", BU, label="Close the case review", optional={"carry_forward_note": Text},
+                   guards=(_close_lcspr_needs_publication, _close_open_recommendations),
+                   guard_note=("from report_approved only for reviews that are not local child "
+                               "safeguarding practice reviews; refused while recommendations are "
+                               "open unless carry_forward_note is given"),
+                   effects=(_close,)),
+        _SHARED["withdraw"],
+    ),
+)
+
+CSPR_STAGES = {
+    "received": "received",
+    "screening": "under_consideration",
+    "information_requested": "under_consideration",
+    "rapid_review": "under_consideration",
+    "rapid_review_sent": "under_consideration",
+    "awaiting_decision": "under_consideration",
+    "review_in_progress": "decision_made",
+    "monitoring_other_la_review": "decision_made",
+    "monitoring_national_review": "decision_made",
+    "report_submitted": "decision_made",
+    "report_approved": "decision_made",
+    "publication_deferred": "decision_made",
+    "published": "decision_made",
+    "closed": "closed",
+    "withdrawn": "closed",
+}
+
 WT2015_STAGES = {
     "received": "received",
     "screening": "under_consideration",
@@ -413,6 +775,20 @@ REGIMES: dict[str, Regime] = {
         on_receipt=("screening", "decision"),
         public_stages=WT2015_STAGES,
         survive_closure=(NATIONAL_PANEL_NOTICE, NATIONAL_PANEL_NOT_PUBLISHED),
+        decisions=("scr", "management_review", "single_agency_review", "learning_event",
+                   "other_la_review", "nfa"),
+        title="Working Together 2015 (Serious Case Reviews)",
+    ),
+    "CSPR": Regime(
+        code="CSPR",
+        workflow=CSPR,
+        deadline_rules=cspr_rules,
+        on_receipt=(SERIOUS_INCIDENT_NOTIFICATION,),
+        public_stages=CSPR_STAGES,
+        survive_closure=(PANEL_TOLD_NOT_PUBLISHED,),
+        decisions=("lcspr", "national_review", "management_review", "single_agency_review",
+                   "learning_event", "other_la_review", "nfa"),
+        title="Working Together 2018 and 2023 (child safeguarding practice reviews)",
     ),
 }
 

@@ -78,12 +78,15 @@ def test_report_figures(client, db, users) -> None:
     assert r.status_code == 200, r.text
     rep = r.json()
     assert rep["notifications_received"] == 20
-    assert rep["outcomes"] == {"scr": 1, "other_la_review": 2, "management_review": 7,
+    # the CSPR decision codes are counted too (none here: every case is WT2015)
+    assert rep["outcomes"] == {"scr": 1, "lcspr": 0, "national_review": 0, "other_la_review": 2, "management_review": 7,
                                "single_agency_review": 1, "learning_event": 1, "nfa": 3,
                                "pending": 4, "withdrawn": 1}
     assert rep["by_source"]["staff"] == 20
     assert rep["scr"] == {"recommended": 2, "endorsed": 1, "declined": 1}
     assert rep["publication"] == {"published": 1, "not_published": 1, "publication_deferred": 1}
+    assert rep["by_regime"] == {"WT2015": 20, "CSPR": 0}
+    assert set(rep["cspr"].values()) == {0}
     screening = rep["timeliness"]["screening"]
     assert screening == {"total": 20, "met_on_time": 5, "met_late": 3, "missed": 2, "waived": 1,
                          "open_overdue": 9, "open_not_yet_due": 0}

@@ -277,7 +277,10 @@ def test_openapi_describes_each_action_of_the_table(client) -> None:
     op = spec["paths"]["/api/v1/case-reviews/{case_id}/transitions"]["post"]
     variants = op["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
     described = {v["properties"]["action"]["const"]: set(v["required"]) for v in variants}
-    assert described == {action: {"action", *spec_[4]} for action, spec_ in TABLE.items()}
+    # the actions of WT2015 (an action in both regimes is described once, by WT2015's table;
+    # the CSPR-only actions: tests/ecr/test_cspr.py)
+    wt2015 = {a: req for a, req in described.items() if a in TABLE}
+    assert wt2015 == {action: {"action", *spec_[4]} for action, spec_ in TABLE.items()}
     assert all(v["additionalProperties"] is False for v in variants)
     if_match = [p for p in op["parameters"] if p["name"].lower() == "if-match"]
     assert [p["required"] for p in if_match] == [True]

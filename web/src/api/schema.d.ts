@@ -1361,6 +1361,11 @@ export interface components {
             notifier: {
                 [key: string]: unknown;
             };
+            /**
+             * Ofsted And Secretary Of State To Be Told
+             * @description a looked-after child died: Ofsted and the Secretary of State are told too
+             */
+            ofsted_and_secretary_of_state_to_be_told: boolean;
             /** Open Recommendations */
             open_recommendations: number;
             /** Other La */
@@ -1405,6 +1410,13 @@ export interface components {
             scr_recommendation: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Serious Incident
+             * @description CSPR: the criteria, the notification to the national panel, the rapid review and the panel's response (null under WT2015)
+             */
+            serious_incident: {
+                [key: string]: unknown;
+            } | null;
             /** Source */
             source: string;
             /** Stage */
@@ -1437,7 +1449,11 @@ export interface components {
             abuse_or_neglect_suspected?: boolean | null;
             /** Agencies Involved */
             agencies_involved?: string[] | null;
+            /** Became Aware On */
+            became_aware_on?: string | null;
             child?: components["schemas"]["ChildPatch"] | null;
+            /** Final Report Sent On */
+            final_report_sent_on?: string | null;
             incident?: components["schemas"]["IncidentPatch"] | null;
             /** Lead Reviewer Name */
             lead_reviewer_name?: string | null;
@@ -1448,8 +1464,19 @@ export interface components {
             notifier?: components["schemas"]["NotifierPatch"] | null;
             /** Other La */
             other_la?: string | null;
+            /** Panel Agrees */
+            panel_agrees?: boolean | null;
+            /** Panel Response Note */
+            panel_response_note?: string | null;
+            /** Panel Response On */
+            panel_response_on?: string | null;
             /** Planned Publication On */
             planned_publication_on?: string | null;
+            /**
+             * Regime
+             * @description never changes: any value is refused (422)
+             */
+            regime?: string | null;
             /** Report Sent To National Panel On */
             report_sent_to_national_panel_on?: string | null;
             /** Review Chair Name */
@@ -1458,6 +1485,7 @@ export interface components {
             review_methodology?: string | null;
             /** Review Type */
             review_type?: ("management_review" | "single_agency_review" | "learning_event") | null;
+            serious_incident_criteria?: components["schemas"]["SeriousIncidentCriteria"] | null;
             /** Terms Of Reference */
             terms_of_reference?: string | null;
             /** Terms Of Reference Agreed On */
@@ -1469,8 +1497,19 @@ export interface components {
             by_incident_type: {
                 [key: string]: number;
             };
+            /** By Regime */
+            by_regime: {
+                [key: string]: number;
+            };
             /** By Source */
             by_source: {
+                [key: string]: number;
+            };
+            /**
+             * Cspr
+             * @description regime CSPR cases of the period (API.md)
+             */
+            cspr: {
                 [key: string]: number;
             };
             /** Notifications Received */
@@ -2777,6 +2816,20 @@ export interface components {
          * @enum {string}
          */
         Role: "business_unit" | "crg_member" | "crg_chair" | "independent_chair" | "agency_author" | "cdop_coordinator" | "cdop_chair" | "cdop_panel_member" | "admin";
+        /**
+         * SeriousIncidentCriteria
+         * @description The serious incident criteria (Working Together 2023), captured on screening.
+         */
+        SeriousIncidentCriteria: {
+            /** Abuse Or Neglect Known Or Suspected */
+            abuse_or_neglect_known_or_suspected?: boolean | null;
+            /** Child Died Or Seriously Harmed */
+            child_died_or_seriously_harmed?: boolean | null;
+            /** Death In Custody Secure Setting Or Mha */
+            death_in_custody_secure_setting_or_mha?: boolean | null;
+            /** Looked After Child */
+            looked_after_child?: boolean | null;
+        };
         /** SessionIn */
         SessionIn: {
             /** Email */
@@ -3201,6 +3254,11 @@ export interface components {
             abuse_or_neglect_suspected: boolean;
             /** Agencies Involved */
             agencies_involved?: string[];
+            /**
+             * Became Aware On
+             * @description CSPR: the day the safeguarding partners became aware of the incident (the 5 working days to notify the national panel run from it; default: receipt)
+             */
+            became_aware_on?: string | null;
             child: components["schemas"]["ecr__schemas__ChildIn"];
             incident: components["schemas"]["IncidentIn"];
             notifier: components["schemas"]["ecr__schemas__NotifierIn"];
@@ -3211,6 +3269,11 @@ export interface components {
             rationale: string;
             /** Received On */
             received_on?: string | null;
+            /**
+             * Regime
+             * @description the regime the case follows for life (default: the deployment's ECR_CASE_REVIEW_REGIME), e.g. WT2015 for a historic notification
+             */
+            regime?: ("WT2015" | "CSPR") | null;
         };
         /** WaiveIn */
         ecr__schemas__WaiveIn: {
@@ -3741,8 +3804,8 @@ export interface operations {
     list_case_reviews_api_v1_case_reviews_get: {
         parameters: {
             query?: {
-                status?: ("received" | "screening" | "information_requested" | "awaiting_decision" | "scr_recommended" | "review_in_progress" | "monitoring_other_la_review" | "report_submitted" | "report_approved" | "publication_deferred" | "published" | "closed" | "withdrawn")[];
-                decision?: ("scr" | "management_review" | "single_agency_review" | "learning_event" | "other_la_review" | "nfa" | "pending") | null;
+                status?: ("received" | "screening" | "information_requested" | "awaiting_decision" | "scr_recommended" | "review_in_progress" | "monitoring_other_la_review" | "report_submitted" | "report_approved" | "publication_deferred" | "published" | "closed" | "withdrawn" | "rapid_review" | "rapid_review_sent" | "monitoring_national_review")[];
+                decision?: ("scr" | "lcspr" | "national_review" | "management_review" | "single_agency_review" | "learning_event" | "other_la_review" | "nfa" | "pending") | null;
                 overdue?: boolean | null;
                 received_from?: string | null;
                 received_to?: string | null;
@@ -5129,6 +5192,95 @@ export interface operations {
                     note?: string | null;
                     /** Reason */
                     reason: string;
+                } | {
+                    /** Abuse Or Neglect Known Or Suspected */
+                    abuse_or_neglect_known_or_suspected?: boolean | null;
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "record_serious_incident_notification";
+                    /** Agency Summary Contacts */
+                    agency_summary_contacts?: {
+                        [key: string]: string;
+                    } | null;
+                    /** Became Aware On */
+                    became_aware_on?: string | null;
+                    /** Child Died Or Seriously Harmed */
+                    child_died_or_seriously_harmed?: boolean | null;
+                    /** Death In Custody Secure Setting Or Mha */
+                    death_in_custody_secure_setting_or_mha?: boolean | null;
+                    /** Looked After Child */
+                    looked_after_child?: boolean | null;
+                    /** Note */
+                    note?: string | null;
+                    /**
+                     * Notified Panel On
+                     * Format: date
+                     * @description a date (YYYY-MM-DD) from 1900 to today
+                     */
+                    notified_panel_on: string;
+                    /** Request Agency Summaries */
+                    request_agency_summaries?: boolean | null;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "complete_rapid_review";
+                    /** Learning Identified */
+                    learning_identified?: string | null;
+                    /** Note */
+                    note?: string | null;
+                    /**
+                     * Rapid Review On
+                     * Format: date
+                     * @description a date (YYYY-MM-DD) from 1900 to today
+                     */
+                    rapid_review_on: string;
+                    /** Rationale */
+                    rationale: string;
+                    /**
+                     * Recommendation
+                     * @enum {string}
+                     */
+                    recommendation: "lcspr" | "no_lcspr" | "national_review_suggested";
+                    /**
+                     * Sent To Panel On
+                     * Format: date
+                     * @description a date (YYYY-MM-DD) from 1900 to today
+                     */
+                    sent_to_panel_on: string;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "commission_lcspr";
+                    /** Note */
+                    note?: string | null;
+                    /** Rationale */
+                    rationale: string;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "refer_to_national_review";
+                    /** Note */
+                    note?: string | null;
+                    /** Rationale */
+                    rationale: string;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "decide_no_lcspr";
+                    /** Note */
+                    note?: string | null;
+                    /** Rationale */
+                    rationale: string;
                 };
             };
         };
@@ -7739,7 +7891,10 @@ export interface operations {
     };
     get_workflow_api_v1_workflows__name__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the table of this regime, for a workflow with several (e.g. case-review under WT2015 or CSPR); default: the one registered under the name */
+                regime?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
