@@ -26,6 +26,8 @@ def register(registry: "AppRegistry") -> None:
         reader_roles=frozenset({"cdop_coordinator", "cdop_chair"}),
         # a panel member reads the anonymised papers, not the agenda lines or the minutes
         member_roles=frozenset(),
+        # the coordinator chooses a panel's members among the CDOP roles (ids, names, these roles)
+        candidate_roles=frozenset({"cdop_panel_member", "cdop_chair", "cdop_coordinator"}),
         describe=repository.agenda_lines,
         can_add=service.can_add_to_agenda,
         on_agenda_remove=service.remove_from_agenda,

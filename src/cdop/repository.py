@@ -627,6 +627,17 @@ def assigned_forms(session: Session, user_id: int | None, *, open_only: bool, li
     return [(req, case) for req, case in session.execute(stmt).all()]
 
 
+def assigned_form(session: Session, user_id: int | None, form_id: int) -> tuple[AgencyRequest, ChildDeath] | None:
+    """One reporting form assigned to this user, with its case; else None."""
+    row = session.execute(
+        select(AgencyRequest, ChildDeath)
+        .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
+               AgencyRequest.id == form_id, AgencyRequest.assignee_user_id == (user_id or -1))
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def case_of_form(session: Session, req: AgencyRequest) -> ChildDeath | None:
     if req.subject_type != SUBJECT or req.kind != FORM_KIND:
         return None

@@ -21,6 +21,7 @@ from core.settings import Settings
 from cdop import config, service
 from cdop import repository as repo
 from cdop.schemas import (
+    AgencyFormView,
     ChildDeathOut,
     ChildDeathPage,
     ChildDeathPatch,
@@ -213,6 +214,16 @@ def my_reporting_forms(
 ) -> Any:
     """Reporting forms assigned to the caller (CDOP reference and age band only)."""
     return service.my_forms(session, principal, open_only=open_only, limit=limit, cursor=cursor)
+
+
+@router.get("/reporting-forms/mine/{form_id}", response_model=AgencyFormView)
+def my_reporting_form(
+    form_id: FormId, session: SessionDep,
+    principal: Annotated[Principal, Depends(require("reporting_form:submit"))],
+) -> Any:
+    """One reporting form assigned to the caller, open or not (as in ``/reporting-forms/mine``);
+    a form assigned to someone else, or none: 404."""
+    return service.my_form(session, principal, form_id)
 
 
 # ---- panel papers ----

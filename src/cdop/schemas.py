@@ -403,6 +403,9 @@ class AgencyFormView(BaseModel):
 
     reference: str
     form_id: int
+    case_id: int = Field(description="the child death's id, for the author's submit address "
+                         "(POST /child-deaths/{case_id}/reporting-forms/{form_id}/submit); it opens "
+                         "nothing else to an agency author")
     agency: str
     due_on: dt.date
     status: FormStatus
@@ -415,7 +418,7 @@ class AgencyFormView(BaseModel):
 
 
 class PublicFormView(BaseModel):
-    """The form a single-use link opens (as ``AgencyFormView`` without the form's id)."""
+    """The form a single-use link opens (as ``AgencyFormView`` without the form's and case's ids)."""
 
     reference: str
     agency: str

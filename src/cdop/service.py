@@ -433,6 +433,17 @@ def my_forms(session: Session, principal: Principal, *, open_only: bool, limit: 
     return {"items": rows[:limit], "next_cursor": next_cursor}
 
 
+def my_form(session: Session, principal: Principal, form_id: int) -> dict[str, Any]:
+    """An ``AgencyFormView`` of one reporting form assigned to the caller; anything else: 404."""
+    found = repo.assigned_form(session, principal.user_id, form_id)
+    if found is None:
+        raise NotFound("no such reporting form is assigned to you")
+    req, case = found
+    record(session, actor=principal.actor, action="reporting_form.mine", subject_type=SUBJECT,
+           subject_id=case.id, data={"request_ids": [req.id]})
+    return views.agency_view(case, req, config.today())
+
+
 # the transition body as OpenAPI shows it
 TRANSITION_BODY_SCHEMA = transition_body_schema([WORKFLOW], "ChildDeathTransition")
 

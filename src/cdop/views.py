@@ -283,6 +283,7 @@ def agency_view(case: ChildDeath, req: AgencyRequest, today: dt.date) -> dict[st
     return {
         "reference": case.reference,
         "form_id": req.id,
+        "case_id": case.id,
         "agency": req.agency,
         "due_on": req.due_on,
         "status": req.status,
@@ -298,7 +299,7 @@ def agency_view(case: ChildDeath, req: AgencyRequest, today: dt.date) -> dict[st
 def public_view(case: ChildDeath, req: AgencyRequest, today: dt.date) -> dict[str, Any]:
     """A ``PublicFormView``: :func:`agency_view` without the form's id."""
     view = agency_view(case, req, today)
-    del view["form_id"]
+    del view["form_id"], view["case_id"]
     return view
 
 
