@@ -439,3 +439,90 @@ def test_each_child_death_page_needs_at_most_three_api_calls(live_server, page) 
         pg.wait_for_selector(ready)
         pg.wait_for_load_state("networkidle")
         assert len(calls) <= 3, (path, calls)
+
+
+def test_outstanding_counts_link_to_the_list_and_a_stale_case_keeps_the_input(live_server, page, browser, shot) -> None:
+    """Overdue reporting forms by agency and a hold past its expected date on the outstanding
+    page, each a link to the filtered list; then a second browser changes the case and the first
+    one's action answers 412: the current version is shown and what was typed is kept."""
+    from sqlalchemy import text
+
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    school = f"Example School {tag}"
+    with api_client(live_server, "cdop_coordinator") as api:
+        r = api.post("/child-deaths", json={
+            "notifier": {"name": "Sam Notifier", "email": "sam@nhs.example", "agency": "Example Trust"},
+            "child": {"first_name": "Ola", "last_name": f"Overdue{tag}", "date_of_birth": "2012-02-02"},
+            "death": {"date": (dt.date.today() - dt.timedelta(days=250)).isoformat(), "place": "home", "expected": False},
+            "agencies": [{"name": school, "contact_email": f"school-{tag}@school.example"}],
+        })
+        assert r.status_code == 201, r.text
+        case_id = r.json()["id"]
+        reference = r.json()["reference"]
+        for body in ({"action": "start_information_gathering"},
+                     {"action": "place_on_hold", "hold_reason": "criminal_proceedings",
+                      "expected_on": (dt.date.today() + dt.timedelta(days=5)).isoformat()}):
+            got = api.get(f"/child-deaths/{case_id}")
+            r = api.post(f"/child-deaths/{case_id}/transitions", json=body, headers={"If-Match": got.headers["ETag"]})
+            assert r.status_code == 200, r.text
+    # time passes: the form's due date and the hold's expected date are behind us
+    with live_server.session_factory() as s:
+        past = dt.date.today() - dt.timedelta(days=4)
+        s.execute(text("UPDATE core_agency_requests SET due_on = :d WHERE subject_id = :id AND agency = :a"),
+                  {"d": past, "id": case_id, "a": school})
+        s.execute(text("UPDATE cdop_holds SET expected_on = :d WHERE child_death_id = :id"), {"d": past, "id": case_id})
+        s.commit()
+
+    coordinator = make_user(live_server, "cdop_coordinator", name="Olu Outstanding")
+    sign_in(pg, base, coordinator)
+    pg.goto(f"{base}/app/child-deaths")
+    forms = pg.locator("[data-testid=overdue-forms-table]")
+    forms.wait_for()
+    holds = pg.locator("[data-testid=holds-table]")
+    holds.wait_for()
+    assert "Criminal proceedings" in holds.inner_text()
+    check_axe(pg, "outstanding with overdue forms and holds")
+    shot(pg, "cd-19-outstanding-overdue")
+    forms.get_by_role("link", name=f"1 overdue from {school}").click()
+    pg.wait_for_selector("[data-testid=child-deaths-table]")
+    assert "has_overdue_reports=true" in pg.url and "agency=" in pg.url
+    rows = pg.locator("[data-testid=child-deaths-table] tbody tr")
+    assert rows.count() == 1 and reference in rows.inner_text()
+    assert "Forms overdue" in rows.inner_text() and "Hold past expected date" in rows.inner_text()
+    check_axe(pg, "list of overdue forms")
+    shot(pg, "cd-20-list-overdue")
+    pg.go_back()
+    holds.get_by_role("link", name=re.compile("criminal proceedings past the expected date")).click()
+    pg.wait_for_selector("[data-testid=child-deaths-table]")
+    assert "hold_reason=criminal_proceedings" in pg.url
+    assert pg.locator("[data-testid=child-deaths-table]", has_text=reference).count() == 1
+
+    # a stale case: the first browser's action is refused with 412, the note is kept
+    pg.goto(f"{base}/app/child-deaths/{case_id}")
+    wait_status(pg, "On hold")
+    assert "Past expected date" in pg.locator("[data-testid=holds-table]").inner_text()
+    open_action(pg, "Release the hold")
+    pg.fill("#f-action-note", "The trial has ended.")
+    other = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    try:
+        pg2 = other.new_page()
+        sign_in(pg2, base, make_user(live_server, "cdop_coordinator", name="Second Coordinator"))
+        pg2.goto(f"{base}/app/child-deaths/{case_id}")
+        wait_status(pg2, "On hold")
+        pg2.get_by_role("button", name="Release the hold", exact=True).click()
+        pg2.locator("form[aria-labelledby=action-form-heading] button[type=submit]").click()
+        wait_status(pg2, "Information gathering")
+    finally:
+        other.close()
+    submit_action(pg, "Release the hold")
+    # the action is no longer offered (the hold is released): the page says why it was not done
+    summary = pg.locator("[data-testid=error-summary]", has_text="Someone else changed this case")
+    summary.wait_for()
+    assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    assert pg.title().startswith("Error: ")
+    wait_status(pg, "Information gathering")
+    assert "Second Coordinator" in pg.locator(".moj-timeline").inner_text()
+    check_axe(pg, "stale case")
+    shot(pg, "cd-21-stale-case")

@@ -9,6 +9,7 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { api, ApiError, unwrap, withEtag, type Schemas } from "../../api/client";
 import { ActionPanel } from "../../components/ActionPanel";
+import { ErrorSummary } from "../../components/ErrorSummary";
 import { Loading, QueryFailed, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
 import { StatusTag, statusLabel } from "../../components/StatusTag";
@@ -72,6 +73,7 @@ function ChildDeathView({ id }: { id: number }) {
   });
   const [flash, setFlash] = useState<string | null>((location.state as Flash | null)?.success ?? null);
   const [analysing, setAnalysing] = useState(false);
+  const [conflict, setConflict] = useState<string | null>(null);
   useEffect(() => {
     if ((location.state as Flash | null)?.success) navigate(location.pathname, { replace: true, state: null });
   }, [location, navigate]);
@@ -87,7 +89,7 @@ function ChildDeathView({ id }: { id: number }) {
   const analysisErrors = useMemo(() => onErrors("analysis"), [onErrors]);
   const formErrors = useMemo(() => onErrors("forms"), [onErrors]);
   const c = caseQuery.data?.data;
-  useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", Object.values(errorsIn).some(Boolean));
+  useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", !!conflict || Object.values(errorsIn).some(Boolean));
   if (caseQuery.isLoading) return <Loading what="Loading the child death" />;
   if (caseQuery.error || !c) return <QueryFailed error={caseQuery.error} />;
 
@@ -104,10 +106,18 @@ function ChildDeathView({ id }: { id: number }) {
       body: body as never,
     });
     if (!result.response.ok) {
-      // someone else changed the case: show the current version (the form keeps what was typed)
-      if (result.response.status === 412) await refresh();
+      // someone else changed the case: show the current version (the form keeps what was typed);
+      // when the action is no longer offered its form goes, so the page itself says what happened
+      if (result.response.status === 412) {
+        await refresh();
+        const now = client.getQueryData<{ action: string }[]>([...childDeathKey(id), "transitions"]) ?? [];
+        if (!now.some((t) => t.action === body.action)) {
+          setConflict(`Someone else changed this case while you were working on it, so “${label}” was not done. The page now shows their changes.`);
+        }
+      }
       unwrap(result);
     }
+    setConflict(null);
     const updated = unwrap(result);
     setAnalysing(false);
     analysisErrors(false);
@@ -126,6 +136,7 @@ function ChildDeathView({ id }: { id: number }) {
   return (
     <>
       <SuccessNotice message={flash} />
+      <ErrorSummary items={conflict ? [{ key: "_", text: conflict }] : []} />
       <h1 className="govuk-heading-l">
         <span className="govuk-caption-l">Child death {c.reference}</span>
         {child.first_name} {child.last_name}
