@@ -526,3 +526,39 @@ def test_outstanding_counts_link_to_the_list_and_a_stale_case_keeps_the_input(li
     assert "Second Coordinator" in pg.locator(".moj-timeline").inner_text()
     check_axe(pg, "stale case")
     shot(pg, "cd-21-stale-case")
+
+
+def test_possible_duplicate_links_to_the_other_case(live_server, page, shot) -> None:
+    """The same death notified twice (the same NHS number): each case warns and links the other."""
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    body = {
+        "notifier": {"name": "Sam Notifier", "email": "sam@nhs.example", "agency": "Example Trust"},
+        "child": {"first_name": "Dee", "last_name": f"Double{tag}", "date_of_birth": "2019-09-09",
+                  "nhs_number": "943 476 5919"},
+        "death": {"date": (dt.date.today() - dt.timedelta(days=2)).isoformat(), "place": "hospital", "expected": True},
+    }
+    with api_client(live_server, "cdop_coordinator") as api:
+        first = api.post("/child-deaths", json=body)
+        assert first.status_code == 201, first.text
+        second = api.post("/child-deaths", json={**body, "notifier": {**body["notifier"], "name": "Another Notifier"}})
+        assert second.status_code == 201, second.text
+    first, second = first.json(), second.json()
+    coordinator = make_user(live_server, "cdop_coordinator", name="Dana Duplicates")
+    sign_in(pg, base, coordinator)
+    pg.goto(f"{base}/app/child-deaths/{second['id']}")
+    warning = pg.locator("[data-testid=duplicate-warning]")
+    warning.wait_for()
+    assert "same NHS number" in warning.inner_text()
+    check_axe(pg, "possible duplicate")
+    shot(pg, "cd-22-duplicate")
+    warning.get_by_role("link", name=first["reference"]).click()
+    pg.wait_for_url(f"**/app/child-deaths/{first['id']}")
+    pg.wait_for_selector(f"h1:has-text('{first['reference']}')")
+    # the list marks both
+    pg.goto(f"{base}/app/child-deaths/list?q=Double{tag}")
+    rows = pg.locator("[data-testid=child-deaths-table] tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert all("Possible duplicate" in t for t in rows.all_inner_texts())

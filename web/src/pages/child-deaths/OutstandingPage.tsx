@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useLocation } from "react-router";
 
 import { api, unwrap } from "../../api/client";
+import { hasRole, useSession } from "../../api/session";
 import { Loading, PageHeading, QueryFailed, useTitle } from "../../components/Page";
 import { statusLabel } from "../../components/StatusTag";
 import { formatDate } from "../../lib/format";
@@ -25,6 +26,7 @@ export function OutstandingPage() {
 }
 
 function Outstanding() {
+  const { data: session } = useSession();
   const summary = useQuery({
     queryKey: ["child-deaths", "summary"],
     queryFn: async () => unwrap(await api.GET("/api/v1/child-deaths/outstanding/summary")),
@@ -59,9 +61,11 @@ function Outstanding() {
         </div>
         <div className="moj-page-header-actions__actions">
           <div className="moj-button-group moj-button-group--inline">
-            <Link to="/child-deaths/new" role="button" draggable="false" className="govuk-button govuk-button--secondary">
-              Enter a notification
-            </Link>
+            {hasRole(session, "cdop_coordinator") ? (
+              <Link to="/child-deaths/new" role="button" draggable="false" className="govuk-button govuk-button--secondary">
+                Enter a notification
+              </Link>
+            ) : null}
             <Link to="/child-deaths/list?outstanding=true" role="button" draggable="false" className="govuk-button govuk-button--secondary">
               All child deaths
             </Link>
