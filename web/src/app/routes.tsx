@@ -22,6 +22,7 @@ import { NotFoundPage } from "../pages/NotFoundPage";
 import { adminRoutes } from "../pages/admin/routes";
 import { childDeathRoutes } from "../pages/child-deaths/routes";
 import { myFormsRoutes } from "../pages/my-forms/routes";
+import { panelRoutes } from "../pages/panel/routes";
 import { reportRoutes } from "../pages/reports/routes";
 import { SignInPage } from "../pages/sign-in/SignInPage";
 
@@ -92,6 +93,7 @@ export const routes: RouteObject[] = [
               // each area of part 2 keeps its own routes (pages/<area>/routes.tsx)
               ...childDeathRoutes,
               ...myFormsRoutes,
+              ...panelRoutes,
               ...reportRoutes,
               ...adminRoutes,
               { path: "*", element: <NotFoundPage /> },

@@ -1,5 +1,7 @@
-// A CRG meeting (/app/meetings/:id): when and where, members, the tracker as a standing item,
-// the cases on the agenda (add by reference, remove) and the minutes. Data: GET /meetings/{id}
+// A meeting (/app/meetings/:id): when and where, members, the tracker as a standing item,
+// the cases on the agenda (add by reference, remove) and the minutes. A CDOP panel meeting shows
+// its agenda lines (reference and status, for the coordinator and chair), links to its
+// anonymised papers, and puts a child death on its agenda from the case (schedule_for_panel). Data: GET /meetings/{id}
 // (with its ETag, sent as If-Match with the minutes), GET /case-reviews?meeting_id= (the
 // agenda's children and deadlines) and, for the business unit, the names of the members.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -15,7 +17,7 @@ import { SummaryList } from "../../components/SummaryList";
 import { Textarea, TextInput } from "../../components/fields";
 import { errorText, fieldKey, type FieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
-import { meetingName, ROLE_NAMES, type Meeting } from "./meetingData";
+import { KIND_NAMES, MANAGER_ROLES, meetingName, ROLE_NAMES, type Meeting } from "./meetingData";
 
 type CaseSummary = Schemas["CaseReviewSummary"];
 type Versioned = { data: Meeting; etag: string };
@@ -40,26 +42,28 @@ export function MeetingPage() {
     if ((location.state as { created?: boolean } | null)?.created) navigate(location.pathname, { replace: true, state: null });
   }, [location, navigate]);
   const { data: session } = useSession();
-  // a hint for the business unit, who manages the group's meetings: the API decides (403 otherwise)
-  const manages = hasRole(session, "business_unit");
 
   const meeting = useQuery({
     queryKey: meetingKey(id),
     enabled: valid,
     queryFn: async () => versioned(await api.GET("/api/v1/meetings/{meeting_id}", { params: { path: { meeting_id: id } } })),
   });
+  const kind = meeting.data?.data.kind ?? "crg";
+  // a hint for the kind's managers (the business unit, the CDOP coordinator): the API decides
+  const manages = hasRole(session, ...MANAGER_ROLES[kind]);
   const cases = useQuery({
     queryKey: casesKey(id),
-    enabled: valid,
+    // the case reviews on a CRG agenda; a panel's agenda lines come with the meeting
+    enabled: valid && meeting.data?.data.kind === "crg",
     queryFn: async () =>
       unwrap(await api.GET("/api/v1/case-reviews", { params: { query: { meeting_id: id, limit: 200 } } })),
   });
   const names = useQuery({
-    queryKey: ["meetings", "member-choices", "crg"],
-    enabled: valid && manages,
+    queryKey: ["meetings", "member-choices", kind],
+    enabled: valid && manages && !!meeting.data,
     retry: false,
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/meetings/member-choices", { params: { query: { kind: "crg" } } })),
+      unwrap(await api.GET("/api/v1/meetings/member-choices", { params: { query: { kind } } })),
   });
 
   const title = meeting.data ? meetingName(meeting.data.data) : "Meeting";
@@ -91,7 +95,7 @@ export function MeetingPage() {
           </div>
         </div>
       ) : null}
-      <span className="govuk-caption-l">Case Review Group meeting</span>
+      <span className="govuk-caption-l">{KIND_NAMES[m.kind].meeting}</span>
       <h1 className="govuk-heading-l">{meetingName(m)}</h1>
       <SummaryList rows={[
         { key: "Date and time", value: formatDateTime(m.scheduled_for) },
@@ -104,13 +108,21 @@ export function MeetingPage() {
         },
       ]} />
 
+      {m.kind === "cdop_panel" ? (
+        <p className="govuk-body">
+          <Link className="govuk-link govuk-!-font-weight-bold" to={`/meetings/${m.id}/papers`}>Read the anonymised papers</Link>
+        </p>
+      ) : null}
+
       <Agenda meeting={m} cases={byId} manages={manages} seesCases={seesCases} onChange={() => setCreated(false)} />
 
       {m.standing_items ? <Tracker items={m.standing_items} /> : null}
 
       {seesCases ? <Minutes versioned={meeting.data} manages={manages} onChange={() => setCreated(false)} /> : null}
 
-      <p className="govuk-body"><Link className="govuk-link" to="/meetings">All meetings</Link></p>
+      <p className="govuk-body">
+        <Link className="govuk-link" to={m.kind === "crg" ? "/meetings" : "/meetings?kind=cdop_panel"}>All meetings</Link>
+      </p>
     </>
   );
 }
@@ -186,6 +198,7 @@ const DECISIONS: Record<string, string> = {
 function Agenda({ meeting, cases, manages, seesCases, onChange }: {
   meeting: Meeting; cases: Map<number, CaseSummary>; manages: boolean; seesCases: boolean; onChange: () => void;
 }) {
+  const panel = meeting.kind === "cdop_panel";
   const client = useQueryClient();
   const [reference, setReference] = useState("");
   const [messages, setMessages] = useState<FieldMessages>({});
@@ -277,7 +290,7 @@ function Agenda({ meeting, cases, manages, seesCases, onChange }: {
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
               <th scope="col" className="govuk-table__header">Reference</th>
-              <th scope="col" className="govuk-table__header">Child</th>
+              {panel ? null : <th scope="col" className="govuk-table__header">Child</th>}
               <th scope="col" className="govuk-table__header">Status</th>
               {manages ? <th scope="col" className="govuk-table__header"><span className="govuk-visually-hidden">Actions</span></th> : null}
             </tr>
@@ -290,9 +303,9 @@ function Agenda({ meeting, cases, manages, seesCases, onChange }: {
               return (
                 <tr className="govuk-table__row" key={a.case_id} data-case-id={a.case_id}>
                   <td className="govuk-table__cell app-nowrap">
-                    <Link className="govuk-link" to={`/case-reviews/${a.case_id}`}>{ref}</Link>
+                    <Link className="govuk-link" to={`/${panel ? "child-deaths" : "case-reviews"}/${a.case_id}`}>{ref}</Link>
                   </td>
-                  <td className="govuk-table__cell">{full?.child_name ?? "Not shown"}</td>
+                  {panel ? null : <td className="govuk-table__cell">{full?.child_name ?? "Not shown"}</td>}
                   <td className="govuk-table__cell">{status ? <StatusTag status={status} /> : null}</td>
                   {manages ? (
                     <td className="govuk-table__cell">
@@ -309,7 +322,11 @@ function Agenda({ meeting, cases, manages, seesCases, onChange }: {
           </tbody>
         </table>
       )}
-      {manages ? (
+      {manages && panel ? (
+        <p className="govuk-body">
+          A child death is put on this panel from its own page, with the action to schedule it for panel.
+        </p>
+      ) : manages ? (
         <form onSubmit={submit} noValidate>
           <TextInput name="case_reference" label="Add a case by its reference" className="govuk-label--s"
             hint="For example, CR-2026-0001" width={20} spellCheck={false}

@@ -1,16 +1,16 @@
-// Schedule a CRG meeting (/app/meetings/new): title, date and time (London), place, and members
+// Schedule a CRG meeting (/app/meetings/new) or a CDOP panel (?kind=cdop_panel): title, date and time (London), place, and members
 // chosen from the active users with CRG roles (GET /meetings/member-choices: the business unit
 // may not list users, so the API gives a meeting manager those users' names and CRG roles only).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { api, ApiError, unwrap } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { Loading, QueryFailed, useTitle } from "../../components/Page";
 import { Checkboxes, DateInput, TextInput } from "../../components/fields";
 import { errorText, fieldMessages, type FieldMessages } from "../../lib/errors";
-import { ROLE_NAMES } from "./meetingData";
+import { KIND_NAMES, kindOf, ROLE_NAMES, type MeetingKind } from "./meetingData";
 import { parseDate, parseTime, scheduledFor } from "./scheduledFor";
 
 const ORDER = ["title", "scheduled_for", "scheduled_time", "location", "member_ids"];
@@ -40,6 +40,9 @@ export function plainMessages(messages: FieldMessages): FieldMessages {
 export function NewMeetingPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
+  const [params] = useSearchParams();
+  const kind = kindOf(params.get("kind"), "crg");
+  const names = KIND_NAMES[kind];
   const [title, setTitle] = useState("");
   const [date, setDate] = useState("");
   const [time, setTime] = useState("");
@@ -47,19 +50,19 @@ export function NewMeetingPage() {
   const [members, setMembers] = useState<string[]>([]);
   const [messages, setMessages] = useState<FieldMessages>({});
   const hasErrors = Object.keys(messages).length > 0;
-  useTitle("Schedule a Case Review Group meeting", hasErrors);
+  useTitle(`Schedule a ${names.meeting}`, hasErrors);
 
   const choices = useQuery({
-    queryKey: ["meetings", "member-choices", "crg"],
+    queryKey: ["meetings", "member-choices", kind],
     queryFn: async () =>
-      unwrap(await api.GET("/api/v1/meetings/member-choices", { params: { query: { kind: "crg" } } })),
+      unwrap(await api.GET("/api/v1/meetings/member-choices", { params: { query: { kind } } })),
   });
 
   const create = useMutation({
     mutationFn: async (when: string) =>
       unwrap(await api.POST("/api/v1/meetings", {
         body: {
-          kind: "crg", scheduled_for: when, title: title.trim() || null, location: location.trim() || null,
+          kind, scheduled_for: when, title: title.trim() || null, location: location.trim() || null,
           member_ids: members.map(Number),
         },
       })),
@@ -75,7 +78,7 @@ export function NewMeetingPage() {
   });
 
   if (choices.isError) {
-    if (choices.error instanceof ApiError && choices.error.status === 403) return <CannotSchedule />;
+    if (choices.error instanceof ApiError && choices.error.status === 403) return <CannotSchedule kind={kind} />;
     return <QueryFailed error={choices.error} />;
   }
   if (choices.isPending) return <Loading />;
@@ -93,9 +96,9 @@ export function NewMeetingPage() {
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
         <ErrorSummary items={summaryItems(messages, ORDER)} />
-        <h1 className="govuk-heading-l">Schedule a Case Review Group meeting</h1>
+        <h1 className="govuk-heading-l">Schedule a {names.meeting}</h1>
         <form onSubmit={submit} noValidate>
-          <TextInput name="title" label="Title (optional)" hint="For example, December Case Review Group"
+          <TextInput name="title" label="Title (optional)" hint={`For example, December ${names.group}`}
             value={title} onChange={setTitle} error={messages.title} />
           <DateInput name="scheduled_for" label="Date" value={date} onChange={setDate}
             hint="For example, 14 12 2026" error={messages.scheduled_for} />
@@ -104,18 +107,18 @@ export function NewMeetingPage() {
           <TextInput name="location" label="Place (optional)" hint="A room and building, or how to join online"
             value={location} onChange={setLocation} error={messages.location} />
           {choices.data.items.length ? (
-            <Checkboxes name="member_ids" label="Members" hint="The members of the group who are invited"
+            <Checkboxes name="member_ids" label="Members" hint={kind === "crg" ? "The members of the group who are invited" : "The panel members and chair who are invited"}
               values={members} onChange={setMembers} error={messages.member_ids}
               choices={choices.data.items.map((u) => ({
                 value: String(u.id),
                 label: `${u.name} (${u.roles.map((r) => ROLE_NAMES[r] ?? r).join(", ")})`,
               }))} />
           ) : (
-            <div className="govuk-inset-text">No one holds a Case Review Group role yet: ask an administrator to give members their roles.</div>
+            <div className="govuk-inset-text">No one holds a {names.group} role yet: ask an administrator to give members their roles.</div>
           )}
           <div className="govuk-button-group">
             <button type="submit" className="govuk-button" disabled={create.isPending}>Schedule meeting</button>
-            <Link className="govuk-link" to="/meetings">Cancel</Link>
+            <Link className="govuk-link" to={kind === "crg" ? "/meetings" : "/meetings?kind=cdop_panel"}>Cancel</Link>
           </div>
         </form>
       </div>
@@ -123,12 +126,12 @@ export function NewMeetingPage() {
   );
 }
 
-function CannotSchedule() {
+function CannotSchedule({ kind }: { kind: MeetingKind }) {
   useTitle("You cannot schedule meetings");
   return (
     <>
       <h1 className="govuk-heading-l">You cannot schedule meetings</h1>
-      <p className="govuk-body">Your roles do not allow you to schedule Case Review Group meetings.</p>
+      <p className="govuk-body">Your roles do not allow you to schedule {KIND_NAMES[kind].group} meetings.</p>
       <p className="govuk-body"><Link className="govuk-link" to="/meetings">Go back to the meetings</Link></p>
     </>
   );
