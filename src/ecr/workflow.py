@@ -456,6 +456,8 @@ _CRITERIA_FIELDS = {
 
 
 def _notification_dates(ctx: TransitionContext) -> str | None:
+    if ctx.precheck:  # about the submitted fields: nothing to say before they are
+        return None
     case: CaseReview = ctx.case
     notified = ctx.data["notified_panel_on"]
     aware = ctx.data.get("became_aware_on") or case.became_aware_on or case.received_on
@@ -521,6 +523,8 @@ def _refer_cspr_to_group(ctx: TransitionContext) -> None:
 
 
 def _rapid_review_dates(ctx: TransitionContext) -> str | None:
+    if ctx.precheck:  # about the submitted fields: nothing to say before they are
+        return None
     case: CaseReview = ctx.case
     if case.notified_panel_on and ctx.data["rapid_review_on"] < case.notified_panel_on:
         return "rapid_review_on must not be before notified_panel_on"
@@ -571,6 +575,8 @@ def _approve_cspr_report(ctx: TransitionContext) -> None:
 
 
 def _final_report_given(ctx: TransitionContext) -> str | None:
+    if ctx.precheck:  # about the submitted fields: nothing to say before they are
+        return None
     case: CaseReview = ctx.case
     sent = ctx.data.get("final_report_sent_on") or case.final_report_sent_on
     if is_lcspr(case) and sent is None:
