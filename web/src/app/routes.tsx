@@ -7,16 +7,8 @@ import { ApiError, setUnauthorizedHandler } from "../api/client";
 import { SESSION_ENDED_KEY, SESSION_KEY } from "../api/session";
 import { SkipLink, Header, Footer } from "./Layout";
 import { Layout } from "./Layout";
+import { lazyPage } from "./lazy";
 import { RequireSession } from "./RequireSession";
-import { CaseReviewPage } from "../pages/case-reviews/CaseReviewPage";
-import { CaseReviewsListPage } from "../pages/case-reviews/CaseReviewsListPage";
-import { NewCaseReviewPage } from "../pages/case-reviews/NewCaseReviewPage";
-import { AgencyReportsPage } from "../pages/case-reviews/AgencyReportsPage";
-import { EditCaseReviewPage } from "../pages/case-reviews/EditCaseReviewPage";
-import { RecommendationsPage } from "../pages/case-reviews/RecommendationsPage";
-import { MeetingPage } from "../pages/meetings/MeetingPage";
-import { MeetingsListPage } from "../pages/meetings/MeetingsListPage";
-import { NewMeetingPage } from "../pages/meetings/NewMeetingPage";
 import { MyWorkPage } from "../pages/my-work/MyWorkPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 import { adminRoutes } from "../pages/admin/routes";
@@ -81,15 +73,15 @@ export const routes: RouteObject[] = [
             element: <RequireSession />,
             children: [
               { index: true, element: <MyWorkPage /> },
-              { path: "case-reviews", element: <CaseReviewsListPage /> },
-              { path: "case-reviews/new", element: <NewCaseReviewPage /> },
-              { path: "case-reviews/:id", element: <CaseReviewPage /> },
-              { path: "case-reviews/:id/edit", element: <EditCaseReviewPage /> },
-              { path: "case-reviews/:id/agency-reports", element: <AgencyReportsPage /> },
-              { path: "case-reviews/:id/recommendations", element: <RecommendationsPage /> },
-              { path: "meetings", element: <MeetingsListPage /> },
-              { path: "meetings/new", element: <NewMeetingPage /> },
-              { path: "meetings/:id", element: <MeetingPage /> },
+              lazyPage("case-reviews", () => import("../pages/case-reviews/CaseReviewsListPage"), "CaseReviewsListPage"),
+              lazyPage("case-reviews/new", () => import("../pages/case-reviews/NewCaseReviewPage"), "NewCaseReviewPage"),
+              lazyPage("case-reviews/:id", () => import("../pages/case-reviews/CaseReviewPage"), "CaseReviewPage"),
+              lazyPage("case-reviews/:id/edit", () => import("../pages/case-reviews/EditCaseReviewPage"), "EditCaseReviewPage"),
+              lazyPage("case-reviews/:id/agency-reports", () => import("../pages/case-reviews/AgencyReportsPage"), "AgencyReportsPage"),
+              lazyPage("case-reviews/:id/recommendations", () => import("../pages/case-reviews/RecommendationsPage"), "RecommendationsPage"),
+              lazyPage("meetings", () => import("../pages/meetings/MeetingsListPage"), "MeetingsListPage"),
+              lazyPage("meetings/new", () => import("../pages/meetings/NewMeetingPage"), "NewMeetingPage"),
+              lazyPage("meetings/:id", () => import("../pages/meetings/MeetingPage"), "MeetingPage"),
               // each area of part 2 keeps its own routes (pages/<area>/routes.tsx)
               ...childDeathRoutes,
               ...myFormsRoutes,

@@ -2,14 +2,11 @@
 // list with its filters, a case, and a notification entered by staff.
 import type { RouteObject } from "react-router";
 
-import { ChildDeathPage } from "./ChildDeathPage";
-import { ChildDeathsListPage } from "./ChildDeathsListPage";
-import { NewChildDeathPage } from "./NewChildDeathPage";
-import { OutstandingPage } from "./OutstandingPage";
+import { lazyPage } from "../../app/lazy";
 
 export const childDeathRoutes: RouteObject[] = [
-  { path: "child-deaths", element: <OutstandingPage /> },
-  { path: "child-deaths/list", element: <ChildDeathsListPage /> },
-  { path: "child-deaths/new", element: <NewChildDeathPage /> },
-  { path: "child-deaths/:id", element: <ChildDeathPage /> },
+  lazyPage("child-deaths", () => import("./OutstandingPage"), "OutstandingPage"),
+  lazyPage("child-deaths/list", () => import("./ChildDeathsListPage"), "ChildDeathsListPage"),
+  lazyPage("child-deaths/new", () => import("./NewChildDeathPage"), "NewChildDeathPage"),
+  lazyPage("child-deaths/:id", () => import("./ChildDeathPage"), "ChildDeathPage"),
 ];

@@ -1,10 +1,9 @@
 // The agency author's forms (staff app part 2).
 import type { RouteObject } from "react-router";
 
-import { MyFormPage } from "./MyFormPage";
-import { MyFormsPage } from "./MyFormsPage";
+import { lazyPage } from "../../app/lazy";
 
 export const myFormsRoutes: RouteObject[] = [
-  { path: "my-forms", element: <MyFormsPage /> },
-  { path: "my-forms/:formId", element: <MyFormPage /> },
+  lazyPage("my-forms", () => import("./MyFormsPage"), "MyFormsPage"),
+  lazyPage("my-forms/:formId", () => import("./MyFormPage"), "MyFormPage"),
 ];

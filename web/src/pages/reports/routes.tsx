@@ -1,6 +1,6 @@
 // The reports pages (staff app part 2).
 import type { RouteObject } from "react-router";
 
-import { ReportsPage } from "./ReportsPage";
+import { lazyPage } from "../../app/lazy";
 
-export const reportRoutes: RouteObject[] = [{ path: "reports", element: <ReportsPage /> }];
+export const reportRoutes: RouteObject[] = [lazyPage("reports", () => import("./ReportsPage"), "ReportsPage")];
