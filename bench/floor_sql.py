@@ -80,7 +80,8 @@ def outstanding_summary() -> dict[str, tuple[str, dict[str, Any]]]:
                                 WHEN date_of_death > :b12 THEN '6-12m' ELSE '12m+' END AS band, count(*)
             FROM cdop_child_deaths WHERE {OPEN} GROUP BY 1, 2""", {"b3": b3, "b6": b6, "b12": b12}),
         "holds": ("""
-            SELECT reason, count(*) FROM cdop_holds WHERE released_at IS NULL GROUP BY reason""", {}),
+            SELECT reason, count(*), sum(CASE WHEN expected_on < :today THEN 1 ELSE 0 END)
+            FROM cdop_holds WHERE released_at IS NULL GROUP BY reason""", {"today": today}),
         "overdue_forms": ("""
             SELECT r.agency, count(*) FROM core_agency_requests r
             JOIN cdop_child_deaths c ON c.id = r.subject_id

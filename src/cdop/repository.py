@@ -303,7 +303,9 @@ class CaseFilters:
     statuses: list[str] = field(default_factory=list)
     outstanding: bool = False
     older_than_days: int | None = None
+    since_death_band: str | None = None
     hold_reason: str | None = None
+    hold_overdue: bool = False
     has_overdue_reports: bool = False
     agency: str | None = None
     q: str | None = None
@@ -328,7 +330,10 @@ class _ListShape:
     statuses: bool
     outstanding: bool
     older_than: bool
+    band_after: bool
+    band_by: bool
     hold_reason: bool
+    hold_overdue: bool
     agency: bool
     overdue: bool
     q: bool
@@ -346,12 +351,18 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
         stmt = stmt.where(open_cases())
     if shape.older_than:
         stmt = stmt.where(c.date_of_death <= bindparam("died_by", type_=Date))
-    if shape.hold_reason:
+    if shape.band_after:  # the band of the summary: died after its start ...
+        stmt = stmt.where(c.date_of_death > bindparam("band_after", type_=Date))
+    if shape.band_by:  # ... and on or before its end
+        stmt = stmt.where(c.date_of_death <= bindparam("band_by", type_=Date))
+    if shape.hold_reason or shape.hold_overdue:
         h = _HOLDS.c
-        stmt = stmt.where(exists(
-            select(h.id).where(h.child_death_id == c.id, h.released_at.is_(None),
-                               h.reason == bindparam("hold_reason"))
-        ))
+        hold_conditions = [h.child_death_id == c.id, h.released_at.is_(None)]
+        if shape.hold_reason:
+            hold_conditions.append(h.reason == bindparam("hold_reason"))
+        if shape.hold_overdue:  # its expected date has passed and it has not been released
+            hold_conditions.append(h.expected_on < bindparam("today", type_=Date))
+        stmt = stmt.where(exists(select(h.id).where(*hold_conditions)))
     r = _FORMS.c
     form_conditions: list[ColumnElement[bool]] = []
     if shape.agency:
@@ -397,6 +408,14 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
         params["statuses"] = list(f.statuses)
     if f.older_than_days is not None:
         params["died_by"] = today - dt.timedelta(days=f.older_than_days)
+    if f.since_death_band:
+        after, by = band_dates(f.since_death_band, today)
+        if after:
+            params["band_after"] = after
+        if by:
+            params["band_by"] = by
+    if f.hold_overdue:
+        params["today"] = today
     if f.hold_reason:
         params["hold_reason"] = f.hold_reason
     if f.agency:
@@ -415,7 +434,8 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
             raise ValidationFailed.field(["query", "cursor"], "invalid cursor") from None
     shape = _ListShape(
         reads_all=bool(principal.roles & READER_ROLES), statuses=bool(f.statuses), outstanding=f.outstanding,
-        older_than=f.older_than_days is not None, hold_reason=bool(f.hold_reason), agency=bool(f.agency),
+        older_than=f.older_than_days is not None, band_after="band_after" in params, band_by="band_by" in params,
+        hold_reason=bool(f.hold_reason), hold_overdue=f.hold_overdue, agency=bool(f.agency),
         overdue=f.has_overdue_reports, q=bool(f.q), after=bool(cursor), postgresql=dialect == "postgresql",
     )
     return _list_statement(shape), params
@@ -470,6 +490,13 @@ def band_limits(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
     return add_months(today, -3), add_months(today, -6), add_months(today, -12)
 
 
+def band_dates(band: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of death of a band (:func:`since_death_band`): after the first (or no limit),
+    on or before the second (or no limit)."""
+    three, six, twelve = band_limits(today)
+    return {"0-3m": (three, None), "3-6m": (six, three), "6-12m": (twelve, six), "12m+": (None, twelve)}[band]
+
+
 def since_death_band(date_of_death: dt.date, today: dt.date,
                      limits: tuple[dt.date, dt.date, dt.date] | None = None) -> str:
     three, six, twelve = limits or band_limits(today)
@@ -502,8 +529,14 @@ def outstanding_counts(session: Session, principal: Principal, today: dt.date) -
     return [(s, b, int(n)) for s, b, n in rows]
 
 
+def _past_expected() -> Any:
+    """1 for an open hold whose expected date has passed (the summary's overdue holds)."""
+    return func.sum(case((_HOLDS.c.expected_on < bindparam("today", type_=Date), 1), else_=0))
+
+
 _HOLDS_BY_REASON = (
-    select(_HOLDS.c.reason, func.count()).where(_HOLDS.c.released_at.is_(None)).group_by(_HOLDS.c.reason)
+    select(_HOLDS.c.reason, func.count(), _past_expected())
+    .where(_HOLDS.c.released_at.is_(None)).group_by(_HOLDS.c.reason)
 )
 _OVERDUE_BY_AGENCY = (
     select(_FORMS.c.agency, func.count())
@@ -515,19 +548,21 @@ _OVERDUE_BY_AGENCY = (
 )
 
 
-def open_holds_by_reason(session: Session, principal: Principal) -> dict[str, int]:
+def open_holds_by_reason(session: Session, principal: Principal,
+                         today: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """Open holds by reason, and those of them whose expected date has passed."""
     if principal.roles & READER_ROLES:
         # Readers see every case: count the open holds on their own (partial index), with no
         # probe into cdop_child_deaths per hold.
-        rows = session.connection().execute(_HOLDS_BY_REASON).all()
-        return {r: int(n) for r, n in rows}
-    rows = session.execute(
-        select(ChildDeathHold.reason, func.count())
-        .join(ChildDeath, ChildDeath.id == ChildDeathHold.child_death_id)
-        .where(ChildDeathHold.released_at.is_(None), readable_by(principal))
-        .group_by(ChildDeathHold.reason)
-    ).all()
-    return {r: int(n) for r, n in rows}
+        rows = session.connection().execute(_HOLDS_BY_REASON, {"today": today}).all()
+    else:
+        rows = session.execute(
+            select(ChildDeathHold.reason, func.count(), _past_expected())
+            .join(ChildDeath, ChildDeath.id == ChildDeathHold.child_death_id)
+            .where(ChildDeathHold.released_at.is_(None), readable_by(principal))
+            .group_by(ChildDeathHold.reason), {"today": today}
+        ).all()
+    return {r: int(n) for r, n, _ in rows}, {r: int(p or 0) for r, _, p in rows if p}
 
 
 def overdue_forms_by_agency(session: Session, principal: Principal, today: dt.date) -> dict[str, int]:

@@ -31,6 +31,7 @@ from cdop.schemas import (
     MyFormsPage,
     OutstandingSummary,
     PanelPapers,
+    SinceDeathBand,
     ReportingFormCreate,
     ReportingFormOut,
     ReportingFormSubmit,
@@ -77,7 +78,9 @@ def list_child_deaths(
     status: Annotated[list[State] | None, Query(max_length=20)] = None,
     outstanding: bool = False,
     older_than_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
+    since_death_band: SinceDeathBand | None = None,
     hold_reason: HoldReason | None = None,
+    hold_overdue: bool = False,
     has_overdue_reports: bool = False,
     agency: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -85,12 +88,15 @@ def list_child_deaths(
     cursor: CursorQuery = None,
 ) -> Response:
     """Child deaths, oldest death first, each with what it is waiting on. ``outstanding``: not
-    closed, withdrawn or transferred out; ``older_than_days``: days since death;
-    ``hold_reason``: an open hold for that reason; ``has_overdue_reports``: a reporting form
+    closed, withdrawn or transferred out; ``older_than_days``: at least that many days since
+    death; ``since_death_band``: a band of the summary (0-3m, 3-6m, 6-12m, 12m+);
+    ``hold_reason``: an open hold for that reason; ``hold_overdue``: an open hold whose expected
+    date has passed; ``has_overdue_reports``: a reporting form
     past its due date; ``agency``: a reporting form still awaited from that agency;
     ``q``: reference or child's name."""
     filters = repo.CaseFilters(statuses=list(status or []), outstanding=outstanding,
-                               older_than_days=older_than_days, hold_reason=hold_reason,
+                               older_than_days=older_than_days, since_death_band=since_death_band,
+                               hold_reason=hold_reason, hold_overdue=hold_overdue,
                                has_overdue_reports=has_overdue_reports, agency=agency, q=q)
     return _json(service.list_page(session, principal, filters, limit, cursor))
 

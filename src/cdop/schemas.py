@@ -368,6 +368,8 @@ class OutstandingSummary(BaseModel):
     by_band: dict[SinceDeathBand, int]
     total: int
     on_hold_by_reason: dict[HoldReason, int]
+    holds_past_expected_by_reason: dict[HoldReason, int] = Field(
+        description="open holds whose expected date has passed (list: hold_overdue=true)")
     overdue_reporting_forms_by_agency: dict[str, int]
 
 

@@ -194,9 +194,9 @@ def list_page(session: Session, principal: Principal, filters: repo.CaseFilters,
 
 def outstanding_summary(session: Session, principal: Principal) -> dict[str, Any]:
     today = config.today()
-    out = views.summary(today, repo.outstanding_counts(session, principal, today),
-                        repo.open_holds_by_reason(session, principal),
-                        repo.overdue_forms_by_agency(session, principal, today))
+    holds, holds_overdue = repo.open_holds_by_reason(session, principal, today)
+    out = views.summary(today, repo.outstanding_counts(session, principal, today), holds,
+                        repo.overdue_forms_by_agency(session, principal, today), holds_overdue)
     record(session, actor=principal.actor, action="child_death.summary", subject_type=SUBJECT)
     return out
 

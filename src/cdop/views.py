@@ -239,7 +239,7 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
 
 
 def summary(today: dt.date, counts: Iterable[tuple[str, str, int]], on_hold_by_reason: dict[str, int],
-            overdue_by_agency: dict[str, int]) -> dict[str, Any]:
+            overdue_by_agency: dict[str, int], holds_overdue_by_reason: dict[str, int] | None = None) -> dict[str, Any]:
     """An ``OutstandingSummary`` from the GROUP BY rows of the repository."""
     by_status: dict[str, dict[str, int]] = {}
     for status, band, n in counts:
@@ -255,6 +255,7 @@ def summary(today: dt.date, counts: Iterable[tuple[str, str, int]], on_hold_by_r
         "by_band": totals,
         "total": sum(totals.values()),
         "on_hold_by_reason": on_hold_by_reason,
+        "holds_past_expected_by_reason": holds_overdue_by_reason or {},
         "overdue_reporting_forms_by_agency": overdue_by_agency,
     }
 

@@ -496,7 +496,8 @@ def test_outstanding_counts_link_to_the_list_and_a_stale_case_keeps_the_input(li
     pg.go_back()
     holds.get_by_role("link", name=re.compile("criminal proceedings past the expected date")).click()
     pg.wait_for_selector("[data-testid=child-deaths-table]")
-    assert "hold_reason=criminal_proceedings" in pg.url
+    assert "hold_reason=criminal_proceedings" in pg.url and "hold_overdue=true" in pg.url
+    assert pg.locator("[data-testid=child-deaths-table] tbody tr").count() == 1
     assert pg.locator("[data-testid=child-deaths-table]", has_text=reference).count() == 1
 
     # a stale case: the first browser's action is refused with 412, the note is kept

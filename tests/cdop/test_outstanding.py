@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import event
@@ -123,7 +124,38 @@ def test_summary_counts(client, coordinator, data) -> None:
     assert s["by_band"] == {"0-3m": 1, "3-6m": 2, "6-12m": 1, "12m+": 1}
     assert s["total"] == 5
     assert s["on_hold_by_reason"] == {"inquest": 1, "criminal_proceedings": 1}
+    assert s["holds_past_expected_by_reason"] == {}
     assert s["overdue_reporting_forms_by_agency"] == {"Testshire Police": 1}
+
+
+def test_holds_past_their_expected_date(client, db, coordinator, data) -> None:
+    """A hold whose expected date has passed is overdue until it is released (DOMAIN.md): the
+    summary counts them by reason and the list's hold_overdue=true gives exactly those cases."""
+    c = make_case(db, status="on_hold", last_name="India", date_of_death=dt.date(2026, 5, 1))
+    _hold(db, c, "inquest", dt.date(2026, 9, 30))  # expected yesterday
+    d = make_case(db, status="on_hold", last_name="Juliet", date_of_death=dt.date(2026, 5, 2))
+    _hold(db, d, "other", TODAY)  # expected today: not yet past
+    db.commit()
+    s = client.get(f"{API}/child-deaths/outstanding/summary", headers=coordinator.headers).json()
+    assert s["on_hold_by_reason"] == {"inquest": 2, "criminal_proceedings": 1, "other": 1}
+    assert s["holds_past_expected_by_reason"] == {"inquest": 1}
+    assert _refs(client, coordinator, "hold_overdue=true") == ["India"]
+    assert _refs(client, coordinator, "hold_overdue=true&hold_reason=other") == []
+    assert _refs(client, coordinator, "hold_overdue=true&hold_reason=inquest") == ["India"]
+
+
+def test_the_list_takes_the_summarys_bands(client, coordinator, data) -> None:
+    """Each count of the summary links to exactly its cases: since_death_band uses the
+    summary's months (0-3m: died after 2026-07-01 for 1 October 2026; 3-6m: after 2026-04-01
+    up to and including 2026-07-01; ...)."""
+    s = client.get(f"{API}/child-deaths/outstanding/summary", headers=coordinator.headers).json()
+    for band, expected in (("0-3m", ["Alpha"]), ("3-6m", ["Bravo", "Hotel"]), ("6-12m", ["Charlie"]),
+                           ("12m+", ["Delta"])):
+        assert _refs(client, coordinator, f"outstanding=true&since_death_band={quote(band)}") == expected
+        assert s["by_band"][band] == len(expected)
+    assert _refs(client, coordinator, "since_death_band=12m%2B") == ["Echo", "Delta"]
+    r = client.get(f"{API}/child-deaths?since_death_band=2y", headers=coordinator.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "since_death_band"]
 
 
 def test_keyset_pages_are_stable_under_inserts(client, db, coordinator, data) -> None:

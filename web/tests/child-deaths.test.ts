@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 
 import {
-  analysisBody, analysisField, apiQuery, bandOlderThanDays, chartBars, EMPTY_ANALYSIS, EMPTY_NOTIFICATION,
-  filtersToSearch, monthsBefore, notificationBody, overdueHoldsByReason, parseFilters, without, type Summary,
+  analysisBody, analysisField, apiQuery, chartBars, EMPTY_ANALYSIS, EMPTY_NOTIFICATION,
+  filtersToSearch, notificationBody, parseFilters, without, type Summary,
 } from "../src/pages/child-deaths/domain";
 
 const summary: Summary = {
@@ -40,41 +40,20 @@ describe("chartBars", () => {
   });
 });
 
-describe("bands as days since death", () => {
-  it("counts calendar months back from the summary's date", () => {
-    expect(monthsBefore("2026-12-07", 3)).toBe("2026-09-07");
-    expect(monthsBefore("2026-05-31", 3)).toBe("2026-02-28");
-    expect(monthsBefore("2026-03-15", 12)).toBe("2025-03-15");
-    expect(bandOlderThanDays("0-3m", "2026-12-07")).toBeNull();
-    expect(bandOlderThanDays("3-6m", "2026-12-07")).toBe(91);
-    expect(bandOlderThanDays("12m+", "2026-12-07")).toBe(365);
-  });
-});
-
-describe("overdueHoldsByReason", () => {
-  it("counts open holds whose expected date is before today, by reason", () => {
-    const items = [
-      { open_holds: [{ reason: "inquest", expected_on: "2026-12-01" }, { reason: "other", expected_on: "2026-12-07" }] },
-      { open_holds: [{ reason: "inquest", expected_on: "2025-01-01" }] },
-      { open_holds: [] },
-    ];
-    expect(overdueHoldsByReason(items, "2026-12-07")).toEqual({ inquest: 2 });
-  });
-});
-
 describe("the list's filters in the URL", () => {
   it("round-trips and drops the cursor on a new search", () => {
-    const search = new URLSearchParams("status=on_hold&status=notified&outstanding=true&older_than_days=90&hold_reason=inquest&has_overdue_reports=true&agency=GP&q=CD-2026&cursor=abc&limit=20");
+    const search = new URLSearchParams("status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&agency=GP&q=CD-2026&cursor=abc&limit=20");
     const f = parseFilters(search);
     expect(f).toEqual({
-      status: ["on_hold", "notified"], outstanding: true, older_than_days: "90", hold_reason: "inquest",
-      has_overdue_reports: true, agency: "GP", q: "CD-2026",
+      status: ["on_hold", "notified"], outstanding: true, older_than_days: "90", since_death_band: "12m+",
+      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, agency: "GP", q: "CD-2026",
     });
     expect(filtersToSearch(f, search).toString()).toBe(
-      "status=on_hold&status=notified&outstanding=true&older_than_days=90&hold_reason=inquest&has_overdue_reports=true&agency=GP&q=CD-2026&limit=20");
+      "status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&agency=GP&q=CD-2026&limit=20");
     expect(apiQuery(search)).toEqual({
-      status: ["on_hold", "notified"], outstanding: true, older_than_days: 90, hold_reason: "inquest",
-      has_overdue_reports: true, agency: "GP", q: "CD-2026", limit: 20, cursor: "abc",
+      status: ["on_hold", "notified"], outstanding: true, older_than_days: 90, since_death_band: "12m+",
+      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, agency: "GP", q: "CD-2026",
+      limit: 20, cursor: "abc",
     });
   });
 

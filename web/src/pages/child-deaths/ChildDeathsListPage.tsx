@@ -16,10 +16,10 @@ import { StatusTag, statusLabel } from "../../components/StatusTag";
 import { errorText, fieldId, fieldMessages } from "../../lib/errors";
 import { formatDate } from "../../lib/format";
 import {
-  filtersToSearch, HOLD_REASONS, holdReasonLabel, parseFilters, STATUSES, without, apiQuery, type Filters,
+  BAND_LABELS, filtersToSearch, HOLD_REASONS, holdReasonLabel, parseFilters, STATUSES, without, apiQuery, type Filters,
 } from "./domain";
 
-const ORDER = ["q", "status", "outstanding", "older_than_days", "hold_reason", "has_overdue_reports", "agency", "limit", "cursor"];
+const ORDER = ["q", "status", "outstanding", "older_than_days", "since_death_band", "hold_reason", "hold_overdue", "has_overdue_reports", "agency", "limit", "cursor"];
 
 function Check({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -58,7 +58,11 @@ export function ChildDeathsListPage() {
     { heading: "Reference or child’s name", tags: applied.q ? [{ text: applied.q, to: without(search, "q") }] : [] },
     { heading: "Status", tags: applied.status.map((s) => ({ text: statusLabel(s), to: without(search, "status", s) })) },
     { heading: "Outstanding", tags: applied.outstanding ? [{ text: "Outstanding only", to: without(search, "outstanding") }] : [] },
-    { heading: "Time since death", tags: applied.older_than_days ? [{ text: `More than ${applied.older_than_days} days`, to: without(search, "older_than_days") }] : [] },
+    { heading: "Time since death", tags: [
+      ...(applied.older_than_days ? [{ text: `More than ${applied.older_than_days} days`, to: without(search, "older_than_days") }] : []),
+      ...(applied.since_death_band ? [{ text: BAND_LABELS[applied.since_death_band] ?? applied.since_death_band, to: without(search, "since_death_band") }] : []),
+    ] },
+    { heading: "Holds", tags: applied.hold_overdue ? [{ text: "Past the expected date", to: without(search, "hold_overdue") }] : [] },
     { heading: "On hold for", tags: applied.hold_reason ? [{ text: holdReasonLabel(applied.hold_reason), to: without(search, "hold_reason") }] : [] },
     { heading: "Reporting forms", tags: applied.has_overdue_reports ? [{ text: "Overdue reporting forms", to: without(search, "has_overdue_reports") }] : [] },
     { heading: "Agency", tags: applied.agency ? [{ text: applied.agency, to: without(search, "agency") }] : [] },

@@ -11,7 +11,7 @@ import { Loading, PageHeading, QueryFailed, useTitle } from "../../components/Pa
 import { statusLabel } from "../../components/StatusTag";
 import { formatDate } from "../../lib/format";
 import {
-  BAND_LABELS, bandOlderThanDays, chartBars, holdReasonLabel, OUTSTANDING_STATUSES, overdueHoldsByReason,
+  BAND_LABELS, chartBars, holdReasonLabel, OUTSTANDING_STATUSES,
   searchString, type Summary,
 } from "./domain";
 
@@ -31,26 +31,19 @@ function Outstanding() {
     queryKey: ["child-deaths", "summary"],
     queryFn: async () => unwrap(await api.GET("/api/v1/child-deaths/outstanding/summary")),
   });
-  const onHold = useQuery({
-    queryKey: ["child-deaths", "list", "status=on_hold&limit=200"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/child-deaths", { params: { query: { status: ["on_hold"], limit: 200 } } })),
-  });
   useTitle("Outstanding child deaths");
   if (summary.isLoading) return <Loading what="Loading the outstanding child deaths" />;
   if (summary.error || !summary.data) return <QueryFailed error={summary.error} />;
   const s = summary.data as unknown as Summary & {
-    on_hold_by_reason: Record<string, number>; overdue_reporting_forms_by_agency: Record<string, number>;
+    on_hold_by_reason: Record<string, number>; holds_past_expected_by_reason: Record<string, number>;
+    overdue_reporting_forms_by_agency: Record<string, number>;
   };
   const bands = s.bands.length ? s.bands : Object.keys(BAND_LABELS);
-  const bandLink = (band: string, status?: string) => {
-    const older = bandOlderThanDays(band, s.as_of);
-    return `/child-deaths/list${searchString({
-      status: status ? [status] : [], outstanding: !status,
-      older_than_days: older === null ? "" : String(older),
-    })}`;
-  };
+  // exactly the cases of the count: the list takes the summary's bands
+  const bandLink = (band: string, status?: string) =>
+    `/child-deaths/list${searchString({ status: status ? [status] : [], outstanding: !status, since_death_band: band })}`;
   const overdueForms = Object.entries(s.overdue_reporting_forms_by_agency).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const holdsPast = onHold.data ? overdueHoldsByReason(onHold.data.items, s.as_of) : {};
+  const holdsPast = s.holds_past_expected_by_reason ?? {};
   const holdsPastTotal = Object.values(holdsPast).reduce((a, b) => a + b, 0);
 
   return (
@@ -171,9 +164,7 @@ function Outstanding() {
         </div>
         <div className="govuk-grid-column-one-half">
           <h2 className="govuk-heading-m" id="holds-heading">Holds past their expected date</h2>
-          {onHold.isLoading ? <Loading what="Loading the holds" /> : onHold.error ? (
-            <p className="govuk-body">The holds could not be loaded. Try again later.</p>
-          ) : holdsPastTotal ? (
+          {holdsPastTotal ? (
             <table className="govuk-table app-table--compact" aria-labelledby="holds-heading" data-testid="holds-table">
               <thead className="govuk-table__head">
                 <tr className="govuk-table__row">
@@ -187,7 +178,7 @@ function Outstanding() {
                   <tr className="govuk-table__row" key={reason}>
                     <th scope="row" className="govuk-table__header">{holdReasonLabel(reason)}</th>
                     <td className="govuk-table__cell govuk-table__cell--numeric">
-                      <Link className="govuk-link" to={`/child-deaths/list${searchString({ status: ["on_hold"], hold_reason: reason })}`}>
+                      <Link className="govuk-link" to={`/child-deaths/list${searchString({ hold_reason: reason, hold_overdue: true })}`}>
                         {n}<span className="govuk-visually-hidden"> on hold for {holdReasonLabel(reason).toLowerCase()} past the expected date</span>
                       </Link>
                     </td>
@@ -197,9 +188,6 @@ function Outstanding() {
               </tbody>
             </table>
           ) : <p className="govuk-body">No hold is past its expected date.</p>}
-          {onHold.data?.next_cursor ? (
-            <p className="govuk-body">Counted from the first 200 cases on hold only.</p>
-          ) : null}
         </div>
       </div>
     </>

@@ -14,8 +14,6 @@ export type Band = (typeof BANDS)[number];
 export const BAND_LABELS: Record<string, string> = {
   "0-3m": "Under 3 months", "3-6m": "3 to 6 months", "6-12m": "6 to 12 months", "12m+": "12 months or more",
 };
-/** The months since death at which each band starts. */
-export const BAND_START_MONTHS: Record<string, number> = { "0-3m": 0, "3-6m": 3, "6-12m": 6, "12m+": 12 };
 
 /** Words for the history of actions not offered now (GET .../transitions labels those offered;
  * reading the whole workflow would be a 4th call). As GET /workflows/child-death labels them. */
@@ -126,54 +124,23 @@ export function chartBars(summary: Summary, width = 100): Bar[] {
   });
 }
 
-/** Whole days between two ISO dates (b - a). */
-export function daysBetween(a: string, b: string): number {
-  const t = (s: string) => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10)));
-  return Math.round((t(b) - t(a)) / 86_400_000);
-}
-
-/** The ISO date `months` calendar months before `iso` (clamped to the month's last day). */
-export function monthsBefore(iso: string, months: number): string {
-  const y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7)) - 1 - months;
-  const d = Number(iso.slice(8, 10));
-  const first = new Date(Date.UTC(y, m, 1));
-  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  const out = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, last)));
-  return out.toISOString().slice(0, 10);
-}
-
-/** The list's `older_than_days` for the start of a band (as of a date); null for the first band. */
-export function bandOlderThanDays(band: string, asOf: string): number | null {
-  const months = BAND_START_MONTHS[band] ?? 0;
-  if (!months) return null;
-  return daysBetween(monthsBefore(asOf, months), asOf);
-}
-
-export type OpenHold = { reason: string; expected_on: string };
-/** The open holds whose expected date has passed, by reason. */
-export function overdueHoldsByReason(items: { open_holds: OpenHold[] }[], today: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const item of items) {
-    for (const h of item.open_holds) if (h.expected_on < today) out[h.reason] = (out[h.reason] ?? 0) + 1;
-  }
-  return out;
-}
-
 // ---- the list's filters -------------------------------------------------------------------------
 
 export type Filters = {
   status: string[];
   outstanding: boolean;
   older_than_days: string;
+  since_death_band: string;
   hold_reason: string;
+  hold_overdue: boolean;
   has_overdue_reports: boolean;
   agency: string;
   q: string;
 };
 
 export const EMPTY_FILTERS: Filters = {
-  status: [], outstanding: false, older_than_days: "", hold_reason: "", has_overdue_reports: false, agency: "", q: "",
+  status: [], outstanding: false, older_than_days: "", since_death_band: "", hold_reason: "", hold_overdue: false,
+  has_overdue_reports: false, agency: "", q: "",
 };
 
 export function parseFilters(search: URLSearchParams): Filters {
@@ -181,7 +148,9 @@ export function parseFilters(search: URLSearchParams): Filters {
     status: search.getAll("status").filter(Boolean),
     outstanding: search.get("outstanding") === "true",
     older_than_days: search.get("older_than_days") ?? "",
+    since_death_band: search.get("since_death_band") ?? "",
     hold_reason: search.get("hold_reason") ?? "",
+    hold_overdue: search.get("hold_overdue") === "true",
     has_overdue_reports: search.get("has_overdue_reports") === "true",
     agency: search.get("agency") ?? "",
     q: search.get("q") ?? "",
@@ -194,7 +163,9 @@ export function filtersToSearch(f: Filters, keep?: URLSearchParams): URLSearchPa
   for (const s of f.status) out.append("status", s);
   if (f.outstanding) out.set("outstanding", "true");
   if (f.older_than_days.trim()) out.set("older_than_days", f.older_than_days.trim());
+  if (f.since_death_band) out.set("since_death_band", f.since_death_band);
   if (f.hold_reason) out.set("hold_reason", f.hold_reason);
+  if (f.hold_overdue) out.set("hold_overdue", "true");
   if (f.has_overdue_reports) out.set("has_overdue_reports", "true");
   if (f.agency.trim()) out.set("agency", f.agency.trim());
   if (f.q.trim()) out.set("q", f.q.trim());
@@ -215,7 +186,9 @@ export function apiQuery(search: URLSearchParams): Record<string, unknown> {
   if (f.status.length) q.status = f.status;
   if (f.outstanding) q.outstanding = true;
   if (f.older_than_days) q.older_than_days = /^\d+$/.test(f.older_than_days) ? Number(f.older_than_days) : f.older_than_days;
+  if (f.since_death_band) q.since_death_band = f.since_death_band;
   if (f.hold_reason) q.hold_reason = f.hold_reason;
+  if (f.hold_overdue) q.hold_overdue = true;
   if (f.has_overdue_reports) q.has_overdue_reports = true;
   if (f.agency) q.agency = f.agency;
   if (f.q) q.q = f.q;
@@ -231,7 +204,7 @@ export function without(search: URLSearchParams, key: keyof Filters, value?: str
   const f = parseFilters(search);
   const next: Filters = { ...f };
   if (key === "status") next.status = f.status.filter((s) => s !== value);
-  else if (key === "outstanding" || key === "has_overdue_reports") next[key] = false;
+  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue") next[key] = false;
   else next[key] = "";
   const s = filtersToSearch(next, search).toString();
   return s ? `?${s}` : "?";
