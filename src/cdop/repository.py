@@ -662,14 +662,16 @@ def assigned_forms(session: Session, user_id: int | None, *, open_only: bool, li
     return [(req, case) for req, case in session.execute(stmt).all()]
 
 
-def assigned_form(session: Session, user_id: int | None, form_id: int) -> tuple[AgencyRequest, ChildDeath] | None:
+def assigned_form(session: Session, user_id: int | None, form_id: int, *,
+                  lock: bool = False) -> tuple[AgencyRequest, ChildDeath] | None:
     """One reporting form assigned to this user, with its case; else None."""
-    row = session.execute(
+    stmt = (
         select(AgencyRequest, ChildDeath)
         .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
         .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
                AgencyRequest.id == form_id, AgencyRequest.assignee_user_id == (user_id or -1))
-    ).first()
+    )
+    row = session.execute(stmt.with_for_update(of=AgencyRequest) if lock else stmt).first()
     return (row[0], row[1]) if row else None
 
 

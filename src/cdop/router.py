@@ -232,6 +232,17 @@ def my_reporting_form(
     return service.my_form(session, principal, form_id)
 
 
+@router.put("/reporting-forms/mine/{form_id}/draft", response_model=AgencyFormView)
+def save_my_reporting_form_draft(
+    form_id: FormId, body: ReportingFormSubmit, session: SessionDep,
+    principal: Annotated[Principal, Depends(require("reporting_form:submit"))],
+) -> Any:
+    """Save a draft of a form assigned to the caller: any of its sections (answered or not
+    known), replacing the previous draft; nothing is submitted. Submitted or waived: 409;
+    someone else's form or a closed case: 404."""
+    return service.save_my_draft(session, principal, form_id, body)
+
+
 # ---- panel papers ----
 
 

@@ -444,6 +444,18 @@ def my_form(session: Session, principal: Principal, form_id: int) -> dict[str, A
     return views.agency_view(case, req, config.today())
 
 
+def save_my_draft(session: Session, principal: Principal, form_id: int, body: ReportingFormSubmit) -> dict[str, Any]:
+    """Keep part of a form assigned to the caller (``AgencyFormView``): any sections, not yet
+    submitted; someone else's form: 404; a submitted or waived one: 409."""
+    found = repo.assigned_form(session, principal.user_id, form_id, lock=True)
+    if found is None or found[1].status in TERMINAL_STATES:
+        raise NotFound("no such open reporting form is assigned to you")
+    req, case = found
+    requests.save_draft(session, req, answers=dict(body.answers), not_known=list(body.not_known),
+                        actor=principal.actor)
+    return views.agency_view(case, req, config.today())
+
+
 # the transition body as OpenAPI shows it
 TRANSITION_BODY_SCHEMA = transition_body_schema([WORKFLOW], "ChildDeathTransition")
 

@@ -166,11 +166,25 @@ def _author_journey(live_server: Any, pg: Any, shot: Any, *, keyboard: bool) -> 
     else:
         pg.get_by_role("link", name='Enter your answer for health, or select "Not known"').click()
         assert focused_id(pg) == "f-answers-health"
+        # part of the form saved as a draft, and still there when the author comes back
+        pg.locator("#f-answers-health").fill(answers["health"])
+        pg.locator("#f-not_known-parenting_capacity").check()
+        pg.get_by_role("button", name="Save as draft").click()
+        pg.wait_for_selector("[data-testid=draft-banner]")
+        assert pg.evaluate("document.activeElement.dataset.testid") == "draft-banner"
+        assert not pg.title().startswith("Error")
+        check_axe(pg, "draft saved")
+        shot(pg, f"forms-18-draft-saved-{suffix}")
+        pg.reload()
+        pg.wait_for_selector("[data-testid=answer-form]")
+        assert pg.input_value("#f-answers-health") == answers["health"]
+        assert pg.locator("#f-not_known-parenting_capacity").is_checked()
+        assert next(f for f in api.forms(case["id"]) if f["id"] == form_id)["status"] == "requested"
         for key in SECTIONS:
             if key in answers:
                 pg.locator(f"#f-answers-{key}").fill(answers[key])
             else:
-                pg.locator(f"#f-not_known-{key}").check()
+                pg.locator(f"#f-not_known-{key}").check()  # (already checked from the draft: stays)
         # an answer and "not known" together are refused before anything is sent
         pg.locator("#f-answers-other_information").fill("Typed by mistake")
         pg.get_by_role("button", name="Submit form").click()

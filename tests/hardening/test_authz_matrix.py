@@ -106,6 +106,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit"): frozenset({AUTHOR, COORD}),
     ("GET", "/api/v1/reporting-forms/mine"): frozenset({AUTHOR, COORD}),
     ("GET", "/api/v1/reporting-forms/mine/{form_id}"): frozenset({AUTHOR, COORD}),
+    ("PUT", "/api/v1/reporting-forms/mine/{form_id}/draft"): frozenset({AUTHOR, COORD}),
     ("GET", "/api/v1/reports/child-deaths"): CDOP_READERS,
 }
 # The browser session's own view: any signed-in user, but a bearer token carries no browser

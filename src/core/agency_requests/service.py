@@ -101,6 +101,20 @@ def submit(session: Session, req: AgencyRequest, *, answers: dict[str, Any], not
     return req
 
 
+def save_draft(session: Session, req: AgencyRequest, *, answers: dict[str, Any], not_known: Sequence[str],
+               actor: str) -> AgencyRequest:
+    """Keep what the author has written so far (any part of the form); still ``requested``,
+    nothing is sent until :func:`submit`."""
+    if req.status != "requested":
+        raise Conflict(f"this request is already {req.status}")
+    req.answers = answers
+    req.not_known = sorted(set(not_known))
+    session.flush()
+    record(session, actor=actor, action=f"{req.kind}.draft", subject_type=req.subject_type,
+           subject_id=req.subject_id, data={"request_id": req.id})
+    return req
+
+
 def waive(session: Session, req: AgencyRequest, *, reason: str, actor: str) -> AgencyRequest:
     if req.status != "requested":
         raise Conflict(f"this request is already {req.status}")

@@ -1,8 +1,9 @@
 // One reporting form of an agency author (/app/my-forms/:formId), built from the definition the
 // API gives (GET /reporting-forms/mine/{form_id}: its sections, each with a title and help):
 // per section an answer or "Not known", submitted once (POST /child-deaths/{case_id}/
-// reporting-forms/{form_id}/submit), then shown read-only with the answers. The API keeps no
-// drafts, so the page cannot save part of a form. One API call to show it.
+// reporting-forms/{form_id}/submit), then shown read-only with the answers. A draft of any part
+// of it can be saved and come back to (PUT /reporting-forms/mine/{form_id}/draft). One API call
+// to show it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
@@ -134,11 +135,37 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
     },
   });
 
+  const [draftSaved, setDraftSaved] = useState<string | null>(null);
+  const draftBanner = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (draftSaved) draftBanner.current?.focus(); }, [draftSaved]);
+  const draft = useMutation({
+    mutationFn: async () =>
+      unwrap(await api.PUT("/api/v1/reporting-forms/mine/{form_id}/draft", {
+        params: { path: { form_id: view.form_id } },
+        body: submitBody(questions, entries),
+      })),
+    onSuccess: async () => {
+      setMessages({});
+      setDraftSaved(new Date().toISOString());
+      await client.invalidateQueries({ queryKey: ["my-forms"] });
+    },
+    onError: (error) => {
+      setDraftSaved(null);
+      if (error instanceof ApiError && error.status === 409) {
+        setMessages({ _: "This form has already been submitted, so a draft cannot be saved." });
+        return;
+      }
+      const byField = apiMessages(fieldMessages(error));
+      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
+    },
+  });
+
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const problems = checkEntries(questions, entries);
     setMessages(problems);
     if (Object.keys(problems).length) return;
+    setDraftSaved(null);
     submit.mutate();
   };
   const set = (key: string, change: Partial<{ text: string; notKnown: boolean }>) =>
@@ -152,8 +179,21 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
         child&apos;s or family&apos;s names.
       </p>
       <div className="govuk-inset-text">
-        This form cannot be saved part way: the service keeps no drafts. Keep this page open until you submit it.
+        You can save a draft and come back to it later: nothing is sent until you submit the form.
       </div>
+      {draftSaved ? (
+        <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" tabIndex={-1}
+          ref={draftBanner} aria-labelledby="draft-title" data-testid="draft-banner">
+          <div className="govuk-notification-banner__header">
+            <h2 className="govuk-notification-banner__title" id="draft-title">Success</h2>
+          </div>
+          <div className="govuk-notification-banner__content">
+            <p className="govuk-notification-banner__heading">
+              Draft saved at {formatDateTime(draftSaved).split(" at ")[1]}. The form is not submitted yet.
+            </p>
+          </div>
+        </div>
+      ) : null}
       <form onSubmit={onSubmit} noValidate data-testid="answer-form">
         {questions.map((q) => (
           <SectionField key={q.key} question={q} entry={entries[q.key]} error={messages[answerField(q.key)]}
@@ -166,7 +206,11 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
             You can submit this form once. You cannot change your answers after you submit them.
           </strong>
         </div>
-        <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit form</button>
+        <div className="govuk-button-group">
+          <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit form</button>
+          <button type="button" className="govuk-button govuk-button--secondary" disabled={draft.isPending}
+            onClick={() => draft.mutate()}>Save as draft</button>
+        </div>
       </form>
     </>
   );
