@@ -131,9 +131,11 @@ def make_case(session: Session, status: str = "received", *, decision: str | Non
         data["received_on"] = received_on.isoformat()
         incident = dt.date.fromisoformat(data["incident"]["date"])
         data["incident"]["date"] = min(incident, received_on - dt.timedelta(days=1)).isoformat()
+    # created under its regime (WT2015 unless told), whatever the deployment default
     case, _ = service.create_notification(
         session, StaffNotificationIn.model_validate(data), source="staff", actor="test",
         actor_name="Test", received_on=received_on, with_token=False,
+        regime_code=fields.pop("regime", "WT2015"),
     )
     case.status = status
     case.decision = decision

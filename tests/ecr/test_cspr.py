@@ -259,8 +259,13 @@ def test_workflow_endpoint_and_diagram(client, users) -> None:
 
 def test_regime_set_on_creation_and_never_changed(client, api, users) -> None:
     bu = users["business_unit"]
+    from ecr.config import get_config
+
     default = api.create_staff(bu).json()
-    assert default["regime"] == "WT2015"  # the deployment default is unchanged
+    assert default["regime"] == get_config().regime  # ECR_CASE_REVIEW_REGIME (WT2015 for now)
+    default = client.post("/api/v1/case-reviews", json={**body(), "regime": "WT2015"},
+                          headers=bu.headers).json()
+    assert default["regime"] == "WT2015"
     assert default["serious_incident"] is None
     r = client.post("/api/v1/case-reviews", json={**body(), "regime": "CSPR"}, headers=bu.headers)
     assert r.status_code == 201, r.text
@@ -556,7 +561,8 @@ def test_panel_response_set_by_patch(client, db, users) -> None:
 
 def test_both_regimes_side_by_side(client, api, db, users) -> None:
     bu, chair, ic = users["business_unit"], users["crg_chair"], users["independent_chair"]
-    old = api.create_staff(bu).json()
+    old = client.post("/api/v1/case-reviews", json={**body(), "regime": "WT2015"},
+                      headers=bu.headers).json()
     new = client.post("/api/v1/case-reviews", json={**body(), "regime": "CSPR"},
                       headers=bu.headers).json()
     for c in (old, new):
