@@ -45,7 +45,7 @@ export function Header({ session }: { session?: Session | null }) {
             <nav className="moj-header__navigation" aria-label="Account">
               <ul className="moj-header__navigation-list">
                 <li className="moj-header__navigation-item">
-                  <span className="moj-header__navigation-link" data-testid="signed-in-as">{session.user.name}</span>
+                  <span className="app-header-user" data-testid="signed-in-as">{session.user.name}</span>
                 </li>
                 <li className="moj-header__navigation-item">
                   <a className="moj-header__navigation-link" href="/app/sign-in"
