@@ -72,9 +72,7 @@ function Outstanding() {
       </p>
 
       <h2 className="govuk-heading-m" id="by-status-heading">By status and time since death</h2>
-      <p className="govuk-body">
-        A count by time since death lists the cases at least that old (the list filters by “older than”).
-      </p>
+      <p className="govuk-body">Each count links to the list of exactly those cases.</p>
       <div className="govuk-grid-row">
         <div className="govuk-grid-column-two-thirds">
           <table className="govuk-table app-table--compact" data-testid="summary-table" aria-labelledby="by-status-heading">
