@@ -677,8 +677,10 @@ CSPR = Workflow(
                                "due inside the rapid review's 15 working days"),
                    effects=(_record_serious_incident_notification,)),
         Transition("refer_to_group", ("screening",), "awaiting_decision", BU,
-                   label="Refer to the Case Review Group (not a serious incident)",
-                   optional=_CRITERIA_INPUTS, effects=(_refer_cspr_to_group,)),
+                   label="Refer to the Case Review Group",
+                   optional=_CRITERIA_INPUTS,
+                   guard_note="not a serious incident: the group decides other learning",
+                   effects=(_refer_cspr_to_group,)),
         Transition("complete_rapid_review", ("rapid_review",), "rapid_review_sent", CRG,
                    label="Record the rapid review",
                    fields={"rapid_review_on": PastDate, "sent_to_panel_on": PastDate,
@@ -802,6 +804,9 @@ REGIMES: dict[str, Regime] = {
 HISTORY_LABELS: dict[str, str] = {
     k: v for r in REGIMES.values() for k, v in r.workflow.history_labels(receive="Notification received").items()
 }
+# an action of several regimes is called the same in each (the history names it once)
+assert all(t.label == HISTORY_LABELS[t.action] for r in REGIMES.values() for t in r.workflow.transitions), \
+    "an action shared by two regimes has two labels"
 
 
 def regime_of(case: CaseReview) -> Regime:

@@ -21,6 +21,7 @@ def _case(api, user, **overrides):
     return r.json()
 
 
+@pytest.mark.usefixtures("wt2015_default")
 # ---- staff entry ----------------------------------------------------------------------------
 
 def test_staff_entry_with_received_on(client, api, users) -> None:

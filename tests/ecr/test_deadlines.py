@@ -26,6 +26,7 @@ def working_days_after(start: dt.date, n: int) -> dt.date:
     return day
 
 
+@pytest.mark.usefixtures("wt2015_default")
 @pytest.mark.parametrize(("received", "screening_due", "decision_due"), [
     # Christmas: 25, 28 (Boxing Day substitute) December and 1 January are holidays
     (dt.date(2026, 12, 21), dt.date(2027, 1, 7), dt.date(2027, 1, 21)),
@@ -52,6 +53,7 @@ def test_deadlines_opened_on_receipt(db, received, screening_due, decision_due) 
     assert due == {"screening": screening_due, "decision": decision_due}
 
 
+@pytest.mark.usefixtures("wt2015_default")
 def test_deadlines_over_http_across_christmas_and_easter(client, users) -> None:
     bu = users["business_unit"]
     cases = {}

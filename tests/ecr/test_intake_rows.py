@@ -22,6 +22,7 @@ from tests.ecr.conftest import body
 URL = "/api/v1/public/case-review-notifications"
 
 
+@pytest.mark.usefixtures("wt2015_default")
 def test_public_intake_stores_the_same_rows(client, db) -> None:
     r = client.post(URL, json=body(child__ethnicity="Not stated"), headers={"Idempotency-Key": "rows-1"})
     assert r.status_code == 201, r.text

@@ -15,6 +15,7 @@ from tests.ecr.conftest import DROP, body
 URL = "/api/v1/public/case-review-notifications"
 
 
+@pytest.mark.usefixtures("wt2015_default")
 def test_public_post_creates_a_received_notification(client, api, db, users) -> None:
     r = api.create_public()
     assert r.status_code == 201, r.text
