@@ -61,6 +61,7 @@ from ecr.schemas import (
 from ecr.workflow import (
     HISTORY_LABELS,
     REGIMES,
+    body_tables,
     close_unowed,
     current_regime,
     open_final_report,
@@ -71,7 +72,7 @@ from ecr.workflow import (
 
 _DUMMY_HASH = hashlib.sha256(b"no such notification").hexdigest()
 # the body of POST /case-reviews/{id}/transitions as OpenAPI describes it (built from the tables)
-TRANSITION_BODY_SCHEMA = transition_body_schema([r.workflow for r in REGIMES.values()], "CaseReviewTransition")
+TRANSITION_BODY_SCHEMA = transition_body_schema(body_tables(), "CaseReviewTransition")  # type: ignore[arg-type]
 
 
 def hash_token(token: str) -> str:

@@ -809,6 +809,30 @@ assert all(t.label == HISTORY_LABELS[t.action] for r in REGIMES.values() for t i
     "an action shared by two regimes has two labels"
 
 
+@dataclass(frozen=True)
+class _AnyRegime:
+    transitions: tuple[Transition, ...]
+
+
+def body_tables() -> list[Any]:
+    """What the transition body's JSON Schema describes: each action once, an action of several
+    regimes with the fields every regime requires as required and the others optional (e.g.
+    ``decide_not_to_publish``: ``panel_told_on`` is required under CSPR only)."""
+    merged: dict[str, Transition] = {}
+    for regime in REGIMES.values():
+        for t in regime.workflow.transitions:
+            seen = merged.get(t.action)
+            if seen is None:
+                merged[t.action] = t
+                continue
+            everything = {**seen.fields, **seen.optional, **t.fields, **t.optional}
+            required = {k: v for k, v in seen.fields.items() if k in t.fields}
+            merged[t.action] = Transition(
+                t.action, seen.sources, seen.target, seen.roles, fields=required,
+                optional={k: v for k, v in everything.items() if k not in required})
+    return [_AnyRegime(tuple(merged.values()))]
+
+
 def regime_of(case: CaseReview) -> Regime:
     return REGIMES[case.regime]
 

@@ -714,3 +714,18 @@ def test_end_to_end_over_http(client, api, db, users, cspr_default) -> None:
     assert "cspr,lcspr_published_within_6_months,,1" in csv_text
     assert "by_regime,CSPR,,1" in csv_text
     assert api.act(case_id, bu, "close").status_code == 200
+
+
+def test_openapi_describes_the_cspr_actions(client) -> None:
+    """The transition body in OpenAPI: each CSPR action with its required fields; an action of
+    both regimes with what both require as required and the rest optional."""
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/v1/case-reviews/{case_id}/transitions"]["post"]
+    variants = {v["properties"]["action"]["const"]: v
+                for v in op["requestBody"]["content"]["application/json"]["schema"]["oneOf"]}
+    for action in ("record_serious_incident_notification", "complete_rapid_review",
+                   "commission_lcspr", "refer_to_national_review", "decide_no_lcspr"):
+        assert set(variants[action]["required"]) == {"action", *TABLE[action][4]}
+    assert "panel_told_on" in variants["decide_not_to_publish"]["properties"]
+    assert "final_report_sent_on" in variants["publish"]["properties"]
+    assert set(variants["decide_not_to_publish"]["required"]) == {"action", "reason"}

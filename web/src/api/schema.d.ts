@@ -5007,11 +5007,19 @@ export interface operations {
                     /** Note */
                     note?: string | null;
                 } | {
+                    /** Abuse Or Neglect Known Or Suspected */
+                    abuse_or_neglect_known_or_suspected?: boolean | null;
                     /**
                      * Action
                      * @constant
                      */
                     action: "refer_to_group";
+                    /** Child Died Or Seriously Harmed */
+                    child_died_or_seriously_harmed?: boolean | null;
+                    /** Death In Custody Secure Setting Or Mha */
+                    death_in_custody_secure_setting_or_mha?: boolean | null;
+                    /** Looked After Child */
+                    looked_after_child?: boolean | null;
                     /** Note */
                     note?: string | null;
                 } | {
@@ -5152,6 +5160,8 @@ export interface operations {
                      * @constant
                      */
                     action: "publish";
+                    /** Final Report Sent On */
+                    final_report_sent_on?: string | null;
                     /** Note */
                     note?: string | null;
                     /**
@@ -5170,6 +5180,8 @@ export interface operations {
                     action: "decide_not_to_publish";
                     /** Note */
                     note?: string | null;
+                    /** Panel Told On */
+                    panel_told_on?: string | null;
                     /** Reason */
                     reason: string;
                 } | {
