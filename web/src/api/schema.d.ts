@@ -382,8 +382,10 @@ export interface paths {
         /**
          * List Child Deaths
          * @description Child deaths, oldest death first, each with what it is waiting on. ``outstanding``: not
-         *     closed, withdrawn or transferred out; ``older_than_days``: days since death;
-         *     ``hold_reason``: an open hold for that reason; ``has_overdue_reports``: a reporting form
+         *     closed, withdrawn or transferred out; ``older_than_days``: at least that many days since
+         *     death; ``since_death_band``: a band of the summary (0-3m, 3-6m, 6-12m, 12m+);
+         *     ``hold_reason``: an open hold for that reason; ``hold_overdue``: an open hold whose expected
+         *     date has passed; ``has_overdue_reports``: a reporting form
          *     past its due date; ``agency``: a reporting form still awaited from that agency;
          *     ``q``: reference or child's name.
          */
@@ -843,6 +845,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting-forms/mine/{form_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Reporting Form
+         * @description One reporting form assigned to the caller, open or not (as in ``/reporting-forms/mine``);
+         *     a form assigned to someone else, or none: 404.
+         */
+        get: operations["my_reporting_form_api_v1_reporting_forms_mine__form_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting-forms/mine/{form_id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save My Reporting Form Draft
+         * @description Save a draft of a form assigned to the caller: any of its sections (answered or not
+         *     known), replacing the previous draft; nothing is submitted. Submitted or waived: 409;
+         *     someone else's form or a closed case: 404.
+         */
+        put: operations["save_my_reporting_form_draft_api_v1_reporting_forms_mine__form_id__draft_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/case-reviews": {
         parameters: {
             query?: never;
@@ -1067,6 +1112,11 @@ export interface components {
             answers: {
                 [key: string]: string;
             };
+            /**
+             * Case Id
+             * @description the child death's id, for the author's submit address (POST /child-deaths/{case_id}/reporting-forms/{form_id}/submit); it opens nothing else to an agency author
+             */
+            case_id: number;
             /** Child Age Band */
             child_age_band: string;
             /**
@@ -2400,6 +2450,13 @@ export interface components {
                     [key: string]: number;
                 };
             };
+            /**
+             * Holds Past Expected By Reason
+             * @description open holds whose expected date has passed (list: hold_overdue=true)
+             */
+            holds_past_expected_by_reason: {
+                [key: string]: number;
+            };
             /** On Hold By Reason */
             on_hold_by_reason: {
                 [key: string]: number;
@@ -2574,7 +2631,7 @@ export interface components {
         };
         /**
          * PublicFormView
-         * @description The form a single-use link opens (as ``AgencyFormView`` without the form's id).
+         * @description The form a single-use link opens (as ``AgencyFormView`` without the form's and case's ids).
          */
         PublicFormView: {
             /** Agency */
@@ -5386,7 +5443,9 @@ export interface operations {
                 status?: ("notified" | "information_gathering" | "on_hold" | "ready_for_panel" | "scheduled_for_panel" | "reviewed" | "closed" | "withdrawn" | "transferred_out")[] | null;
                 outstanding?: boolean;
                 older_than_days?: number | null;
+                since_death_band?: ("0-3m" | "3-6m" | "6-12m" | "12m+") | null;
                 hold_reason?: ("inquest" | "criminal_proceedings" | "case_review" | "other") | null;
+                hold_overdue?: boolean;
                 has_overdue_reports?: boolean;
                 agency?: string | null;
                 q?: string | null;
@@ -7487,6 +7546,144 @@ export interface operations {
             };
             /** @description Not found (also a case you may not see) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_reporting_form_api_v1_reporting_forms_mine__form_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyFormView"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_my_reporting_form_draft_api_v1_reporting_forms_mine__form_id__draft_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                form_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportingFormSubmit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyFormView"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict or invalid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
