@@ -460,8 +460,7 @@ def _notification_dates(ctx: TransitionContext) -> str | None:
         return None
     case: CaseReview = ctx.case
     notified = ctx.data["notified_panel_on"]
-    aware = ctx.data.get("became_aware_on") or case.became_aware_on or case.received_on
-    if notified < case.received_on and notified < aware:
+    if notified < case.received_on:  # API.md: not before receipt, not in the future (PastDate)
         return "notified_panel_on must not be before the notification was received"
     if ctx.data.get("became_aware_on") and ctx.data["became_aware_on"] > notified:
         return "became_aware_on must not be after notified_panel_on"
@@ -672,7 +671,7 @@ CSPR = Workflow(
                              "request_agency_summaries": StrictBool,
                              "agency_summary_contacts": dict[Line(200), Email]},
                    guards=(_notification_dates,), guard_status=422,
-                   guard_note=("notified_panel_on not before receipt (nor before became_aware_on); "
+                   guard_note=("notified_panel_on not before receipt, became_aware_on not after it; "
                                "request_agency_summaries asks each agency involved for a summary "
                                "due inside the rapid review's 15 working days"),
                    effects=(_record_serious_incident_notification,)),

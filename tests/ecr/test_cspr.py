@@ -379,8 +379,13 @@ def test_became_aware_moves_the_notification_clock(client, db, users) -> None:
                       .order_by(Deadline.id)).scalars().all()
     assert [_outcome(d) for d in rows] == ["waived", "open"]
     # not before receipt nor in the future; not after the notification to the panel
-    assert _post(client, case.id, bu, "record_serious_incident_notification",
-                 {"notified_panel_on": "2026-04-01"}).status_code == 422
+    for early in ("2026-04-01", "2026-04-07"):  # before receipt, even if after became_aware_on
+        r = _post(client, case.id, bu, "record_serious_incident_notification",
+                  {"notified_panel_on": early})
+        assert r.status_code == 422 and "notified_panel_on" in r.text
+    r = _post(client, case.id, bu, "record_serious_incident_notification",
+              {"notified_panel_on": "2026-04-09", "became_aware_on": "2026-04-10"})
+    assert r.status_code == 422 and "became_aware_on" in r.text
     assert _post(client, case.id, bu, "record_serious_incident_notification",
                  {"notified_panel_on": (TODAY + dt.timedelta(days=1)).isoformat()}).status_code == 422
 
