@@ -343,3 +343,25 @@ def action_items_of(session: Session, rec_ids: Sequence[int]) -> dict[int, list[
         ).scalars():
             items[item.recommendation_id].append(item)
     return items
+
+
+# ---- an agency author's reports ----
+
+
+def assigned_reports(session: Session, user_id: int | None, *, open_only: bool, limit: int,
+                     after_id: int | None) -> list[tuple[AgencyRequest, str]]:
+    """The case review agency reports assigned to this user with their case's reference, by id,
+    at most ``limit + 1``; ``open_only``: still awaited on a case that is not closed."""
+    stmt = (
+        select(AgencyRequest, CaseReview.reference)
+        .join(CaseReview, CaseReview.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == AGENCY_REPORT_KIND,
+               AgencyRequest.assignee_user_id == (user_id or -1))
+        .order_by(AgencyRequest.id)
+        .limit(limit + 1)
+    )
+    if open_only:
+        stmt = stmt.where(AgencyRequest.status == "requested", CaseReview.status.not_in(CLOSED_STATES))
+    if after_id is not None:
+        stmt = stmt.where(AgencyRequest.id > after_id)
+    return [(req, ref) for req, ref in session.execute(stmt).all()]

@@ -189,6 +189,18 @@ def submit_agency_report(case_id: Id, report_id: Id, body: AgencyReportSubmit,
     return service.submit_agency_report(session, principal, case_id, report_id, body)
 
 
+@router.get("/agency-reports/mine", response_model=Page[AgencyReportOut])
+def my_agency_reports(
+    session: SessionDep, principal: CanSubmitAgencyReport,
+    open_only: bool = True,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Any:
+    """The case review agency reports assigned to the caller (the agency author's list; the
+    business unit has none assigned): still awaited unless ``open_only=false``."""
+    return service.my_agency_reports(session, principal, open_only=open_only, limit=limit, cursor=cursor)
+
+
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
              response_model=AgencyReportOut)
 def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: SessionDep,

@@ -593,6 +593,24 @@ def list_agency_reports(session: Session, principal: Principal, case_id: int) ->
     return [views.agency_report(r, case.reference, today) for r in rows if r.kind == AGENCY_REPORT_KIND]
 
 
+def my_agency_reports(session: Session, principal: Principal, *, open_only: bool, limit: int,
+                      cursor: str | None) -> dict[str, Any]:
+    """A page of ``AgencyReportOut``: the agency reports assigned to the caller (an agency
+    author's "My forms"), oldest request first."""
+    after = None
+    if cursor:
+        (value,) = decode_cursor(cursor, 1)
+        if not isinstance(value, int):
+            raise ValidationFailed.field(["query", "cursor"], "invalid cursor")
+        after = value
+    today = dt.date.today()
+    rows = repo.assigned_reports(session, principal.user_id, open_only=open_only, limit=limit, after_id=after)
+    items = [views.agency_report(req, ref, today) for req, ref in rows[:limit]]
+    record(session, actor=principal.actor, action="agency_report.mine", subject_type=SUBJECT,
+           data={"request_ids": [i["id"] for i in items]})
+    return {"items": items, "next_cursor": encode_cursor(items[-1]["id"]) if len(rows) > limit else None}
+
+
 def _agency_report(session: Session, principal: Principal, case_id: int, request_id: int, *,
                    lock: bool = False, readers_too: bool = False) -> tuple[AgencyRequest, CaseReview]:
     """An agency report for its assigned author or the business unit (and, with

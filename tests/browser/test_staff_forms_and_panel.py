@@ -231,6 +231,58 @@ def test_agency_author_completes_an_assigned_form_with_the_keyboard_alone(live_s
     _author_journey(live_server, page, shot, keyboard=True)
 
 
+def test_agency_author_completes_a_case_review_agency_report(live_server, page, shot) -> None:
+    """My forms lists the case review agency reports assigned to the author too (issue 18), and
+    one is completed in the app: every section answered or not known, submitted once."""
+    pg, base = page, live_server.url
+    bu_token = live_server.token_for("business_unit")
+    bu = {"Authorization": f"Bearer {bu_token}"}
+    agency = unique("Testshire Health ")
+    author = make_user(live_server, "agency_author", name="Rowan Reporter", agency=agency)
+    r = httpx.post(f"{base}/api/v1/case-reviews", headers=bu, timeout=20, json={
+        "notifier": {"name": "Pat Example", "email": "pat.example@council.example", "agency": "Police"},
+        "child": {"first_name": "Quentin", "last_name": "Zephyrine"},
+        "incident": {"date": (dt.date.today() - dt.timedelta(days=30)).isoformat(), "type": "serious_harm",
+                     "description": "Admitted to hospital."},
+        "rationale": "Agencies did not share concerns.", "abuse_or_neglect_suspected": True,
+        "agencies_involved": [agency], "regime": "WT2015"})
+    assert r.status_code == 201, r.text
+    case = r.json()
+    r = httpx.post(f"{base}/api/v1/case-reviews/{case['id']}/agency-reports", headers=bu, timeout=20,
+                   json={"agency": agency, "assignee_user_id": author.id,
+                         "due_on": (dt.date.today() + dt.timedelta(days=14)).isoformat()})
+    assert r.status_code == 201, r.text
+    report_id = r.json()["id"]
+
+    sign_in(pg, base, author)
+    pg.get_by_role("link", name="My forms", exact=True).click()
+    reports = pg.locator("[data-testid=my-reports]")
+    reports.wait_for()
+    assert case["reference"] in reports.inner_text() and agency in reports.inner_text()
+    assert "Quentin" not in pg.content() and "Zephyrine" not in pg.content()
+    check_axe(pg, "my forms with an agency report")
+    shot(pg, "forms-19-my-forms-with-report")
+    reports.get_by_role("link", name=f"{case['reference']} agency report for {agency}").click()
+    pg.wait_for_selector("[data-testid=answer-form]")
+    assert pg.title().startswith(f"Agency report {case['reference']}")
+    pg.get_by_role("button", name="Submit report").click()
+    pg.wait_for_selector("[data-testid=error-summary]")
+    assert pg.inner_text("[data-testid=error-summary]").count("Enter your answer") == 4
+    check_axe(pg, "agency report with errors")
+    for key, text in (("chronology", "Seen at the clinic in March."), ("analysis", "Referral was not made."),
+                      ("learning", "Share concerns the same day.")):
+        pg.locator(f"#f-answers-{key}").fill(text)
+    pg.locator("#f-not_known-recommendations").check()
+    pg.get_by_role("button", name="Submit report").click()
+    pg.wait_for_selector("[data-testid=submitted-banner]")
+    assert "Referral was not made." in pg.inner_text("[data-testid=answers]")
+    check_axe(pg, "agency report submitted")
+    shot(pg, "forms-19-report-submitted")
+    got = httpx.get(f"{base}/api/v1/case-reviews/{case['id']}/agency-reports/{report_id}", headers=bu, timeout=20)
+    assert got.json()["status"] == "submitted" and got.json()["not_known"] == ["recommendations"]
+    assert got.json()["answers"]["learning"] == "Share concerns the same day."
+
+
 def test_a_form_assigned_to_another_author_is_not_found(live_server, page, shot) -> None:
     base, api = live_server.url, Api(live_server)
     owner = make_user(live_server, "agency_author", agency="Testshire Nursery")

@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/v1/agency-reports/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Agency Reports
+         * @description The case review agency reports assigned to the caller (the agency author's list; the
+         *     business unit has none assigned): still awaited unless ``open_only=false``.
+         */
+        get: operations["my_agency_reports_api_v1_agency_reports_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -2482,6 +2503,13 @@ export interface components {
             /** Id */
             id: number;
         };
+        /** Page[AgencyReportOut] */
+        Page_AgencyReportOut_: {
+            /** Items */
+            items: components["schemas"]["AgencyReportOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[AuditEventOut] */
         Page_AuditEventOut_: {
             /** Items */
@@ -3346,6 +3374,67 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    my_agency_reports_api_v1_agency_reports_mine_get: {
+        parameters: {
+            query?: {
+                open_only?: boolean;
+                limit?: number;
+                /** @description the next_cursor of the previous page */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AgencyReportOut_"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_audit_api_v1_audit_get: {
         parameters: {
             query?: {

@@ -216,7 +216,7 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
   );
 }
 
-function SectionField({ question: q, entry, error, onText, onNotKnown }: {
+export function SectionField({ question: q, entry, error, onText, onNotKnown }: {
   question: Question; entry: { text: string; notKnown: boolean }; error?: string;
   onText: (v: string) => void; onNotKnown: (v: boolean) => void;
 }) {
