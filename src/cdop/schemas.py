@@ -326,6 +326,7 @@ class AnalysisOut(BaseModel):
 
 class CaseReviewLinkOut(BaseModel):
     reference: str
+    id: int | None = Field(default=None, description="the case review's id (GET /case-reviews/{id}), when the module is on")
     status: str | None = None
     decision: str | None = None
 

@@ -555,9 +555,9 @@ def report_csv(stats: dict[str, Any]) -> str:
 
 
 def status_for_interop(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """``child_death.status``: {reference} -> {reference, status} or None."""
+    """``child_death.status``: {reference} -> {id, reference, status} or None."""
     reference = payload.get("reference")
     if not isinstance(reference, str):
         return None
     case = repo.by_reference(session, reference)
-    return None if case is None else {"reference": case.reference, "status": case.status}
+    return None if case is None else {"id": case.id, "reference": case.reference, "status": case.status}

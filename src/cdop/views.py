@@ -156,11 +156,11 @@ def list_items(session: Session, cases: list[Row[Any]], today: dt.date) -> list[
 def case_review_view(session: Session, case: Any) -> dict[str, Any] | None:
     if not case.case_review_reference:
         return None
-    out: dict[str, Any] = {"reference": case.case_review_reference, "status": None, "decision": None}
+    out: dict[str, Any] = {"reference": case.case_review_reference, "id": None, "status": None, "decision": None}
     if interop.is_provided("case_review.status"):
         current = interop.call(session, "case_review.status", {"reference": case.case_review_reference})
         if current:
-            out.update(status=current.get("status"), decision=current.get("decision"))
+            out.update(id=current.get("id"), status=current.get("status"), decision=current.get("decision"))
     return out
 
 

@@ -302,6 +302,7 @@ class LinkedCase(BaseModel):
 
 class ChildDeathLink(BaseModel):
     reference: str
+    id: int | None = Field(default=None, description="the child death's id (GET /child-deaths/{id}), when the module is on")
     status: str | None = None
 
 

@@ -249,16 +249,15 @@ def create_staff(session: Session, body: StaffNotificationIn,
 def child_death_link(session: Session, case: CaseReview) -> dict[str, Any] | None:
     if not case.child_death_reference:
         return None
-    status = None
+    found = None
     if interop.is_provided("child_death.status"):
         try:
             found = interop.call(session, "child_death.status",
                                  {"reference": case.child_death_reference})
         except interop.NotProvided:
             found = None
-        if found:
-            status = found.get("status")
-    return {"reference": case.child_death_reference, "status": status}
+    return {"reference": case.child_death_reference, "id": (found or {}).get("id"),
+            "status": (found or {}).get("status")}
 
 
 def detail(session: Session, case: CaseReview, today: dt.date | None = None) -> dict[str, Any]:
@@ -858,5 +857,5 @@ def referral_status(session: Session, payload: dict[str, Any]) -> dict[str, Any]
     case = repo.get_by_reference(session, reference)
     if case is None:
         return None
-    return {"reference": case.reference, "status": case.status, "decision": case.decision,
+    return {"id": case.id, "reference": case.reference, "status": case.status, "decision": case.decision,
             "stage": regime_of(case).public_stages.get(case.status)}

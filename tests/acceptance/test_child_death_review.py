@@ -94,14 +94,16 @@ def test_child_death_from_notification_to_closed(client, session_factory, smtp_s
                    refer_to_case_review=True)
     assert reviewed["status"] == "reviewed"
     cr_reference = reviewed["case_review"]["reference"]
-    assert cr_reference and reviewed["case_review"]["status"]
+    assert cr_reference and reviewed["case_review"]["status"] and reviewed["case_review"]["id"]
     reviews = client.get(f"{API}/case-reviews", headers=business_unit.headers)
     assert reviews.status_code == 200, reviews.text
     listed = [i for i in reviews.json()["items"] if i["reference"] == cr_reference]
     assert listed, reviews.json()
     cr = client.get(f"{API}/case-reviews/{listed[0]['id']}", headers=business_unit.headers).json()
     assert cr["child_death_reference"] == reference
-    assert cr["child_death"] == {"reference": reference, "status": "reviewed"}  # each shows the other
+    # each shows the other, by reference and by id (the staff app links them)
+    assert cr["child_death"] == {"reference": reference, "id": cid, "status": "reviewed"}
+    assert reviewed["case_review"]["id"] == cr["id"]
 
     # 7. closed, with the whole story in the history
     closed = _go(client, coordinator, cid, "close")

@@ -279,6 +279,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     link = pg.locator("[data-testid=case-review-link] a")
     cr_reference = link.inner_text().replace("case review", "").strip()
     assert cr_reference
+    assert re.search(r"/app/case-reviews/\d+$", link.get_attribute("href") or ""), link.get_attribute("href")
     check_axe(pg, "reviewed")
     shot(pg, "cd-12-reviewed")
     sign_out(pg)
@@ -307,6 +308,12 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     assert last in table.locator("tr", has_text=cr_reference).inner_text()
     check_axe(pg, "case review list with the referral")
     shot(pg, "cd-14-case-review-list")
+    # the case review links back to the child death it came from
+    table.get_by_role("link", name=cr_reference, exact=True).click()
+    back = pg.get_by_role("link", name=reference, exact=True)
+    back.wait_for()
+    back.click()
+    pg.wait_for_url(case_url)
 
 
 def test_keyboard_alone_list_case_and_a_hold_with_an_error(live_server, page, shot) -> None:

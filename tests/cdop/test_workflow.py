@@ -170,7 +170,7 @@ def test_referral_to_case_review_through_interop(client, db, chair, coordinator,
         return {"id": 1, "reference": "CR-2026-0099", "status": "received"}
 
     def fake_status(session, payload):
-        return {"reference": payload["reference"], "status": "screening", "decision": None}
+        return {"id": 99, "reference": payload["reference"], "status": "screening", "decision": None}
 
     monkeypatch.setitem(interop._PROVIDERS, "case_review.create_referral", fake_create)
     monkeypatch.setitem(interop._PROVIDERS, "case_review.status", fake_status)
@@ -179,7 +179,7 @@ def test_referral_to_case_review_through_interop(client, db, chair, coordinator,
     r = transition(client, case.id, chair, "record_analysis", **{**ANALYSIS, "refer_to_case_review": True,
                                                                   "referral_rationale": "Agencies did not share information."})
     assert r.status_code == 200, r.text
-    assert r.json()["case_review"] == {"reference": "CR-2026-0099", "status": "screening", "decision": None}
+    assert r.json()["case_review"] == {"reference": "CR-2026-0099", "id": 99, "status": "screening", "decision": None}
     (payload,) = calls
     assert payload["child_death_reference"] == case.reference
     assert payload["child"]["first_name"] == "Testchild" and payload["incident"]["type"] == "death"
@@ -190,7 +190,7 @@ def test_referral_to_case_review_through_interop(client, db, chair, coordinator,
     assert listed[0]["case_review_reference"] == "CR-2026-0099"
     db.expire_all()
     assert interop.call(db, "child_death.status", {"reference": case.reference}) == {
-        "reference": case.reference, "status": "reviewed"}
+        "id": case.id, "reference": case.reference, "status": "reviewed"}
     assert interop.call(db, "child_death.status", {"reference": "CD-1999-0001"}) is None
 
 

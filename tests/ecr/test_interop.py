@@ -35,15 +35,15 @@ def test_create_referral_and_status(client, db, users, app, monkeypatch) -> None
     assert again == out
     # the case review status, for the child death side
     assert interop.call(db, "case_review.status", {"reference": out["reference"]}) == {
-        "reference": out["reference"], "status": "received", "decision": None, "stage": "received"}
+        "id": out["id"], "reference": out["reference"], "status": "received", "decision": None, "stage": "received"}
     assert interop.call(db, "case_review.status", {"reference": "CR-1900-0001"}) is None
 
     # the case shows the child death and, when that module answers, its status
     monkeypatch.setitem(interop._PROVIDERS, "child_death.status",
-                        lambda s, p: {"reference": p["reference"], "status": "reviewed"}
+                        lambda s, p: {"id": 42, "reference": p["reference"], "status": "reviewed"}
                         if p["reference"] == "CD-2026-0042" else None)
     got = client.get(f"/api/v1/case-reviews/{case.id}", headers=users["business_unit"].headers).json()
-    assert got["child_death"] == {"reference": "CD-2026-0042", "status": "reviewed"}
+    assert got["child_death"] == {"reference": "CD-2026-0042", "id": 42, "status": "reviewed"}
     assert got["child_death_reference"] == "CD-2026-0042"
     listed = client.get("/api/v1/case-reviews", params={"q": out["reference"]},
                         headers=users["business_unit"].headers).json()["items"]
@@ -55,7 +55,7 @@ def test_child_death_status_when_module_absent(client, db, users, monkeypatch) -
     out = interop.call(db, "case_review.create_referral", {**REFERRAL, "child_death_reference": "CD-2026-0043"})
     db.commit()
     got = client.get(f"/api/v1/case-reviews/{out['id']}", headers=users["business_unit"].headers).json()
-    assert got["child_death"] == {"reference": "CD-2026-0043", "status": None}
+    assert got["child_death"] == {"reference": "CD-2026-0043", "id": None, "status": None}
 
 
 @pytest.mark.parametrize("bad", [

@@ -1373,6 +1373,11 @@ export interface components {
         CaseReviewLinkOut: {
             /** Decision */
             decision?: string | null;
+            /**
+             * Id
+             * @description the case review's id (GET /case-reviews/{id}), when the module is on
+             */
+            id?: number | null;
             /** Reference */
             reference: string;
             /** Status */
@@ -1661,6 +1666,11 @@ export interface components {
         };
         /** ChildDeathLink */
         ChildDeathLink: {
+            /**
+             * Id
+             * @description the child death's id (GET /child-deaths/{id}), when the module is on
+             */
+            id?: number | null;
             /** Reference */
             reference: string;
             /** Status */

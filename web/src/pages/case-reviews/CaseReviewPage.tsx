@@ -269,7 +269,7 @@ function Links({ c, onChanged }: { c: CaseReview; onChanged: (message: string) =
       <h3 className="govuk-heading-s">Child death review</h3>
       {c.child_death ? (
         <p className="govuk-body">
-          <Link className="govuk-link" to={`/child-deaths?q=${encodeURIComponent(c.child_death.reference)}`}>{c.child_death.reference}</Link>
+          <Link className="govuk-link" to={c.child_death.id ? `/child-deaths/${c.child_death.id}` : `/child-deaths?q=${encodeURIComponent(c.child_death.reference)}`}>{c.child_death.reference}</Link>
           {c.child_death.status ? ` (${humanise(c.child_death.status).toLowerCase()})` : null}
         </p>
       ) : c.child_death_reference ? (

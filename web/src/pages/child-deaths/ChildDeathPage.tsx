@@ -167,7 +167,7 @@ function ChildDeathView({ id }: { id: number }) {
       {c.case_review ? (
         <div className="govuk-inset-text" data-testid="case-review-link">
           Referred to the Case Review Group as{" "}
-          <Link className="govuk-link" to={`/case-reviews?q=${encodeURIComponent(c.case_review.reference)}`}>
+          <Link className="govuk-link" to={c.case_review.id ? `/case-reviews/${c.case_review.id}` : `/case-reviews?q=${encodeURIComponent(c.case_review.reference)}`}>
             case review {c.case_review.reference}
           </Link>
           {c.case_review.status ? ` (${statusLabel(c.case_review.status).toLowerCase()})` : ""}.
