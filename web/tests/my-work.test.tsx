@@ -50,9 +50,11 @@ describe("My work: the sections of each role", () => {
 
   it("asks for the statuses of the roles held, once each", () => {
     expect(statusesFor(["business_unit"]).sort()).toEqual(
-      ["information_requested", "monitoring_other_la_review", "received", "review_in_progress", "screening"]);
+      ["information_requested", "monitoring_national_review", "monitoring_other_la_review", "received",
+        "review_in_progress", "screening"]);
     expect(statusesFor(["crg_chair", "independent_chair"]).sort()).toEqual(
-      ["awaiting_decision", "publication_deferred", "report_approved", "report_submitted", "scr_recommended"]);
+      ["awaiting_decision", "publication_deferred", "rapid_review", "rapid_review_sent", "report_approved",
+        "report_submitted", "scr_recommended"]);
     expect(statusesFor(["crg_member"])).toEqual([]);
     expect(workRoles(["admin", "crg_member", "business_unit"])).toEqual(["business_unit", "crg_member"]);
   });
@@ -73,12 +75,30 @@ describe("My work: the sections of each role", () => {
     });
     expect(chair.role).toBe("crg_chair");
     expect(Object.fromEntries(chair.sections.map((x) => [x.key, keys(x.items)]))).toEqual({
-      "awaiting-decision": [awaiting.id], "reports-to-approve": [submittedOther.id],
+      "awaiting-decision": [awaiting.id], "rapid-reviews": [], "reports-to-approve": [submittedOther.id],
     });
     expect(ic.role).toBe("independent_chair");
     expect(Object.fromEntries(ic.sections.map((x) => [x.key, keys(x.items)]))).toEqual({
-      "scr-recommendations": [scrRec.id], publications: [approved.id, deferred.id], "scr-reports": [submittedScr.id],
+      "scr-recommendations": [scrRec.id], "rapid-reviews-sent": [], publications: [approved.id, deferred.id],
+      "scr-reports": [submittedScr.id],
     });
+  });
+
+  it("under CSPR: the CRG chair completes rapid reviews, the Independent Chair decides on them and approves LCSPR reports", () => {
+    const rapid = c("rapid_review");
+    const sent = c("rapid_review_sent");
+    const lcsprReport = { ...c("report_submitted"), decision: "lcspr" };
+    const national = c("monitoring_national_review");
+    const [bu, chair, ic] = partitionMyWork({
+      roles: ["business_unit", "crg_chair", "independent_chair"], userId: 1,
+      cases: [rapid, sent, lcsprReport, national], overdue: [], meetings: [],
+    });
+    const of = (g: typeof bu) => Object.fromEntries(g.sections.map((x) => [x.key, keys(x.items)]));
+    expect(of(bu)["reports-awaited"]).toEqual([national.id]);
+    expect(of(chair)["rapid-reviews"]).toEqual([rapid.id]);
+    expect(of(chair)["reports-to-approve"]).toEqual([]);
+    expect(of(ic)["rapid-reviews-sent"]).toEqual([sent.id]);
+    expect(of(ic)["scr-reports"]).toEqual([lcsprReport.id]);
   });
 
   it("gives a CRG member the cases on the agendas of their own upcoming meetings, soonest meeting first", () => {

@@ -42,8 +42,9 @@ const ROLE_ORDER: WorkRole[] = ["business_unit", "crg_chair", "independent_chair
 // The roles that read every case review (API.md): their sections come from one status-filtered list.
 const FULL_READER_ROLES: WorkRole[] = ["business_unit", "crg_chair", "independent_chair"];
 
-/** A review whose report the Independent Chair approves (an SCR); the CRG chair approves the others. */
-const isScr = (c: { decision?: string | null }) => c.decision === "scr";
+/** A review whose report the Independent Chair approves (an SCR under WT2015, an LCSPR under
+ * CSPR); the CRG chair approves the others. */
+const isScr = (c: { decision?: string | null }) => c.decision === "scr" || c.decision === "lcspr";
 
 type SectionRule = {
   key: string;
@@ -61,20 +62,25 @@ const RULES: Record<Exclude<WorkRole, "crg_member">, SectionRule[]> = {
       statuses: ["information_requested"] },
     // overdue deadlines come from their own list (overdue=true), see partitionMyWork
     { key: "reports-awaited", title: "Reports awaited", empty: "There are no reports awaited.",
-      statuses: ["review_in_progress", "monitoring_other_la_review"] },
+      statuses: ["review_in_progress", "monitoring_other_la_review", "monitoring_national_review"] },
   ],
   crg_chair: [
     { key: "awaiting-decision", title: "Cases awaiting the group's decision",
       empty: "There are no cases awaiting the group's decision.", statuses: ["awaiting_decision"] },
+    { key: "rapid-reviews", title: "Rapid reviews to complete", empty: "There are no rapid reviews to complete.",
+      statuses: ["rapid_review"] },
     { key: "reports-to-approve", title: "Reports to approve", empty: "There are no reports to approve.",
       statuses: ["report_submitted"], where: (c) => !isScr(c) },
   ],
   independent_chair: [
     { key: "scr-recommendations", title: "SCR recommendations to decide",
       empty: "There are no SCR recommendations to decide.", statuses: ["scr_recommended"] },
+    { key: "rapid-reviews-sent", title: "Rapid reviews to decide on (LCSPR)",
+      empty: "There are no rapid reviews waiting for a decision on a local practice review.",
+      statuses: ["rapid_review_sent"] },
     { key: "publications", title: "Publications to decide", empty: "There are no publications to decide.",
       statuses: ["report_approved", "publication_deferred"] },
-    { key: "scr-reports", title: "SCR reports to approve", empty: "There are no SCR reports to approve.",
+    { key: "scr-reports", title: "SCR and LCSPR reports to approve", empty: "There are no SCR or LCSPR reports to approve.",
       statuses: ["report_submitted"], where: isScr },
   ],
 };
