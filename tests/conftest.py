@@ -235,3 +235,17 @@ def deliver_outbox(session_factory: sessionmaker[Session], smtp_url: str) -> tup
 
 
 _ = threading  # kept for helpers that start servers in threads
+
+
+@pytest.fixture
+def wt2015_default(monkeypatch):
+    """New case review notifications follow WT2015 in this test (it walks a Serious Case Review,
+    or checks WT2015's intake and deadlines), whatever the deployment default
+    ``ECR_CASE_REVIEW_REGIME`` is. Works for the browser tests' live server too: it runs in this
+    process and reads the setting per request."""
+    from ecr.config import get_config
+
+    monkeypatch.setenv("ECR_CASE_REVIEW_REGIME", "WT2015")
+    get_config.cache_clear()
+    yield
+    get_config.cache_clear()

@@ -83,18 +83,6 @@ class Api:
 
 
 @pytest.fixture
-def wt2015_default(monkeypatch):
-    """New notifications follow WT2015 in this test (it checks WT2015's intake and deadlines),
-    whatever the deployment default ``ECR_CASE_REVIEW_REGIME`` is."""
-    from ecr.config import get_config
-
-    monkeypatch.setenv("ECR_CASE_REVIEW_REGIME", "WT2015")
-    get_config.cache_clear()
-    yield
-    get_config.cache_clear()
-
-
-@pytest.fixture
 def api(client: Any) -> Api:
     return Api(client)
 

@@ -29,17 +29,18 @@ describe("transitionBody", () => {
   it("converts each input type for the API and leaves empty fields out", () => {
     const body = transitionBody(everything, {
       rationale: "Because agencies did not share", review_on: "2026-3-7", expected: "false", count: " 12 ",
-      meeting_id: "4", recommendation: "no_lcspr", extra: "{\"a\": 1}", note: "",
+      meeting_id: "4", recommendation: "no_lcspr", extra: "Police: desk@police.example\n School : office@school.example", note: "",
     });
     expect(body).toEqual({
       action: "do_it", rationale: "Because agencies did not share", review_on: "2026-03-07", expected: false,
-      count: 12, meeting_id: 4, recommendation: "no_lcspr", extra: { a: 1 },
+      count: 12, meeting_id: 4, recommendation: "no_lcspr",
+      extra: { Police: "desk@police.example", School: "office@school.example" },
     });
   });
 
   it("sends what cannot be converted as typed, for the API to reject", () => {
-    const body = transitionBody(everything, { count: "twelve", extra: "{not json", expected: "true" });
-    expect(body).toEqual({ action: "do_it", count: "twelve", extra: "{not json", expected: true });
+    const body = transitionBody(everything, { count: "twelve", extra: "no colon here", expected: "true" });
+    expect(body).toEqual({ action: "do_it", count: "twelve", extra: "no colon here", expected: true });
   });
 
   it("offers an optional note when the action has none", () => {

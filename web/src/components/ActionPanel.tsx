@@ -44,14 +44,22 @@ function convert(input: InputSpec, raw: string): unknown {
       return choice ? choice.value : raw;
     }
     case "object":
-      try {
-        return JSON.parse(raw);
-      } catch {
-        return raw;
-      }
+      return linesToObject(raw);
     default:
       return raw;
   }
+}
+
+/** An object field typed as lines "name: value" (e.g. "Police: desk@police.example"): never JSON
+ * for the user to write. A line without a colon is kept whole, for the API to name in its 422. */
+export function linesToObject(raw: string): Record<string, string> | string {
+  const out: Record<string, string> = {};
+  for (const line of raw.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.indexOf(":");
+    if (at <= 0) return raw;
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
 }
 
 /** The action's inputs, plus an optional note when the action has no note of its own. */
@@ -214,7 +222,8 @@ function InputField({ input, value, error, meetingKind, onChange }: {
     case "meeting":
       return <MeetingSelect name={name} label={label} error={error} value={value} onChange={onChange} kind={meetingKind} />;
     case "object":
-      return <Textarea name={name} label={label} error={error} value={value} onChange={onChange} rows={3} />;
+      return <Textarea name={name} label={label} error={error} value={value} onChange={onChange} rows={3}
+        hint="One on each line, a name then a colon, like: Police: safeguarding@police.example" />;
     default:
       return LONG_TEXT.test(input.name)
         ? <Textarea name={name} label={label} error={error} value={value} onChange={onChange} />

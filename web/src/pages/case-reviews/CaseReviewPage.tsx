@@ -126,6 +126,48 @@ function CaseReviewView({ id }: { id: number }) {
   );
 }
 
+type SeriousIncidentRecord = {
+  criteria?: Record<string, boolean | null>;
+  became_aware_on?: string | null;
+  notified_panel_on?: string | null;
+  rapid_review?: Record<string, string | null>;
+  panel_response?: { panel_response_on?: string | null; panel_agrees?: boolean | null; panel_response_note?: string | null };
+};
+
+const CRITERIA: Record<string, string> = {
+  abuse_or_neglect_known_or_suspected: "Abuse or neglect known or suspected",
+  child_died_or_seriously_harmed: "The child died or was seriously harmed",
+  looked_after_child: "A looked-after child",
+  death_in_custody_secure_setting_or_mha: "Death in custody, in a secure setting or under the Mental Health Act",
+};
+const RECOMMENDATIONS: Record<string, string> = {
+  lcspr: "A local child safeguarding practice review",
+  no_lcspr: "No local child safeguarding practice review",
+  national_review_suggested: "Suggest a national review",
+};
+
+/** Under CSPR: the serious incident criteria, the notification to the national panel, the rapid
+ * review and the panel's response (API.md "Regime CSPR"). */
+function SeriousIncident({ record }: { record: SeriousIncidentRecord }) {
+  const rr = record.rapid_review ?? {};
+  const response = record.panel_response ?? {};
+  return (
+    <Section title="Serious incident and rapid review" id="serious-incident" rows={[
+      ...Object.entries(CRITERIA).map(([key, label]) => ({ key: label, value: yesNo(record.criteria?.[key]) })),
+      { key: "Partners became aware on", value: formatDate(record.became_aware_on) },
+      { key: "National panel notified on", value: formatDate(record.notified_panel_on) },
+      { key: "Rapid review held on", value: formatDate(rr.rapid_review_on) },
+      { key: "Rapid review sent to the panel on", value: formatDate(rr.sent_to_panel_on) },
+      { key: "Recommendation", value: rr.recommendation ? RECOMMENDATIONS[rr.recommendation] ?? rr.recommendation : "" },
+      { key: "Rationale", value: text(rr.rationale) },
+      { key: "Learning identified", value: text(rr.learning_identified) },
+      { key: "Panel responded on", value: formatDate(response.panel_response_on) },
+      { key: "Panel agrees", value: yesNo(response.panel_agrees) },
+      { key: "Panel's response", value: text(response.panel_response_note) },
+    ]} />
+  );
+}
+
 function Section({ title, id, rows }: { title: string; id: string; rows: Row[] }) {
   return (
     <div className="govuk-summary-card">
@@ -209,6 +251,16 @@ export function CaseDetails({ c, editable = true }: { c: CaseReview; editable?: 
           <ul className="govuk-list">{c.agencies_involved.map((a) => <li key={a}>{a}</li>)}</ul>
         ) : "", action: ch("agencies_involved", "agencies involved") },
       ]} />
+      {c.serious_incident ? <SeriousIncident record={c.serious_incident as SeriousIncidentRecord} /> : null}
+      {c.ofsted_and_secretary_of_state_to_be_told ? (
+        <div className="govuk-warning-text">
+          <span className="govuk-warning-text__icon" aria-hidden="true">!</span>
+          <strong className="govuk-warning-text__text">
+            <span className="govuk-visually-hidden">Warning</span>
+            A looked-after child died: Ofsted and the Secretary of State must be told too.
+          </strong>
+        </div>
+      ) : null}
       <Section title="Decision" id="decision" rows={decisionRows} />
       <Section title="Review" id="review" rows={[
         { key: "Review type", value: decisionLabel(text(review.review_type ?? c.review_type)), action: ch("review_type", "review type") },
