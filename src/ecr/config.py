@@ -23,8 +23,10 @@ class CaseReviewSettings(BaseSettings):
     national_panel_notice_days: int = Field(default=14, ge=1, le=100)
     pre_publication_notice_days: int = Field(default=7, ge=1, le=100)
     decision_labels: dict[str, str] = Field(default_factory=dict)
-    # the regime (transition table) new notifications follow; cases keep the one they began with
-    regime: str = Field(default="WT2015", max_length=20)
+    # the regime (transition table) new notifications follow; cases keep the one they began with.
+    # CSPR (Working Together 2018/2023) is what boards use today; WT2015 stays for historic cases
+    # (staff may enter a notification under it) and for boards migrating their records.
+    regime: str = Field(default="CSPR", max_length=20)
 
     def label(self, decision: str | None) -> str:
         if decision is None:

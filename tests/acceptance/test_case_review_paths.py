@@ -23,6 +23,8 @@ NOTIFICATION: dict[str, Any] = {
 }
 WHY = "The group agreed this reflects the learning needed from this case."
 TODAY = dt.date.today()
+# the WT2015 table's paths: public notifications follow WT2015 here whatever the default
+pytestmark = pytest.mark.usefixtures("wt2015_default")
 
 
 class Walker:

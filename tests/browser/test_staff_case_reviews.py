@@ -20,7 +20,9 @@ import pytest
 from tests.browser.staff import (check_axe, focused_id, focused_text, make_user, sign_in, sign_out,
                                  tab_to, tab_to_text)
 
-pytestmark = pytest.mark.browser
+# Serious Case Reviews and WT2015's decisions: new notifications follow WT2015 here (the CSPR
+# journey is tests/browser/test_staff_cspr.py)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wt2015_default")]
 
 
 # ---- helpers ------------------------------------------------------------------------------------

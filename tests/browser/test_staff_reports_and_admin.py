@@ -30,7 +30,9 @@ from tests.browser.staff import (
     tab_to_text,
 )
 
-pytestmark = pytest.mark.browser
+# Serious Case Reviews and WT2015's decisions: new notifications follow WT2015 here (the CSPR
+# journey is tests/browser/test_staff_cspr.py)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wt2015_default")]
 
 
 # ---- set-up through the API -------------------------------------------------------------------
