@@ -168,6 +168,7 @@ def test_public_notification_to_published_scr(live_server, page, browser, shot) 
                 expect_status="Screening")
     take_action(pg, "Refer to the Case Review Group", expect_status="Awaiting decision", shot=shot,
                 shot_name="cr-04b-awaiting-decision")
+    pg.wait_for_selector(".moj-timeline__title:has-text('Refer to the Case Review Group')")  # history read again
     history = pg.inner_text(".moj-timeline")
     assert "Refer to the Case Review Group" in history and "Request more information" in history
     case_url = pg.url

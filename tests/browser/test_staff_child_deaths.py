@@ -291,6 +291,8 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     open_action(pg, "Close the review")
     submit_action(pg, "Close the review")
     wait_status(pg, "Closed")
+    # the history is read again after the action: wait for its newest entry
+    pg.wait_for_selector(".moj-timeline__title:has-text('Close the review')")
     timeline = pg.locator(".moj-timeline").inner_text()
     for words in ("Record the panel's analysis", "Release the hold", "Close the review"):
         assert words.replace("'", "’") in timeline or words in timeline, (words, timeline)
@@ -531,7 +533,7 @@ def test_outstanding_counts_link_to_the_list_and_a_stale_case_keeps_the_input(li
     assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
     assert pg.title().startswith("Error: ")
     wait_status(pg, "Information gathering")
-    assert "Second Coordinator" in pg.locator(".moj-timeline").inner_text()
+    pg.wait_for_selector(".moj-timeline__byline:has-text('Second Coordinator')")
     check_axe(pg, "stale case")
     shot(pg, "cd-21-stale-case")
 

@@ -104,6 +104,7 @@ def test_cspr_notification_to_a_commissioned_lcspr(live_server, page, shot, cspr
                 expect_status="Review in progress")
     main = pg.inner_text("main")
     assert "local child safeguarding practice review" in main.lower()
+    pg.wait_for_selector(".moj-timeline__title:has-text('Commission a local child safeguarding practice review')")
     timeline = pg.inner_text(".moj-timeline")
     for words in ("Record the serious incident notification to the national panel", "Record the rapid review",
                   "Commission a local child safeguarding practice review"):
