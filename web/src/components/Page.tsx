@@ -1,6 +1,6 @@
 // Page furniture: the document title (with "Error: " when the page shows errors), loading and
 // failure states.
-import { useEffect, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 
 import { ApiError } from "../api/client";
 import { errorText } from "../lib/errors";
@@ -40,12 +40,16 @@ export function PageHeading({ caption, children }: { caption?: ReactNode; childr
 }
 
 /** A notice after something succeeded (MOJ/GOV.UK success banner). */
-export function SuccessBanner({ children }: { children: ReactNode }) {
+export function SuccessBanner({ children, focus = false, testId, id = "success-banner" }: {
+  children: ReactNode; focus?: boolean; testId?: string; id?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (focus) ref.current?.focus(); }, [focus]);
   return (
     <div className="govuk-notification-banner govuk-notification-banner--success" role="alert"
-      aria-labelledby="success-banner-title">
+      aria-labelledby={`${id}-title`} tabIndex={focus ? -1 : undefined} ref={ref} data-testid={testId}>
       <div className="govuk-notification-banner__header">
-        <h2 className="govuk-notification-banner__title" id="success-banner-title">Success</h2>
+        <h2 className="govuk-notification-banner__title" id={`${id}-title`}>Success</h2>
       </div>
       <div className="govuk-notification-banner__content">
         <p className="govuk-notification-banner__heading">{children}</p>

@@ -10,8 +10,8 @@ export function withCursor(search: URLSearchParams, cursor: string | null): stri
   return s ? `?${s}` : "?";
 }
 
-export function Pagination({ search, nextCursor, label = "Pages of results" }: {
-  search: URLSearchParams; nextCursor: string | null | undefined; label?: string;
+export function Pagination({ search, nextCursor, label = "Pages of results", nextText = "Next page" }: {
+  search: URLSearchParams; nextCursor: string | null | undefined; label?: string; nextText?: string;
 }) {
   const onLaterPage = !!search.get("cursor");
   if (!nextCursor && !onLaterPage) return null;
@@ -35,7 +35,7 @@ export function Pagination({ search, nextCursor, label = "Pages of results" }: {
               height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">
               <path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z" />
             </svg>
-            <span className="govuk-pagination__link-title">Next page</span>
+            <span className="govuk-pagination__link-title">{nextText}</span>
           </Link>
         </div>
       ) : null}

@@ -13,7 +13,7 @@ import { SummaryList } from "../../components/SummaryList";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDateTime } from "../../lib/format";
 import { auditQuery, filterErrors, filterParams, filtersFromParams, type AuditFilters } from "./auditFilters";
-import { KeysetPaging, withQuery } from "./Paging";
+import { Pagination } from "../../components/Pagination";
 
 type Verify = Schemas["VerifyOut"];
 
@@ -121,9 +121,7 @@ export function AuditPage() {
           </table>
         )
       ) : null}
-      <KeysetPaging label="Pages of events" first={cursor ? withQuery("/admin/audit", params, { cursor: null }) : null}
-        next={events.data?.next_cursor ? withQuery("/admin/audit", params, { cursor: events.data.next_cursor }) : null}
-        nextText="Older events" />
+      <Pagination search={params} nextCursor={events.data?.next_cursor} label="Pages of events" nextText="Older events" />
     </>
   );
 }

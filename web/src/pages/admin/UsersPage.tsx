@@ -5,7 +5,7 @@ import { Link, useLocation, useSearchParams } from "react-router";
 
 import { api, unwrap } from "../../api/client";
 import { Loading, QueryFailed, SuccessBanner, useTitle } from "../../components/Page";
-import { KeysetPaging, withQuery } from "./Paging";
+import { Pagination } from "../../components/Pagination";
 import { roleLabel } from "./userForm";
 
 export const USERS_PAGE_SIZE = 50;
@@ -60,9 +60,7 @@ export function UsersPage() {
           </tbody>
         </table>
       )}
-      <KeysetPaging label="Pages of users" first={cursor ? withQuery("/admin/users", params, { cursor: null }) : null}
-        next={list.data?.next_cursor ? withQuery("/admin/users", params, { cursor: list.data.next_cursor }) : null}
-        nextText="Next users" />
+      <Pagination search={params} nextCursor={list.data?.next_cursor} label="Pages of users" nextText="Next users" />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { Link, useSearchParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { hasRole, useSession } from "../../api/session";
 import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Pagination } from "../../components/Pagination";
 import { formatDateTime } from "../../lib/format";
 import {
   defaultKind, KIND_NAMES, kindOf, MANAGER_ROLES, meetingName, seesBothKinds, splitByTime, type Meeting, type MeetingKind,
@@ -22,9 +23,6 @@ export function MeetingsListPage() {
   const kind = kindOf(params.get("kind"), defaultKind(roles));
   const names = KIND_NAMES[kind];
   useTitle(`${names.group} meetings`);
-  // the address of this list, with its kind when it is not the user's default
-  const base = kind === defaultKind(roles) ? "/meetings" : `/meetings?kind=${kind}`;
-  const withCursor = (c: string) => `${base}${base.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(c)}`;
   const list = useQuery({
     queryKey: ["meetings", "list", kind, cursor ?? ""],
     queryFn: async () =>
@@ -48,31 +46,7 @@ export function MeetingsListPage() {
             empty="There are no upcoming meetings on this page." />
           <MeetingTable id="past" title="Past meetings" meetings={past} kind={kind}
             empty="There are no past meetings on this page." />
-          <nav className="govuk-pagination govuk-pagination--block" aria-label="Pages of meetings">
-            {cursor ? (
-              <div className="govuk-pagination__prev">
-                <Link className="govuk-link govuk-pagination__link" to={base} rel="prev">
-                  <svg className="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg"
-                    height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">
-                    <path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z" />
-                  </svg>
-                  <span className="govuk-pagination__link-title">First page</span>
-                </Link>
-              </div>
-            ) : null}
-            {list.data?.next_cursor ? (
-              <div className="govuk-pagination__next">
-                <Link className="govuk-link govuk-pagination__link" rel="next"
-                  to={withCursor(list.data.next_cursor)}>
-                  <svg className="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg"
-                    height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">
-                    <path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z" />
-                  </svg>
-                  <span className="govuk-pagination__link-title">Older meetings</span>
-                </Link>
-              </div>
-            ) : null}
-          </nav>
+          <Pagination search={params} nextCursor={list.data?.next_cursor} label="Pages of meetings" nextText="Older meetings" />
         </>
       )}
     </>

@@ -3,12 +3,12 @@
 // once (POST /case-reviews/{id}/agency-reports/{report_id}/submit), then shown read-only. The
 // author sees the case's reference only. One API call to show it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessBanner, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime } from "../../lib/format";
@@ -72,7 +72,9 @@ export function AgencyReportPage() {
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        {justSubmitted ? <Submitted /> : null}
+        {justSubmitted ? (
+          <SuccessBanner focus testId="submitted-banner" id="submitted">Your agency report is submitted. Thank you.</SuccessBanner>
+        ) : null}
         <span className="govuk-caption-l">Case review agency report</span>
         <h1 className="govuk-heading-l">{r.case_reference}: {r.agency}</h1>
         <SummaryList rows={[
@@ -93,22 +95,6 @@ export function AgencyReportPage() {
           <p className="govuk-body">This report is no longer needed: the business unit has waived it.</p>
         )}
         <p className="govuk-body"><Link className="govuk-link" to="/my-forms">Back to my forms</Link></p>
-      </div>
-    </div>
-  );
-}
-
-function Submitted() {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => { ref.current?.focus(); }, []);
-  return (
-    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" tabIndex={-1} ref={ref}
-      aria-labelledby="submitted-title" data-testid="submitted-banner">
-      <div className="govuk-notification-banner__header">
-        <h2 className="govuk-notification-banner__title" id="submitted-title">Success</h2>
-      </div>
-      <div className="govuk-notification-banner__content">
-        <p className="govuk-notification-banner__heading">Your agency report is submitted. Thank you.</p>
       </div>
     </div>
   );

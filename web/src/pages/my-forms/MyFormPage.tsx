@@ -10,7 +10,7 @@ import { Link, useParams } from "react-router";
 
 import { api, ApiError, unwrap } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessBanner, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
 import { errorText, fieldId, fieldMessages, type FieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime } from "../../lib/format";
@@ -44,7 +44,9 @@ export function MyFormPage() {
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        {justSubmitted ? <SubmittedBanner /> : null}
+        {justSubmitted ? (
+          <SuccessBanner focus testId="submitted-banner" id="submitted">Your form is submitted. Thank you.</SuccessBanner>
+        ) : null}
         <span className="govuk-caption-l">Child death reporting form</span>
         <h1 className="govuk-heading-l">{view.reference}: {view.agency}</h1>
         <SummaryList rows={[
@@ -69,22 +71,6 @@ export function MyFormPage() {
           <p className="govuk-body">This form is no longer needed: the Child Death Overview Panel has waived it.</p>
         )}
         <p className="govuk-body"><Link className="govuk-link" to="/my-forms">Back to my forms</Link></p>
-      </div>
-    </div>
-  );
-}
-
-function SubmittedBanner() {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => { ref.current?.focus(); }, []);
-  return (
-    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" tabIndex={-1} ref={ref}
-      aria-labelledby="submitted-title" data-testid="submitted-banner">
-      <div className="govuk-notification-banner__header">
-        <h2 className="govuk-notification-banner__title" id="submitted-title">Success</h2>
-      </div>
-      <div className="govuk-notification-banner__content">
-        <p className="govuk-notification-banner__heading">Your form is submitted. Thank you.</p>
       </div>
     </div>
   );
