@@ -146,7 +146,9 @@ def test_public_notification_to_published_scr(live_server, page, browser, shot) 
     pg.get_by_role("button", name="Apply filters").click()
     pg.wait_for_url(f"**/app/case-reviews?q={reference}")
     rows = pg.locator("[data-testid=case-reviews-table] tbody tr")
-    rows.first.wait_for()
+    # the previous rows stay (aria-busy) until the filtered list arrives
+    wait_until(pg, "!document.querySelector('[data-testid=case-reviews-table][aria-busy]')")
+    wait_until(pg, "document.querySelectorAll('[data-testid=case-reviews-table] tbody tr').length === 1")
     assert rows.count() == 1
     assert "Robin Journeyman" in rows.first.inner_text()
     assert "Received" in rows.first.inner_text()
