@@ -309,8 +309,9 @@ IDENTIFIERS = ["Wenceslas", "Thistlewaite", "9434765919", "943 476 5919", "Periw
                "MB7 3QX", "2018-11-23", "23 November 2018", "23/11/2018"]
 
 
+@pytest.mark.parametrize("keyboard", [False, True], ids=["mouse", "keyboard"])
 def test_coordinator_schedules_a_panel_and_a_panel_member_reads_only_anonymised_papers(
-        live_server, browser, page, shot) -> None:
+        live_server, browser, page, shot, keyboard) -> None:
     base, api = live_server.url, Api(live_server)
     member = make_user(live_server, "cdop_panel_member", name="Morgan Panelmember")
     coordinator = make_user(live_server, "cdop_coordinator", name="Cora Coordinator")
@@ -394,13 +395,21 @@ def test_coordinator_schedules_a_panel_and_a_panel_member_reads_only_anonymised_
 
     mp.on("response", on_response)
     try:
-        sign_in(mp, base, member)
-        mp.get_by_role("link", name="Meetings", exact=True).click()
+        sign_in(mp, base, member, keyboard=keyboard)
+        if keyboard:
+            tab_to_text(mp, "Meetings")
+            mp.keyboard.press("Enter")
+        else:
+            mp.get_by_role("link", name="Meetings", exact=True).click()
         mp.wait_for_selector("h1:has-text('Child Death Overview Panel meetings')")
         mp.get_by_role("link", name=title, exact=True).wait_for()
         check_axe(mp, "panel meetings (member)")
         shot(mp, "panel-18-meetings-member")
-        mp.get_by_role("link", name=f"Papers for {title}").click()
+        if keyboard:
+            tab_to(mp, f"el.tagName === 'A' && el.getAttribute('href') === '/app/meetings/{meeting_id}/papers'")
+            mp.keyboard.press("Enter")
+        else:
+            mp.get_by_role("link", name=f"Papers for {title}").click()
         mp.wait_for_selector("h1:has-text('Panel papers')")
         paper = mp.locator("[data-testid=paper]")
         paper.wait_for()
@@ -409,7 +418,12 @@ def test_coordinator_schedules_a_panel_and_a_panel_member_reads_only_anonymised_
         assert "taken to hospital by ambulance" in text
         check_axe(mp, "panel papers")
         shot(mp, "panel-18-papers")
-        mp.get_by_text("Testshire Police: Returned").click()
+        if keyboard:  # a details summary opens with Enter
+            tab_to(mp, "el.tagName === 'SUMMARY' && el.innerText.includes('Testshire Police: Returned')")
+            mp.keyboard.press("Enter")
+        else:
+            mp.get_by_text("Testshire Police: Returned").click()
+        mp.get_by_text("No concerns known to the police.").wait_for()
         assert "No concerns known to the police." in paper.inner_text()
         assert "Not known" in paper.inner_text()
         check_axe(mp, "panel papers, a form open")

@@ -291,6 +291,40 @@ def test_reports_only_for_the_roles_that_read_them(live_server, page, shot) -> N
     shot(pg, "reports-05-case-reviews-only")
 
 
+def test_reports_with_the_keyboard_alone(live_server, page, shot) -> None:
+    """Journey 4 by keyboard: the period typed, the figures shown, a CSV downloaded; the CSPR
+    figures of API.md are on the page and in the CSV."""
+    base, pg = live_server.url, page
+    period = financial_year(dt.date.today())
+    reader = make_user(live_server, "business_unit", name="Kai Keyboard")
+    sign_in(pg, base, reader, keyboard=True)
+    press(pg, "Reports")
+    pg.wait_for_selector("[data-testid=outcomes-table]")
+    tab_to(pg, "el.id === 'f-from'")
+    for value in ("1", "4", period[0][:4]):
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type(value)
+        pg.keyboard.press("Tab")
+    assert focused_id(pg) == "f-to"
+    for value in ("31", "3", period[1][:4]):
+        pg.keyboard.press("Control+a")
+        pg.keyboard.type(value)
+        pg.keyboard.press("Tab")
+    press(pg, "Show figures")
+    pg.wait_for_url(f"**/app/reports?from={period[0]}&to={period[1]}")
+    pg.wait_for_selector("[data-testid=cspr-table]")
+    shown = figures(pg, "case-reviews")
+    assert "cspr|rapid_reviews_completed|" in shown and "by_regime|CSPR|" in shown
+    check_axe(pg, "reports by keyboard")
+    tab_to_text(pg, "Download the case reviews figures (CSV)")
+    with pg.expect_download() as info:
+        pg.keyboard.press("Enter")
+    with open(info.value.path(), encoding="utf-8") as fh:
+        in_csv = csv_figures(fh.read(), "case-reviews")
+    for key in ("cspr|serious_incident_notifications|", "cspr|lcspr_published_within_6_months|", "by_regime|WT2015|"):
+        assert key in shown and same_number(shown[key], in_csv[key]), key
+
+
 # ---- journey 5: administration ------------------------------------------------------------------
 
 def press(pg: Any, text: str) -> None:

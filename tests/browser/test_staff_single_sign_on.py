@@ -56,3 +56,18 @@ def test_no_account_here_is_explained(live_server, page, sso: Issuer) -> None:
     pg.wait_for_selector("text=is not linked to a user of this service")
     assert pg.title().startswith("Error: Sign in")
     check_axe(pg, "single sign-on refused")
+
+
+def test_single_sign_on_with_the_keyboard_alone(live_server, page, sso: Issuer) -> None:
+    from tests.browser.staff import focused_text, tab_to_text
+
+    pg, base = page, live_server.url
+    user = make_user(live_server, "crg_chair", name="Kit Keyboard")
+    sso.approve_email = user.email
+    pg.goto(f"{base}/app/case-reviews")
+    pg.get_by_role("button", name="Sign in with Partnership account").wait_for()
+    tab_to_text(pg, "Sign in with Partnership account")
+    assert focused_text(pg) == "Sign in with Partnership account"
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector("[data-testid=signed-in-as]")
+    assert pg.url == f"{base}/app/case-reviews"

@@ -247,6 +247,21 @@ function Pair({ left, right }: { left: ReactNode; right: ReactNode }) {
 
 // ---- case reviews ---------------------------------------------------------------------------
 
+const REGIME_LABELS: Record<string, string> = {
+  CSPR: "Working Together 2018 and 2023 (CSPR)", WT2015: "Working Together 2015 (Serious Case Reviews)",
+};
+/** The CSPR figures of API.md "Regime CSPR", in its words. */
+const CSPR_LABELS: Record<string, string> = {
+  serious_incident_notifications: "Serious incidents notified to the national panel",
+  notified_within_5_working_days: "Notified within 5 working days",
+  rapid_reviews_completed: "Rapid reviews completed",
+  rapid_reviews_within_15_working_days: "Rapid reviews within 15 working days",
+  lcspr_commissioned: "Local child safeguarding practice reviews commissioned",
+  national_reviews: "Taken by the national panel for a national review",
+  lcspr_published: "Local child safeguarding practice reviews published",
+  lcspr_published_within_6_months: "Published within 6 months",
+};
+
 function CaseReviewFigures({ report }: { report: CaseReviewReport }) {
   const timelinessKinds = Object.keys(report.timeliness);
   const timelinessBars: BarInput[] = timelinessKinds.map((kind) => ({
@@ -277,6 +292,12 @@ function CaseReviewFigures({ report }: { report: CaseReviewReport }) {
           rows={countRows("scr", report.scr, SCR_LABELS)} />}
         right={<FigureTable caption="Publication" first="Publication" headers={["Cases"]}
           rows={countRows("publication", report.publication, PUBLICATION_LABELS)} />}
+      />
+      <Pair
+        left={<FigureTable caption="Notifications by regime" first="Regime" headers={["Notifications"]}
+          testId="by-regime-table" rows={countRows("by_regime", report.by_regime ?? {}, REGIME_LABELS)} />}
+        right={<FigureTable caption="Rapid reviews and local practice reviews (CSPR)" first="Figure" headers={["Cases"]}
+          testId="cspr-table" rows={countRows("cspr", report.cspr ?? {}, CSPR_LABELS)} />}
       />
       <FigureTable caption="Timeliness of deadlines" first="Deadline"
         headers={["Total", ...TIMELINESS_MEASURES.map((m) => m.label)]} testId="timeliness-table"
