@@ -313,7 +313,7 @@ IDENTIFIERS = ["Wenceslas", "Thistlewaite", "9434765919", "943 476 5919", "Periw
 def test_coordinator_schedules_a_panel_and_a_panel_member_reads_only_anonymised_papers(
         live_server, browser, page, shot, keyboard) -> None:
     base, api = live_server.url, Api(live_server)
-    member = make_user(live_server, "cdop_panel_member", name="Morgan Panelmember")
+    member = make_user(live_server, "cdop_panel_member", name=unique("Morgan Panelmember "))
     coordinator = make_user(live_server, "cdop_coordinator", name="Cora Coordinator")
     title = unique("Synthetic panel ")
 
