@@ -365,3 +365,16 @@ def assigned_reports(session: Session, user_id: int | None, *, open_only: bool, 
     if after_id is not None:
         stmt = stmt.where(AgencyRequest.id > after_id)
     return [(req, ref) for req, ref in session.execute(stmt).all()]
+
+
+def assigned_report(session: Session, user_id: int | None, report_id: int, *,
+                    lock: bool = False) -> tuple[AgencyRequest, CaseReview] | None:
+    """One agency report assigned to this user, with its case; else None."""
+    stmt = (
+        select(AgencyRequest, CaseReview)
+        .join(CaseReview, CaseReview.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == AGENCY_REPORT_KIND,
+               AgencyRequest.id == report_id, AgencyRequest.assignee_user_id == (user_id or -1))
+    )
+    row = session.execute(stmt.with_for_update(of=AgencyRequest) if lock else stmt).first()
+    return (row[0], row[1]) if row else None

@@ -201,6 +201,15 @@ def my_agency_reports(
     return service.my_agency_reports(session, principal, open_only=open_only, limit=limit, cursor=cursor)
 
 
+@router.put("/agency-reports/mine/{report_id}/draft", response_model=AgencyReportOut)
+def save_my_agency_report_draft(report_id: Id, body: AgencyReportSubmit, session: SessionDep,
+                                principal: CanSubmitAgencyReport) -> Any:
+    """Save a draft of an agency report assigned to the caller: any of its sections (answered or
+    not known), replacing the previous draft; nothing is submitted. Submitted or waived: 409;
+    someone else's report or a closed case: 404."""
+    return service.save_my_agency_report_draft(session, principal, report_id, body)
+
+
 @router.post("/case-reviews/{case_id}/agency-reports/{report_id}/waive",
              response_model=AgencyReportOut)
 def waive_agency_report(case_id: Id, report_id: Id, body: WaiveIn, session: SessionDep,

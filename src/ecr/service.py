@@ -610,6 +610,23 @@ def my_agency_reports(session: Session, principal: Principal, *, open_only: bool
     return {"items": items, "next_cursor": encode_cursor(items[-1]["id"]) if len(rows) > limit else None}
 
 
+def save_my_agency_report_draft(session: Session, principal: Principal, report_id: int,
+                                body: AgencyReportSubmit) -> dict[str, Any]:
+    """Keep part of an agency report assigned to the caller (``AgencyReportOut``): any sections,
+    not yet submitted; someone else's report or a closed case: 404; submitted or waived: 409."""
+    found = repo.assigned_report(session, principal.user_id, report_id, lock=True)
+    if found is None or found[1].status in CLOSED_STATES:
+        raise NotFound("no such open agency report is assigned to you")
+    req, case = found
+    answers = body.answers.model_dump(exclude_none=True)
+    both = sorted(set(body.not_known) & set(answers))
+    if both:
+        raise ValidationFailed.field(["body", "not_known"],
+                                     f"answered sections cannot also be not known: {', '.join(both)}")
+    agency_requests.save_draft(session, req, answers=answers, not_known=list(body.not_known), actor=principal.actor)
+    return views.agency_report(req, case.reference)
+
+
 def _agency_report(session: Session, principal: Principal, case_id: int, request_id: int, *,
                    lock: bool = False, readers_too: bool = False) -> tuple[AgencyRequest, CaseReview]:
     """An agency report for its assigned author or the business unit (and, with

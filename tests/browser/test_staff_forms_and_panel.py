@@ -269,8 +269,16 @@ def test_agency_author_completes_a_case_review_agency_report(live_server, page, 
     pg.wait_for_selector("[data-testid=error-summary]")
     assert pg.inner_text("[data-testid=error-summary]").count("Enter your answer") == 4
     check_axe(pg, "agency report with errors")
-    for key, text in (("chronology", "Seen at the clinic in March."), ("analysis", "Referral was not made."),
-                      ("learning", "Share concerns the same day.")):
+    # part of it saved as a draft, still there when the author comes back
+    pg.locator("#f-answers-chronology").fill("Seen at the clinic in March.")
+    pg.get_by_role("button", name="Save as draft").click()
+    pg.wait_for_selector("[data-testid=draft-banner]")
+    assert pg.evaluate("document.activeElement.dataset.testid") == "draft-banner"
+    check_axe(pg, "agency report draft saved")
+    pg.reload()
+    pg.wait_for_selector("[data-testid=answer-form]")
+    assert pg.input_value("#f-answers-chronology") == "Seen at the clinic in March."
+    for key, text in (("analysis", "Referral was not made."), ("learning", "Share concerns the same day.")):
         pg.locator(f"#f-answers-{key}").fill(text)
     pg.locator("#f-not_known-recommendations").check()
     pg.get_by_role("button", name="Submit report").click()

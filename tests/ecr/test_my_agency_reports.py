@@ -59,3 +59,31 @@ def test_who_may_ask_and_bad_input(client, users, fast_user) -> None:
     for bad in ({"limit": 0}, {"limit": 201}, {"cursor": "not-a-cursor!"}):
         r = client.get(MINE, params=bad, headers=author.headers)
         assert r.status_code == 422 and r.json()["errors"][0]["loc"][0] == "query", bad
+
+
+def test_an_author_saves_a_draft_then_submits_once(client, db, users, fast_user) -> None:
+    bu = users["business_unit"]
+    author, other = fast_user("agency_author"), fast_user("agency_author")
+    case = make_case(db, "review_in_progress", decision="management_review")
+    report = _request(client, bu, case.id, author.id)
+    draft = f"/api/v1/agency-reports/mine/{report['id']}/draft"
+    r = client.put(draft, json={"answers": {"chronology": "Seen in March."}, "not_known": ["learning"]},
+                   headers=author.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "requested" and r.json()["answers"] == {"chronology": "Seen in March."}
+    got = client.get(f"/api/v1/case-reviews/{case.id}/agency-reports/{report['id']}", headers=author.headers).json()
+    assert got["answers"] == {"chronology": "Seen in March."} and got["not_known"] == ["learning"]
+    # replaced by the next draft; someone else's, or a bad one, changes nothing
+    r = client.put(draft, json={"answers": {"analysis": "A."}, "not_known": []}, headers=author.headers)
+    assert r.json()["answers"] == {"analysis": "A."} and r.json()["not_known"] == []
+    assert client.put(draft, json={"answers": {}}, headers=other.headers).status_code == 404
+    r = client.put(draft, json={"answers": {"analysis": "A."}, "not_known": ["analysis"]}, headers=author.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "not_known"]
+    r = client.put(draft, json={"answers": {"nonsense": "x"}}, headers=author.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][:2] == ["body", "answers"]
+    assert client.get(f"/api/v1/case-reviews/{case.id}/agency-reports/{report['id']}",
+                      headers=author.headers).json()["answers"] == {"analysis": "A."}
+    # submitted once; no draft after that
+    url = f"/api/v1/case-reviews/{case.id}/agency-reports/{report['id']}/submit"
+    assert client.post(url, json=PAYLOAD, headers=author.headers).status_code == 200
+    assert client.put(draft, json={"answers": {}}, headers=author.headers).status_code == 409

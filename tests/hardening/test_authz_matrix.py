@@ -81,6 +81,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/case-reviews/{case_id}/agency-reports"): CASE_READERS,
     ("GET", "/api/v1/case-reviews/{case_id}/agency-reports/{report_id}"): CASE_READERS | {AUTHOR},
     ("GET", "/api/v1/agency-reports/mine"): frozenset({AUTHOR, BU}),
+    ("PUT", "/api/v1/agency-reports/mine/{report_id}/draft"): frozenset({AUTHOR, BU}),
     ("POST", "/api/v1/case-reviews/{case_id}/agency-reports/{report_id}/submit"): frozenset({AUTHOR, BU}),
     ("POST", "/api/v1/case-reviews/{case_id}/agency-reports/{report_id}/waive"): frozenset({BU}),
     ("POST", "/api/v1/case-reviews/{case_id}/recommendations"): frozenset({BU}),

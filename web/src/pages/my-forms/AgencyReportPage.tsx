@@ -129,10 +129,32 @@ function ReportForm({ report, onErrors, onSubmitted }: {
       setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
     },
   });
+  const [draftSaved, setDraftSaved] = useState(0);
+  const draft = useMutation({
+    mutationFn: async () => unwrap(await api.PUT("/api/v1/agency-reports/mine/{report_id}/draft", {
+      params: { path: { report_id: report.id } },
+      body: reportBody(entries),
+    })),
+    onSuccess: async () => {
+      setMessages({});
+      setDraftSaved((n) => n + 1);
+      await client.invalidateQueries({ queryKey: ["my-forms", "reports"] });
+    },
+    onError: (error) => {
+      setDraftSaved(0);
+      if (error instanceof ApiError && error.status === 409) {
+        setMessages({ _: "This report has already been submitted or is no longer needed." });
+        return;
+      }
+      const byField = apiMessages(fieldMessages(error));
+      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
+    },
+  });
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const problems = checkEntries(questions, entries);
     setMessages(problems);
+    setDraftSaved(0);
     if (!Object.keys(problems).length) submit.mutate();
   };
   const set = (key: string, change: Partial<{ text: string; notKnown: boolean }>) =>
@@ -141,6 +163,14 @@ function ReportForm({ report, onErrors, onSubmitted }: {
     <>
       <ErrorSummary items={summaryItems(messages, questions.map((q) => answerField(q.key)))} />
       <p className="govuk-body">Answer each section from your agency&apos;s records, or select &quot;Not known&quot;.</p>
+      <div className="govuk-inset-text">
+        You can save a draft and come back to it later: nothing is sent until you submit the report.
+      </div>
+      {draftSaved ? (
+        <SuccessBanner focus key={draftSaved} testId="draft-banner" id="draft">
+          Draft saved. The report is not submitted yet.
+        </SuccessBanner>
+      ) : null}
       <form onSubmit={onSubmit} noValidate data-testid="answer-form">
         {questions.map((q) => (
           <SectionField key={q.key} question={q} entry={entries[q.key]} error={messages[answerField(q.key)]}
@@ -153,7 +183,11 @@ function ReportForm({ report, onErrors, onSubmitted }: {
             You can submit this report once. You cannot change your answers after you submit them.
           </strong>
         </div>
-        <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit report</button>
+        <div className="govuk-button-group">
+          <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit report</button>
+          <button type="button" className="govuk-button govuk-button--secondary" disabled={draft.isPending}
+            onClick={() => draft.mutate()}>Save as draft</button>
+        </div>
       </form>
     </>
   );
