@@ -35,6 +35,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
+from core.agency_requests import service as requests
 from core.auth.principal import Principal
 from core.db.json_rows import JsonRows, json_rows_text
 from core.db.queries import like_contains
@@ -647,32 +648,15 @@ def open_form_agencies(session: Session, case_id: int) -> list[str]:
 def assigned_forms(session: Session, user_id: int | None, *, open_only: bool, limit: int,
                    after_id: int | None) -> list[tuple[AgencyRequest, ChildDeath]]:
     """Reporting forms assigned to this user with their case, by id, at most ``limit + 1``."""
-    stmt = (
-        select(AgencyRequest, ChildDeath)
-        .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
-        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
-               AgencyRequest.assignee_user_id == (user_id or -1))
-        .order_by(AgencyRequest.id)
-        .limit(limit + 1)
-    )
-    if open_only:
-        stmt = stmt.where(AgencyRequest.status == "requested", ChildDeath.status.not_in(TERMINAL_STATES))
-    if after_id is not None:
-        stmt = stmt.where(AgencyRequest.id > after_id)
-    return [(req, case) for req, case in session.execute(stmt).all()]
+    return requests.assigned_to(session, ChildDeath, SUBJECT, FORM_KIND, user_id,
+                                finished_states=TERMINAL_STATES, open_only=open_only, limit=limit,
+                                after_id=after_id)
 
 
 def assigned_form(session: Session, user_id: int | None, form_id: int, *,
                   lock: bool = False) -> tuple[AgencyRequest, ChildDeath] | None:
     """One reporting form assigned to this user, with its case; else None."""
-    stmt = (
-        select(AgencyRequest, ChildDeath)
-        .join(ChildDeath, ChildDeath.id == AgencyRequest.subject_id)
-        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == FORM_KIND,
-               AgencyRequest.id == form_id, AgencyRequest.assignee_user_id == (user_id or -1))
-    )
-    row = session.execute(stmt.with_for_update(of=AgencyRequest) if lock else stmt).first()
-    return (row[0], row[1]) if row else None
+    return requests.one_assigned_to(session, ChildDeath, SUBJECT, FORM_KIND, user_id, form_id, lock=lock)
 
 
 def case_of_form(session: Session, req: AgencyRequest) -> ChildDeath | None:

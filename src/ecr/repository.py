@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core import references
 from core.agency_requests.models import AgencyRequest
+from core.agency_requests import service as requests
 from core.auth.models import User
 from core.auth.principal import Principal
 from core.db.queries import LIKE_ESCAPE, like_contains
@@ -352,29 +353,14 @@ def assigned_reports(session: Session, user_id: int | None, *, open_only: bool, 
                      after_id: int | None) -> list[tuple[AgencyRequest, str]]:
     """The case review agency reports assigned to this user with their case's reference, by id,
     at most ``limit + 1``; ``open_only``: still awaited on a case that is not closed."""
-    stmt = (
-        select(AgencyRequest, CaseReview.reference)
-        .join(CaseReview, CaseReview.id == AgencyRequest.subject_id)
-        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == AGENCY_REPORT_KIND,
-               AgencyRequest.assignee_user_id == (user_id or -1))
-        .order_by(AgencyRequest.id)
-        .limit(limit + 1)
-    )
-    if open_only:
-        stmt = stmt.where(AgencyRequest.status == "requested", CaseReview.status.not_in(CLOSED_STATES))
-    if after_id is not None:
-        stmt = stmt.where(AgencyRequest.id > after_id)
-    return [(req, ref) for req, ref in session.execute(stmt).all()]
+    rows = requests.assigned_to(session, CaseReview, SUBJECT, AGENCY_REPORT_KIND, user_id,
+                                finished_states=CLOSED_STATES, open_only=open_only, limit=limit,
+                                after_id=after_id)
+    return [(req, case.reference) for req, case in rows]
 
 
 def assigned_report(session: Session, user_id: int | None, report_id: int, *,
                     lock: bool = False) -> tuple[AgencyRequest, CaseReview] | None:
     """One agency report assigned to this user, with its case; else None."""
-    stmt = (
-        select(AgencyRequest, CaseReview)
-        .join(CaseReview, CaseReview.id == AgencyRequest.subject_id)
-        .where(AgencyRequest.subject_type == SUBJECT, AgencyRequest.kind == AGENCY_REPORT_KIND,
-               AgencyRequest.id == report_id, AgencyRequest.assignee_user_id == (user_id or -1))
-    )
-    row = session.execute(stmt.with_for_update(of=AgencyRequest) if lock else stmt).first()
-    return (row[0], row[1]) if row else None
+    return requests.one_assigned_to(session, CaseReview, SUBJECT, AGENCY_REPORT_KIND, user_id, report_id,
+                                    lock=lock)

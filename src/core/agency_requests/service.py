@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from jose import jwt
 from jose.exceptions import JOSEError
@@ -175,6 +175,48 @@ def get_assigned_or_staff(
         raise NotFound("no such request for this case")
     assert req is not None
     return req
+
+
+CaseT = TypeVar("CaseT")
+
+
+def assigned_to(
+    session: Session, case_model: type[CaseT], subject_type: str, kind: str, user_id: int | None, *,
+    finished_states: Sequence[str], open_only: bool, limit: int, after_id: int | None,
+) -> list[tuple[AgencyRequest, CaseT]]:
+    """The requests of this kind assigned to this user, with their case (``case_model``: the
+    domain's case table, with ``id`` and ``status``), by id, at most ``limit + 1`` (keyset after
+    ``after_id``); ``open_only``: still awaited on a case not in ``finished_states``."""
+    model: Any = case_model
+    stmt = (
+        select(AgencyRequest, model)
+        .join(model, model.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == subject_type, AgencyRequest.kind == kind,
+               AgencyRequest.assignee_user_id == (user_id or -1))
+        .order_by(AgencyRequest.id)
+        .limit(limit + 1)
+    )
+    if open_only:
+        stmt = stmt.where(AgencyRequest.status == "requested", model.status.not_in(list(finished_states)))
+    if after_id is not None:
+        stmt = stmt.where(AgencyRequest.id > after_id)
+    return [(req, case) for req, case in session.execute(stmt).all()]
+
+
+def one_assigned_to(
+    session: Session, case_model: type[CaseT], subject_type: str, kind: str, user_id: int | None,
+    request_id: int, *, lock: bool = False,
+) -> tuple[AgencyRequest, CaseT] | None:
+    """One request of this kind assigned to this user, with its case; else None."""
+    model: Any = case_model
+    stmt = (
+        select(AgencyRequest, model)
+        .join(model, model.id == AgencyRequest.subject_id)
+        .where(AgencyRequest.subject_type == subject_type, AgencyRequest.kind == kind,
+               AgencyRequest.id == request_id, AgencyRequest.assignee_user_id == (user_id or -1))
+    )
+    row = session.execute(stmt.with_for_update(of=AgencyRequest) if lock else stmt).first()
+    return (row[0], row[1]) if row else None
 
 
 def all_closed(session: Session, subject_type: str, subject_id: int) -> bool:
