@@ -57,3 +57,10 @@ export function SuccessBanner({ children, focus = false, testId, id = "success-b
     </div>
   );
 }
+
+/** The success banner a page shows after an action (a flash message), focused each time the
+ * message changes; nothing when there is none. */
+export function SuccessNotice({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return <SuccessBanner focus key={message} testId="success-banner" id="success">{message}</SuccessBanner>;
+}

@@ -8,12 +8,11 @@ import { useParams } from "react-router";
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { DateInput, isoDate, Textarea, TextInput } from "../../components/fields";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessNotice, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
 import { caseIdFrom, CaseHeading, CaseSubNav, useCaseReview } from "./caseData";
-import { SuccessNotice } from "./CaseReviewPage";
 
 type Report = Schemas["AgencyReportOut"];
 

@@ -2,7 +2,7 @@
 // GET .../transitions), links to other cases, and the history. Data: the case (with its ETag),
 // its transitions and its history: 3 calls. Agency reports and recommendations are sub-pages.
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { api, ApiError, unwrap } from "../../api/client";
@@ -10,7 +10,7 @@ import { ActionPanel } from "../../components/ActionPanel";
 import { DeadlineList } from "../../components/DeadlineList";
 import { ErrorSummary } from "../../components/ErrorSummary";
 import { TextInput } from "../../components/fields";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessNotice, useTitle } from "../../components/Page";
 import { SummaryList, type Row } from "../../components/SummaryList";
 import { statusLabel } from "../../components/StatusTag";
 import { Timeline } from "../../components/Timeline";
@@ -44,22 +44,6 @@ function change(id: number, field: string, what: string): ReactNode {
   );
 }
 
-export function SuccessNotice({ message }: { message: string | null | undefined }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => { if (message) ref.current?.focus(); }, [message]);
-  if (!message) return null;
-  return (
-    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" tabIndex={-1} ref={ref}
-      aria-labelledby="success-title" data-testid="success-banner">
-      <div className="govuk-notification-banner__header">
-        <h2 className="govuk-notification-banner__title" id="success-title">Success</h2>
-      </div>
-      <div className="govuk-notification-banner__content">
-        <p className="govuk-notification-banner__heading">{message}</p>
-      </div>
-    </div>
-  );
-}
 
 function CaseReviewView({ id }: { id: number }) {
   const location = useLocation();

@@ -8,11 +8,10 @@ import { useParams } from "react-router";
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems, type SummaryItem } from "../../components/ErrorSummary";
 import { DateInput, isoDate, Select, Textarea, TextInput } from "../../components/fields";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessNotice, useTitle } from "../../components/Page";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, humanise } from "../../lib/format";
 import { caseIdFrom, CaseHeading, CaseSubNav, useCaseReview } from "./caseData";
-import { SuccessNotice } from "./CaseReviewPage";
 
 type Rec = Schemas["RecommendationOut"];
 

@@ -4,13 +4,13 @@
 // of its own), the analysis, the case review it was referred to, and the history.
 // Data: the case (with its ETag, holds and reporting forms), its transitions and its history: 3 calls.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { api, ApiError, unwrap, withEtag, type Schemas } from "../../api/client";
 import { ActionPanel } from "../../components/ActionPanel";
 import { ErrorSummary } from "../../components/ErrorSummary";
-import { Loading, QueryFailed, useTitle } from "../../components/Page";
+import { Loading, QueryFailed, SuccessNotice, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
 import { StatusTag, statusLabel } from "../../components/StatusTag";
 import { Timeline } from "../../components/Timeline";
@@ -39,22 +39,6 @@ export function ChildDeathPage() {
   return <ChildDeathView id={id} key={id} />;
 }
 
-export function SuccessNotice({ message }: { message: string | null | undefined }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => { if (message) ref.current?.focus(); }, [message]);
-  if (!message) return null;
-  return (
-    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" tabIndex={-1} ref={ref}
-      aria-labelledby="success-title" data-testid="success-banner">
-      <div className="govuk-notification-banner__header">
-        <h2 className="govuk-notification-banner__title" id="success-title">Success</h2>
-      </div>
-      <div className="govuk-notification-banner__content">
-        <p className="govuk-notification-banner__heading">{message}</p>
-      </div>
-    </div>
-  );
-}
 
 const yesNo = (v: boolean | null | undefined) => (v === true ? "Yes" : v === false ? "No" : "Not known");
 
