@@ -40,6 +40,9 @@ class AgencyRequest(IdMixin, TimestampMixin, VersionMixin, Base):
     due_on: Mapped[dt.date] = mapped_column(Date)
     # requested -> submitted | waived ("overdue" is derived: requested and due_on < today)
     status: Mapped[str] = mapped_column(String(20), default="requested")
+    # the forms asked for, each {"key", "version"} as shipped when the request was made (a
+    # domain's own definitions; NULL on requests made before forms were versioned)
+    forms: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     not_known: Mapped[list[Any]] = mapped_column(JSON, default=list)
     submitted_at: Mapped[dt.datetime | None] = mapped_column()
