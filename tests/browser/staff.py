@@ -7,11 +7,14 @@ live server at /app/. axe-core is the copy installed with the app's dev dependen
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 import pytest
 
@@ -115,3 +118,56 @@ def check_axe(pg: Any, where: str) -> None:
     )
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert not bad, f"axe on {where}: " + json.dumps(bad, indent=1)
+
+
+def api_client(live_server: Any, *roles: str) -> httpx.Client:
+    """An API client for the live server with a token of these roles (for set-up a test does not
+    take through the app)."""
+    headers = {"Authorization": f"Bearer {live_server.token_for(*roles)}"}
+    return httpx.Client(base_url=live_server.url + "/api/v1", headers=headers)
+
+
+def fill_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
+    """The public forms' GOV.UK date boxes (``<id>-day``, ``-month``, ``-year``)."""
+    pg.fill(f"#{field_id}-day", day)
+    pg.fill(f"#{field_id}-month", month)
+    pg.fill(f"#{field_id}-year", year)
+
+
+# ---- the keyboard alone ----
+
+
+def key_type(pg: Any, field_id: str, text: str) -> None:
+    """Tab to the field with this id and type into it."""
+    tab_to(pg, f"el.id === {field_id!r}")
+    pg.keyboard.type(text)
+
+
+def key_date(pg: Any, day_id: str, month_id: str, year_id: str, d: dt.date) -> None:
+    """Tab to each of three date boxes and type the day, month and year."""
+    key_type(pg, day_id, str(d.day))
+    key_type(pg, month_id, str(d.month))
+    key_type(pg, year_id, str(d.year))
+
+
+def key_app_date(pg: Any, field_id: str, d: dt.date) -> None:
+    """The staff app's date boxes: the day box carries the field's id."""
+    key_date(pg, field_id, f"{field_id}-month", f"{field_id}-year", d)
+
+
+def key_radio(pg: Any, first_id: str, choice: int) -> None:
+    """Tab into a radio group with nothing chosen (focus lands on its first radio) and choose the
+    ``choice``-th radio (1-based): Space for the first, the arrow keys for the others."""
+    tab_to(pg, f"el.id === {first_id!r}")
+    if choice == 1:
+        pg.keyboard.press("Space")
+    for _ in range(choice - 1):
+        pg.keyboard.press("ArrowDown")
+
+
+def key_press(pg: Any, text: str) -> None:
+    """Tab to the button, link or summary whose text (visually hidden words included) is ``text``
+    and press Enter."""
+    tab_to(pg, "['A', 'BUTTON', 'SUMMARY'].includes(el.tagName) && "
+               f"(el.textContent || '').replace(/\\s+/g, ' ').trim() === {json.dumps(text)}")
+    pg.keyboard.press("Enter")

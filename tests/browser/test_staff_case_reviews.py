@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from tests.browser.staff import (check_axe, focused_id, focused_text, make_user, sign_in, sign_out,
+from tests.browser.staff import (api_client, check_axe, fill_date, focused_id, focused_text, make_user, sign_in, sign_out,
                                  tab_to, tab_to_text)
 
 # Serious Case Reviews and WT2015's decisions: new notifications follow WT2015 here (the CSPR
@@ -26,12 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wt2015_default")]
 
 
 # ---- helpers ------------------------------------------------------------------------------------
-
-def fill_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
-    pg.fill(f"#{field_id}-day", day)
-    pg.fill(f"#{field_id}-month", month)
-    pg.fill(f"#{field_id}-year", year)
-
 
 def fill_app_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
     """The staff app's date boxes: the day box carries the field's id."""
@@ -62,11 +56,6 @@ def public_notification(pg: Any, base: str, first: str, last: str, notifier_emai
     reference = pg.inner_text("#reference").strip()
     assert re.fullmatch(r"CR-\d{4}-\d{4,6}", reference)
     return reference
-
-
-def api_client(live_server: Any, *roles: str) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {live_server.token_for(*roles)}"}
-    return httpx.Client(base_url=live_server.url + "/api/v1", headers=headers)
 
 
 def staff_case(api: httpx.Client, first: str, last: str, received_on: str | None = None) -> dict:

@@ -24,6 +24,7 @@ from tests.browser.staff import (
     StaffUser,
     check_axe,
     focused_id,
+    key_type,
     make_user,
     sign_in,
     tab_to,
@@ -112,7 +113,8 @@ def make_report_cases(live_server: Any) -> None:
         baby = child_death(coordinator, f"Baby{tag}", "2026-05-01", "2026-05-10", expected=True)
         for case, category, modifiable in ((older, 10, "yes"), (baby, 8, "no")):
             coordinator.go("child-deaths", case["id"], "start_information_gathering")
-            coordinator.go("child-deaths", case["id"], "mark_ready_for_panel")
+            coordinator.go("child-deaths", case["id"], "mark_ready_for_panel",
+                           cdrm_not_required_reason="Not needed (synthetic).")
             coordinator.go("child-deaths", case["id"], "schedule_for_panel", meeting_id=meeting["id"])
             done = chair.go("child-deaths", case["id"], "record_analysis", category=category, modifiable=modifiable,
                             domain_scores={"A": 1, "B": 1, "C": 1, "D": 1}, learning="Learning for the partnership.",
@@ -333,11 +335,6 @@ def press(pg: Any, text: str) -> None:
     pg.keyboard.press("Enter")
 
 
-def type_into(pg: Any, field_id: str, value: str) -> None:
-    tab_to(pg, f"el.id === {field_id!r}")
-    pg.keyboard.type(value)
-
-
 def admin_journey(live_server: Any, pg: Any, browser: Any, shot: Any, *, keyboard: bool) -> None:
     base = live_server.url
     mode = "keyboard" if keyboard else "mouse"
@@ -383,10 +380,10 @@ def admin_journey(live_server: Any, pg: Any, browser: Any, shot: Any, *, keyboar
     password = "a long synthetic password"
     if keyboard:
         pg.keyboard.type(email)  # focus is on the email field already
-        type_into(pg, "f-name", name)
+        key_type(pg, "f-name", name)
         tab_to(pg, "el.id === 'f-roles'")  # the first role: Business unit
         pg.keyboard.press("Space")
-        type_into(pg, "f-password", password)
+        key_type(pg, "f-password", password)
         press(pg, "Add user")
     else:
         pg.get_by_label("Email address").fill(email)
@@ -451,7 +448,7 @@ def admin_journey(live_server: Any, pg: Any, browser: Any, shot: Any, *, keyboar
     check_axe(pg, "audit log")
     shot(pg, f"admin-{mode}-07-audit")
     if keyboard:
-        type_into(pg, "f-actor", f"user:{admin.id}")
+        key_type(pg, "f-actor", f"user:{admin.id}")
         press(pg, "Apply filters")
     else:
         pg.get_by_label("Who").fill(f"user:{admin.id}")
