@@ -11,9 +11,10 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from fastapi import Request
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cdop.domain import parse_areas
 from core.db.base import utcnow
 from core.settings import Settings, get_settings
 
@@ -25,6 +26,23 @@ class ChildDeathSettings(BaseSettings):
     reporting_form_due_working_days: int = Field(default=15, ge=1, le=100)
     # a single-use reporting form link works for this many days
     reporting_form_link_days: int = Field(default=28, ge=1, le=365)
+    # ECR_CDOP_AREAS: the local authorities the panel covers, comma-separated, e.g.
+    # "Testshire, Exampleton City". Names are trimmed and matched case-insensitively; a name
+    # given twice counts once; an empty entry ("A,,B") is refused. Empty: not configured (no
+    # case is then said to be in or out of our area, and no transfer is suggested).
+    cdop_areas: str = Field(default="", max_length=5000)
+    # a death transferred out expects the home panel's outcome within this many months
+    cdop_external_outcome_months: int = Field(default=6, ge=1, le=60)
+
+    @field_validator("cdop_areas")
+    @classmethod
+    def _valid_areas(cls, value: str) -> str:
+        return ", ".join(parse_areas(value))  # raises ValueError naming the problem
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """The panel's local authorities (``ECR_CDOP_AREAS``), in the order given."""
+        return parse_areas(self.cdop_areas)
 
 
 @lru_cache

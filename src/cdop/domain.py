@@ -159,3 +159,52 @@ AGE_BAND_LABELS = {
     "10_14_years": "10 to 14 years",
     "15_17_years": "15 to 17 years",
 }
+
+
+# ---- responsibility and other areas (API.md "Responsibility and other areas") ----
+
+EXTERNAL_OUTCOME_KIND = "external_outcome"  # the stored deadline of a death transferred out
+AREA_MAX_LENGTH = 200
+
+
+def area_key(name: str) -> str:
+    """How two names of a local authority are compared: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def parse_areas(value: str) -> tuple[str, ...]:
+    """The local authorities of ``ECR_CDOP_AREAS`` (comma-separated): each name trimmed (inner
+    spaces collapsed), a name given again in any case counted once (the first spelling kept).
+    Raises ValueError for an empty entry or a name over 200 characters. ``""``: none."""
+    if not value.strip():
+        return ()
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(value.split(","), start=1):
+        name = " ".join(raw.split())
+        if not name:
+            raise ValueError(f"entry {i} of the list of areas is empty (separate names with one comma)")
+        if len(name) > AREA_MAX_LENGTH:
+            raise ValueError(f"entry {i} of the list of areas is longer than {AREA_MAX_LENGTH} characters")
+        if area_key(name) not in seen:
+            seen.add(area_key(name))
+            names.append(name)
+    return tuple(names)
+
+
+def responsible_area(local_authority: str | None, looked_after: bool | None,
+                     looked_after_by: str | None) -> str | None:
+    """The area whose panel reviews the death: where the child normally lived, or for a
+    looked-after child the area looking after them. None when it is not known (no local
+    authority recorded, or a looked-after child without the area looking after them)."""
+    if looked_after:
+        return looked_after_by.strip() if looked_after_by and looked_after_by.strip() else None
+    return local_authority.strip() if local_authority and local_authority.strip() else None
+
+
+def in_our_area(area: str | None, our_areas: tuple[str, ...]) -> bool | None:
+    """Whether ``area`` is one the panel covers; None when either is not known (no areas
+    configured, or no responsible area)."""
+    if not our_areas or area is None:
+        return None
+    return area_key(area) in {area_key(a) for a in our_areas}

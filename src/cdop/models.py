@@ -51,6 +51,8 @@ class ChildDeath(IdMixin, TimestampMixin, VersionMixin, Base):
         # annual statistics
         Index("ix_cdop_child_deaths_received", "received_at"),
         Index("ix_cdop_child_deaths_analysed", "analysed_at"),
+        # annual statistics: deaths transferred out in the period (migration 0012)
+        Index("ix_cdop_child_deaths_transferred_out", "transferred_out_on"),
     )
 
     reference: Mapped[str] = mapped_column(String(20))
@@ -100,6 +102,23 @@ class ChildDeath(IdMixin, TimestampMixin, VersionMixin, Base):
     home_area: Mapped[str | None] = mapped_column(String(200))
     home_cdop_email: Mapped[str | None] = mapped_column(String(254))
     non_resident: Mapped[bool] = mapped_column(Boolean, default=False)
+    # responsibility (migration 0012): a looked-after child's panel is the area looking after them
+    looked_after: Mapped[bool | None] = mapped_column(Boolean)
+    looked_after_by: Mapped[str | None] = mapped_column(String(200))
+    # transfer_out: the home CDOP's contact, the day, and the home panel's outcome when it comes
+    home_cdop_contact_name: Mapped[str | None] = mapped_column(String(200))
+    home_cdop_phone: Mapped[str | None] = mapped_column(String(50))
+    transferred_out_on: Mapped[dt.date | None] = mapped_column(Date)
+    external_outcome_received_on: Mapped[dt.date | None] = mapped_column(Date)
+    external_category: Mapped[int | None] = mapped_column(Integer)
+    external_modifiable: Mapped[str | None] = mapped_column(String(30))
+    external_outcome_note: Mapped[str | None] = mapped_column(Text)
+    external_outcome_recorded_at: Mapped[dt.datetime | None] = mapped_column()
+    external_outcome_recorded_by: Mapped[str | None] = mapped_column(String(200))
+    # a death transferred to us by another area's CDOP
+    transferred_from_area: Mapped[str | None] = mapped_column(String(200))
+    transferred_from_email: Mapped[str | None] = mapped_column(String(254))
+    transferred_from_received_on: Mapped[dt.date | None] = mapped_column(Date)
 
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     panel_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("core_meetings.id"))

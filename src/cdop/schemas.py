@@ -81,7 +81,11 @@ class ChildIn(_In):
         "or 'non-resident in England'",
     )
     address: Address | None = None
-    local_authority: Short | None = None
+    local_authority: Short | None = Field(default=None, description="where the child normally lived")
+    looked_after: bool | None = Field(default=None, description="a looked-after child (the area "
+                                      "looking after them is responsible for the review)")
+    looked_after_by: Short | None = Field(default=None, description="the local authority looking "
+                                          "after the child")
 
 
 class DeathIn(_In):
@@ -108,11 +112,22 @@ class NotificationIn(_In):
     agencies: list[AgencyIn] = Field(default_factory=list, max_length=30)
 
 
+class TransferredFromIn(_In):
+    """The area whose CDOP transferred the death to us."""
+
+    area: Short = Field(description="the local authority (CDOP) that transferred the death")
+    contact_email: Email | None = Field(default=None, description="its CDOP's email address")
+    received_on: dt.date = Field(description="when the transfer was received (not in the future, "
+                                 "not before the death)")
+
+
 class StaffNotificationIn(NotificationIn):
     """A notification entered by the coordinator (e.g. received by phone)."""
 
     received_on: dt.date | None = Field(default=None, description="when it was received, if earlier than today")
     case_summary: LongText | None = None
+    transferred_from: TransferredFromIn | None = Field(
+        default=None, description="a death transferred to us by another area's CDOP")
 
 
 class ChildDeathPatch(_In):
@@ -128,6 +143,8 @@ class ChildDeathPatch(_In):
     nhs_number: NhsNumber | None = None
     address: Address | None = None
     local_authority: Short | None = None
+    looked_after: bool | None = None
+    looked_after_by: Short | None = None
     date_of_death: dt.date = Field(default=None)  # type: ignore[assignment]
     time_of_death: TimeOfDay | None = None
     place_of_death: Place = Field(default=None)  # type: ignore[assignment]
@@ -266,6 +283,8 @@ class ChildOut(BaseModel):
     nhs_number_status: Literal["provided", "not_available", "non_resident_in_england", "not_given"]
     address: str | None = None
     local_authority: str | None = None
+    looked_after: bool | None = None
+    looked_after_by: str | None = None
 
 
 class DeathOut(BaseModel):
@@ -293,9 +312,36 @@ class AgencyOut(BaseModel):
     contact_email: str | None = None
 
 
+class ExternalOutcomeOut(BaseModel):
+    """The home area's panel outcome of a death transferred out."""
+
+    received_on: dt.date
+    category: int
+    category_label: str
+    modifiable: Modifiable
+    note: str | None = None
+    recorded_at: dt.datetime
+    recorded_by: str | None = None
+
+
 class OutOfAreaOut(BaseModel):
+    """A death transferred out to the home area's CDOP, followed up until its panel's outcome."""
+
     home_area: str
     home_cdop_email: str | None = None
+    home_cdop_contact_name: str | None = None
+    home_cdop_phone: str | None = None
+    transferred_on: dt.date | None = None
+    outcome_due_on: dt.date | None = Field(default=None, description="the open deadline for the home "
+                                           "panel's outcome (null once it is recorded)")
+    outcome_overdue: bool = False
+    outcome: ExternalOutcomeOut | None = None
+
+
+class TransferredFromOut(BaseModel):
+    area: str
+    contact_email: str | None = None
+    received_on: dt.date | None = None
 
 
 class DomainScoresOut(BaseModel):
@@ -345,6 +391,11 @@ class ChildDeathOut(BaseModel):
     case_summary: str | None = None
     days_since_death: int
     out_of_area: OutOfAreaOut | None = None
+    responsible_area: str | None = Field(default=None, description="where the child normally lived, "
+                                         "or the area looking after a looked-after child; null if not known")
+    in_our_area: bool | None = Field(default=None, description="whether the responsible area is one "
+                                     "of ECR_CDOP_AREAS; null when either is not known")
+    transferred_from: TransferredFromOut | None = None
     withdrawn_reason: str | None = None
     panel_meeting_id: int | None = None
     holds: list[HoldOut]
@@ -478,6 +529,30 @@ class ReportBasis(BaseModel):
     holds: str
 
 
+class LocalAuthorityRow(BaseModel):
+    local_authority: str | None = Field(description="as notified; null: not recorded")
+    notifications: int
+    in_our_area: bool | None
+
+
+class OutOfAreaRow(BaseModel):
+    """A death transferred out (the home panel's outcome) or in (our panel's) in the period."""
+
+    id: int
+    reference: str
+    direction: Literal["out", "in"]
+    area: str = Field(description="the home area (out) or the area that transferred it (in)")
+    transferred_on: dt.date | None
+    status: State
+    outcome: Literal["recorded", "awaiting"]
+    outcome_received_on: dt.date | None
+    category: int | None
+    category_label: str | None
+    modifiable: Modifiable | None
+    due_on: dt.date | None = Field(description="out: when the home panel's outcome is due, while awaited")
+    overdue: bool
+
+
 class ChildDeathReport(BaseModel):
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -493,6 +568,11 @@ class ChildDeathReport(BaseModel):
     place_of_death: dict[str, int]
     non_resident: int
     transferred_out: int
+    transferred_in: int
+    by_local_authority: list[LocalAuthorityRow] = Field(
+        description="notifications received in the period (not withdrawn) by local authority of residence")
+    out_of_area: list[OutOfAreaRow] = Field(
+        description="deaths transferred out in the period, and deaths transferred in received in it")
     holds_placed: dict[HoldReason, int]
     holds_open_at_end: dict[HoldReason, int]
     basis: ReportBasis

@@ -86,6 +86,18 @@ def check_dates(born: dt.date, died: dt.date, today: dt.date, *, born_loc: list[
         raise ValidationFailed(errors)
 
 
+def check_transferred_from(body: NotificationIn, today: dt.date) -> None:
+    """A transfer from another area is received neither in the future nor before the death."""
+    moved = getattr(body, "transferred_from", None)
+    if moved is None:
+        return
+    loc = ["body", "transferred_from", "received_on"]
+    if moved.received_on > today:
+        raise ValidationFailed.field(loc, "the date the transfer was received is in the future")
+    if moved.received_on < body.death.date:
+        raise ValidationFailed.field(loc, "the date the transfer was received is before the death")
+
+
 def _set_ages(case: ChildDeath) -> None:
     case.age_at_death_days = (case.date_of_death - case.date_of_birth).days
     case.age_at_death_years = age_in_years(case.date_of_birth, case.date_of_death)
@@ -127,6 +139,8 @@ def create_notification(
     check_dates(body.child.date_of_birth, body.death.date, today,
                 born_loc=["body", "child", "date_of_birth"], died_loc=["body", "death", "date"],
                 received_on=received_on)
+    check_transferred_from(body, today)
+    moved = getattr(body, "transferred_from", None)
     nhs_digits, nhs_status = (parse_nhs_number(body.child.nhs_number) if body.child.nhs_number
                               else (None, "not_given"))
     now = config.now()
@@ -141,6 +155,10 @@ def create_notification(
         date_of_birth=body.child.date_of_birth, sex=body.child.sex, ethnicity=body.child.ethnicity,
         nhs_number=nhs_digits, nhs_number_status=nhs_status, address=body.child.address,
         local_authority=body.child.local_authority,
+        looked_after=body.child.looked_after, looked_after_by=body.child.looked_after_by,
+        transferred_from_area=moved.area if moved else None,
+        transferred_from_email=str(moved.contact_email) if moved and moved.contact_email else None,
+        transferred_from_received_on=moved.received_on if moved else None,
         date_of_death=body.death.date, time_of_death=body.death.time, place_of_death=body.death.place,
         place_detail=body.death.place_detail, expected=body.death.expected,
         jar_triggered=body.death.jar_triggered, coroner_involved=body.death.coroner_involved,
@@ -156,7 +174,8 @@ def create_notification(
     session.add(case)
     session.flush()
     duplicates = flag_duplicates(session, case)
-    record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify")
+    record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify",
+                            data={"transferred_from": moved.area} if moved else None)
     record(session, actor=actor, action="child_death.create", subject_type=SUBJECT,
            subject_id=case.id, data={"reference": case.reference, "source": source,
                                      "possible_duplicates": len(duplicates)})
@@ -544,7 +563,7 @@ def report(session: Session, principal: Principal, start: dt.date | None, end: d
         raise ValidationFailed.field(["query", "to"], "'to' is before 'from'")
     if (end - start).days > 3660:
         raise ValidationFailed.field(["query", "from"], "the period is limited to ten years")
-    stats = reports.child_death_statistics(session, start, end)
+    stats = reports.child_death_statistics(session, start, end, today)
     record(session, actor=principal.actor, action="child_death.report", subject_type=SUBJECT,
            data={"from": start.isoformat(), "to": end.isoformat()})
     return stats

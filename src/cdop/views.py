@@ -26,6 +26,7 @@ from core import interop
 from core.agency_requests import service as requests
 from core.agency_requests.models import AgencyRequest
 from core.db.json_rows import utc_from_iso
+from core.deadlines import open_deadlines_for
 from cdop import config
 from cdop import repository as repo
 from cdop.domain import (
@@ -33,9 +34,13 @@ from cdop.domain import (
     CATEGORIES,
     REPORTING_FORM_SECTIONS,
     SECTION_KEYS,
+    EXTERNAL_OUTCOME_KIND,
     SINCE_DEATH_BANDS,
+    SUBJECT,
     age_at_death,
     age_band,
+    in_our_area,
+    responsible_area,
 )
 from cdop.models import ChildDeath
 from cdop.schemas import AgeAtDeath, PanelCase, PanelForm, PanelPapers
@@ -97,7 +102,43 @@ def _child(case: Any) -> dict[str, Any]:
         "date_of_birth": case.date_of_birth, "sex": case.sex, "ethnicity": case.ethnicity,
         "nhs_number": case.nhs_number, "nhs_number_status": case.nhs_number_status,
         "address": case.address, "local_authority": case.local_authority,
+        "looked_after": case.looked_after, "looked_after_by": case.looked_after_by,
     }
+
+
+def external_outcome_view(case: Any) -> dict[str, Any] | None:
+    """An ``ExternalOutcomeOut``: the home area's panel outcome, once recorded."""
+    if case.external_outcome_received_on is None:
+        return None
+    return {"received_on": case.external_outcome_received_on, "category": case.external_category,
+            "category_label": CATEGORIES.get(case.external_category or 0, ""),
+            "modifiable": case.external_modifiable, "note": case.external_outcome_note,
+            "recorded_at": case.external_outcome_recorded_at, "recorded_by": case.external_outcome_recorded_by}
+
+
+def out_of_area_view(session: Session, case: Any, today: dt.date) -> dict[str, Any] | None:
+    """An ``OutOfAreaOut``: the transfer, and the home panel's outcome or when it is due (the
+    open stored deadline, read only for a case transferred out and still awaiting it)."""
+    if not case.home_area:
+        return None
+    due_on = None
+    if case.status == "transferred_out" and case.external_outcome_received_on is None:
+        due_on = next((d["due_on"] for d in open_deadlines_for(session, SUBJECT, [case.id], today)[case.id]
+                       if d["kind"] == EXTERNAL_OUTCOME_KIND), None)
+    return {
+        "home_area": case.home_area, "home_cdop_email": case.home_cdop_email,
+        "home_cdop_contact_name": case.home_cdop_contact_name, "home_cdop_phone": case.home_cdop_phone,
+        "transferred_on": case.transferred_out_on or (case.status_changed_at.date()
+                                                      if case.status == "transferred_out" else None),
+        "outcome_due_on": due_on, "outcome_overdue": due_on is not None and due_on < today,
+        "outcome": external_outcome_view(case),
+    }
+
+
+def responsibility(case: Any) -> tuple[str | None, bool | None]:
+    """The responsible area (API.md) and whether it is one of ``ECR_CDOP_AREAS``."""
+    area = responsible_area(case.local_authority, case.looked_after, case.looked_after_by)
+    return area, in_our_area(area, config.get_config().areas)
 
 
 def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[dict[str, Any]],
@@ -206,6 +247,7 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)
                       if case.panel_meeting_id else None)
     open_holds = [h for h in holds if h.released_at is None]
+    area, ours = responsibility(case)
     return {
         "id": case.id, "reference": case.reference, "status": case.status,
         "status_changed_at": case.status_changed_at, "received_at": case.received_at,
@@ -223,8 +265,12 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         "agencies": case.agencies or [],
         "case_summary": case.case_summary,
         "days_since_death": (today - case.date_of_death).days,
-        "out_of_area": ({"home_area": case.home_area, "home_cdop_email": case.home_cdop_email}
-                        if case.home_area else None),
+        "out_of_area": out_of_area_view(session, case, today),
+        "responsible_area": area,
+        "in_our_area": ours,
+        "transferred_from": ({"area": case.transferred_from_area, "contact_email": case.transferred_from_email,
+                              "received_on": case.transferred_from_received_on}
+                             if case.transferred_from_area else None),
         "withdrawn_reason": case.withdrawn_reason,
         "panel_meeting_id": case.panel_meeting_id,
         "holds": [_hold_out(h) for h in holds],

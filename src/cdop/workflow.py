@@ -17,7 +17,7 @@ from core import interop
 from core.agency_requests import service as requests
 from core.agency_requests.models import AgencyRequest
 from core.auth.models import User
-from core.deadlines import add_working_days
+from core.deadlines import DeadlineRule, add_working_days, close_deadlines, open_deadline
 from core.errors import ValidationFailed
 from core.meetings.models import AgendaItem
 from core.settings import Settings
@@ -26,6 +26,7 @@ from cdop import config, emails
 from cdop import repository as repo
 from cdop.domain import (
     CATEGORIES,
+    EXTERNAL_OUTCOME_KIND,
     FORM_KIND,
     HOLD_REASON_LABELS,
     MEETING_KIND,
@@ -43,6 +44,7 @@ from cdop.schemas import (
     HoldReason,
     LearningPoint,
     Modifiable,
+    Phone,
     Reason,
     Short,
 )
@@ -150,13 +152,60 @@ def _start_gathering(ctx: TransitionContext) -> None:
     ctx.history_data["reporting_forms_requested"] = len(created)
 
 
+def external_outcome_rule() -> DeadlineRule:
+    """The home panel's outcome of a death transferred out is due this many months after the
+    transfer (``ECR_CDOP_EXTERNAL_OUTCOME_MONTHS``, default 6); unmet, it is overdue."""
+    return DeadlineRule(EXTERNAL_OUTCOME_KIND, "Home area's panel outcome",
+                        config.get_config().cdop_external_outcome_months, "months")
+
+
 def _transfer_out(ctx: TransitionContext) -> None:
     case = ctx.case
     case.home_area = ctx.data["home_area"]
     case.home_cdop_email = ctx.data.get("home_cdop_email")
+    case.home_cdop_contact_name = ctx.data.get("home_cdop_contact_name")
+    case.home_cdop_phone = ctx.data.get("home_cdop_phone")
     case.non_resident = True
+    case.transferred_out_on = config.today()
     waive_open_forms(ctx.session, case, "the case was transferred to the home CDOP", ctx.principal.actor)
+    ctx.session.flush()
+    due = open_deadline(ctx.session, SUBJECT, case.id, external_outcome_rule(), case.transferred_out_on)
+    ctx.history_data["outcome_due_on"] = due.due_on.isoformat()
     emails.transferred_out(ctx.session, config.settings(), case)
+
+
+def transferred_on(case: Any) -> dt.date:
+    """The day the case was transferred out (before migration 0012: its last status change)."""
+    return case.transferred_out_on or case.status_changed_at.date()
+
+
+def _outcome_date_ok(ctx: TransitionContext) -> str | None:
+    if ctx.precheck:
+        return None
+    received = ctx.data["outcome_received_on"]
+    loc = ["body", "outcome_received_on"]
+    if received > config.today():
+        raise ValidationFailed.field(loc, "the date the outcome was received is in the future")
+    if received < transferred_on(ctx.case):
+        raise ValidationFailed.field(loc, f"the date the outcome was received is before the transfer "
+                                          f"({transferred_on(ctx.case).isoformat()})")
+    return None
+
+
+def _record_external_outcome(ctx: TransitionContext) -> None:
+    case, data = ctx.case, ctx.data
+    case.external_outcome_received_on = data["outcome_received_on"]
+    case.external_category = data["category"]
+    case.external_modifiable = data["modifiable"]
+    case.external_outcome_note = ctx.note
+    case.external_outcome_recorded_at = ctx.now
+    case.external_outcome_recorded_by = ctx.principal.name or ctx.principal.actor
+    ctx.session.flush()
+    # met on the day the outcome was received (on time or late against its due date); a
+    # correction later finds it already met
+    met = close_deadlines(ctx.session, SUBJECT, case.id, [EXTERNAL_OUTCOME_KIND], outcome="met",
+                          on=data["outcome_received_on"])
+    ctx.history_data["deadline_met"] = bool(met)
 
 
 def _withdraw(ctx: TransitionContext) -> None:
@@ -277,8 +326,17 @@ TRANSITIONS = (
                effects=(_start_gathering,)),
     Transition("transfer_out", ("notified", "information_gathering"), "transferred_out", COORDINATOR,
                label="Transfer to the home area's CDOP",
-               fields={"home_area": Short}, optional={"home_cdop_email": Email},
-               effects=(_transfer_out,)),
+               fields={"home_area": Short},
+               optional={"home_cdop_email": Email, "home_cdop_contact_name": Short, "home_cdop_phone": Phone},
+               effects=(_transfer_out,),
+               guard_note="the home panel's outcome is then due within ECR_CDOP_EXTERNAL_OUTCOME_MONTHS "
+                          "(default 6) months"),
+    Transition("record_external_outcome", ("transferred_out",), "transferred_out", COORDINATOR,
+               label="Record the home area's panel outcome",
+               fields={"outcome_received_on": dt.date, "category": Category, "modifiable": Modifiable},
+               guards=(_outcome_date_ok,), effects=(_record_external_outcome,), guard_status=422,
+               guard_note="received on or after the transfer, not in the future; the note is kept "
+                          "with the outcome"),
     Transition("withdraw", ("notified",), "withdrawn", COORDINATOR,
                label="Withdraw the notification", fields={"reason": Reason},
                effects=(_withdraw,)),
@@ -314,6 +372,9 @@ TRANSITIONS = (
 FIELD_INFO = {
     "home_area": FieldInfo("Home area (local authority)"),
     "home_cdop_email": FieldInfo("Email address of the home area's CDOP"),
+    "home_cdop_contact_name": FieldInfo("Contact at the home area's CDOP"),
+    "home_cdop_phone": FieldInfo("Telephone number of the home area's CDOP"),
+    "outcome_received_on": FieldInfo("Date the outcome was received"),
     "reason": FieldInfo("Reason"),
     "hold_reason": FieldInfo("Reason for the hold", choices=HOLD_REASON_LABELS),
     "expected_on": FieldInfo("Expected date"),

@@ -26,6 +26,7 @@ def row(action: str, sources: str, target: str, roles: str) -> None:
 
 row("start_information_gathering", "notified", "information_gathering", "cdop_coordinator")
 row("transfer_out", "notified information_gathering", "transferred_out", "cdop_coordinator")
+row("record_external_outcome", "transferred_out", "transferred_out", "cdop_coordinator")
 row("withdraw", "notified", "withdrawn", "cdop_coordinator")
 row("place_on_hold", "information_gathering ready_for_panel", "on_hold", "cdop_coordinator")
 row("release_hold", "on_hold", "information_gathering", "cdop_coordinator")
@@ -46,6 +47,9 @@ TRANSITION_ROLES = {"cdop_coordinator", "cdop_chair"}
 PAYLOADS: dict[str, dict[str, Any]] = {
     "transfer_out": {"home_area": "Otherborough"},
     "withdraw": {"reason": "Notified in error"},
+    # received today: on or after the transfer of a case put into transferred_out just now
+    "record_external_outcome": {"outcome_received_on": dt.date.today().isoformat(), "category": 9,
+                                "modifiable": "no"},
     "place_on_hold": {"hold_reason": "criminal_proceedings", "expected_on": "2099-01-01"},
     "defer_at_panel": {"note": "More information needed"},
     "record_analysis": {"category": 5, "modifiable": "insufficient_information",

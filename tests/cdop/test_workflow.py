@@ -31,7 +31,7 @@ def test_workflow_table_is_served(client, coordinator) -> None:
     actions = {t["action"]: t for t in wf["transitions"]}
     assert set(actions) == {"start_information_gathering", "transfer_out", "withdraw", "place_on_hold",
                             "release_hold", "mark_ready_for_panel", "schedule_for_panel", "defer_at_panel",
-                            "record_analysis", "close"}
+                            "record_analysis", "close", "record_external_outcome"}
     assert actions["record_analysis"]["roles"] == ["cdop_chair"]
     assert set(actions["record_analysis"]["fields"]) == {"category", "modifiable", "domain_scores", "learning",
                                                          "refer_to_case_review"}
@@ -219,7 +219,8 @@ def test_transfer_out_and_withdraw(client, db, coordinator) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "transferred_out"
-    assert body["out_of_area"] == {"home_area": "Otherborough", "home_cdop_email": "cdop@otherborough.example.org"}
+    assert {k: body["out_of_area"][k] for k in ("home_area", "home_cdop_email")} == {
+        "home_area": "Otherborough", "home_cdop_email": "cdop@otherborough.example.org"}
     assert {f["status"] for f in body["reporting_forms"]} == {"waived"}
     mail = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "cdop@otherborough.example.org")).scalar_one()
     assert created["reference"] in mail.body and "Testchild" not in mail.body and "Bravo" not in mail.body

@@ -161,7 +161,8 @@ def apply_transition(
             raise InvalidTransition(reason, state=case.status,
                                     allowed_actions=allowed_actions(workflow, case, principal))
     case.status = transition.target
-    if hasattr(case, "status_changed_at"):
+    # an action that keeps the state (e.g. recording a later outcome) leaves its date alone
+    if hasattr(case, "status_changed_at") and transition.target != ctx.from_state:
         case.status_changed_at = ctx.now
     for effect in transition.effects:
         effect(ctx)
@@ -202,12 +203,12 @@ def apply_transition(
 
 def record_creation_history(
     session: Session, workflow: Workflow, case: Any, actor: str, actor_name: str | None,
-    action: str = "create", note: str | None = None,
+    action: str = "create", note: str | None = None, data: dict[str, Any] | None = None,
 ) -> None:
     session.connection().execute(_INSERT_HISTORY, {
         "subject_type": workflow.subject_type, "subject_id": case.id, "at": utcnow(), "actor": actor,
         "actor_name": actor_name, "action": action, "from_state": None, "to_state": case.status,
-        "note": note, "data": {},
+        "note": note, "data": _jsonable(data or {}),
     })
 
 
