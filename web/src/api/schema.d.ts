@@ -1721,6 +1721,11 @@ export interface components {
             holds: components["schemas"]["HoldOut"][];
             /** Id */
             id: number;
+            /**
+             * In Our Area
+             * @description whether the responsible area is one of ECR_CDOP_AREAS; null when either is not known
+             */
+            in_our_area?: boolean | null;
             notifier: components["schemas"]["NotifierOut"];
             out_of_area?: components["schemas"]["OutOfAreaOut"] | null;
             /** Panel Meeting Id */
@@ -1737,6 +1742,11 @@ export interface components {
             /** Reporting Forms */
             reporting_forms: components["schemas"]["ReportingFormOut"][];
             /**
+             * Responsible Area
+             * @description where the child normally lived, or the area looking after a looked-after child; null if not known
+             */
+            responsible_area?: string | null;
+            /**
              * Source
              * @enum {string}
              */
@@ -1751,6 +1761,7 @@ export interface components {
              * Format: date-time
              */
             status_changed_at: string;
+            transferred_from?: components["schemas"]["TransferredFromOut"] | null;
             /**
              * Updated At
              * Format: date-time
@@ -1803,6 +1814,10 @@ export interface components {
             last_name?: string;
             /** Local Authority */
             local_authority?: string | null;
+            /** Looked After */
+            looked_after?: boolean | null;
+            /** Looked After By */
+            looked_after_by?: string | null;
             /** Nhs Number */
             nhs_number?: string | null;
             /** Place Detail */
@@ -1826,6 +1841,11 @@ export interface components {
             };
             /** By Category */
             by_category: components["schemas"]["CategoryRow"][];
+            /**
+             * By Local Authority
+             * @description notifications received in the period (not withdrawn) by local authority of residence
+             */
+            by_local_authority: components["schemas"]["LocalAuthorityRow"][];
             /** Expected Vs Unexpected */
             expected_vs_unexpected: {
                 [key: string]: number;
@@ -1852,6 +1872,11 @@ export interface components {
             notifications_received: number;
             /** Notifications Withdrawn */
             notifications_withdrawn: number;
+            /**
+             * Out Of Area
+             * @description deaths transferred out in the period, and deaths transferred in received in it
+             */
+            out_of_area: components["schemas"]["OutOfAreaRow"][];
             /** Place Of Death */
             place_of_death: {
                 [key: string]: number;
@@ -1865,6 +1890,8 @@ export interface components {
              * Format: date
              */
             to: string;
+            /** Transferred In */
+            transferred_in: number;
             /** Transferred Out */
             transferred_out: number;
         };
@@ -1963,6 +1990,10 @@ export interface components {
             last_name: string;
             /** Local Authority */
             local_authority?: string | null;
+            /** Looked After */
+            looked_after?: boolean | null;
+            /** Looked After By */
+            looked_after_by?: string | null;
             /** Nhs Number */
             nhs_number?: string | null;
             /**
@@ -2102,6 +2133,35 @@ export interface components {
             reason: "nhs_number" | "name_and_dates";
             /** Reference */
             reference: string;
+        };
+        /**
+         * ExternalOutcomeOut
+         * @description The home area's panel outcome of a death transferred out.
+         */
+        ExternalOutcomeOut: {
+            /** Category */
+            category: number;
+            /** Category Label */
+            category_label: string;
+            /**
+             * Modifiable
+             * @enum {string}
+             */
+            modifiable: "yes" | "no" | "insufficient_information";
+            /** Note */
+            note?: string | null;
+            /**
+             * Received On
+             * Format: date
+             */
+            received_on: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Recorded By */
+            recorded_by?: string | null;
         };
         /** FieldError */
         FieldError: {
@@ -2287,6 +2347,18 @@ export interface components {
              */
             status: "ok";
         };
+        /** LocalAuthorityRow */
+        LocalAuthorityRow: {
+            /** In Our Area */
+            in_our_area: boolean | null;
+            /**
+             * Local Authority
+             * @description as notified; null: not recorded
+             */
+            local_authority: string | null;
+            /** Notifications */
+            notifications: number;
+        };
         /** MeOut */
         MeOut: {
             /** Agency */
@@ -2442,12 +2514,79 @@ export interface components {
             /** Role */
             role?: string | null;
         };
-        /** OutOfAreaOut */
+        /**
+         * OutOfAreaOut
+         * @description A death transferred out to the home area's CDOP, followed up until its panel's outcome.
+         */
         OutOfAreaOut: {
             /** Home Area */
             home_area: string;
+            /** Home Cdop Contact Name */
+            home_cdop_contact_name?: string | null;
             /** Home Cdop Email */
             home_cdop_email?: string | null;
+            /** Home Cdop Phone */
+            home_cdop_phone?: string | null;
+            outcome?: components["schemas"]["ExternalOutcomeOut"] | null;
+            /**
+             * Outcome Due On
+             * @description the open deadline for the home panel's outcome (null once it is recorded)
+             */
+            outcome_due_on?: string | null;
+            /**
+             * Outcome Overdue
+             * @default false
+             */
+            outcome_overdue: boolean;
+            /** Transferred On */
+            transferred_on?: string | null;
+        };
+        /**
+         * OutOfAreaRow
+         * @description A death transferred out (the home panel's outcome) or in (our panel's) in the period.
+         */
+        OutOfAreaRow: {
+            /**
+             * Area
+             * @description the home area (out) or the area that transferred it (in)
+             */
+            area: string;
+            /** Category */
+            category: number | null;
+            /** Category Label */
+            category_label: string | null;
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "out" | "in";
+            /**
+             * Due On
+             * @description out: when the home panel's outcome is due, while awaited
+             */
+            due_on: string | null;
+            /** Id */
+            id: number;
+            /** Modifiable */
+            modifiable: ("yes" | "no" | "insufficient_information") | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "recorded" | "awaiting";
+            /** Outcome Received On */
+            outcome_received_on: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Reference */
+            reference: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "notified" | "information_gathering" | "on_hold" | "ready_for_panel" | "scheduled_for_panel" | "reviewed" | "closed" | "withdrawn" | "transferred_out";
+            /** Transferred On */
+            transferred_on: string | null;
         };
         /**
          * OutboxOut
@@ -3113,6 +3252,37 @@ export interface components {
             status: string;
         };
         /**
+         * TransferredFromIn
+         * @description The area whose CDOP transferred the death to us.
+         */
+        TransferredFromIn: {
+            /**
+             * Area
+             * @description the local authority (CDOP) that transferred the death
+             */
+            area: string;
+            /**
+             * Contact Email
+             * @description its CDOP's email address
+             */
+            contact_email?: string | null;
+            /**
+             * Received On
+             * Format: date
+             * @description when the transfer was received (not in the future, not before the death)
+             */
+            received_on: string;
+        };
+        /** TransferredFromOut */
+        TransferredFromOut: {
+            /** Area */
+            area: string;
+            /** Contact Email */
+            contact_email?: string | null;
+            /** Received On */
+            received_on?: string | null;
+        };
+        /**
          * TransitionOption
          * @description An action the caller may take now (``available_transitions``), with why a guard would
          *     refuse it (or null): what ``GET /{cases}/{id}/transitions`` answers in both domains.
@@ -3280,8 +3450,21 @@ export interface components {
             first_name: string;
             /** Last Name */
             last_name: string;
-            /** Local Authority */
+            /**
+             * Local Authority
+             * @description where the child normally lived
+             */
             local_authority?: string | null;
+            /**
+             * Looked After
+             * @description a looked-after child (the area looking after them is responsible for the review)
+             */
+            looked_after?: boolean | null;
+            /**
+             * Looked After By
+             * @description the local authority looking after the child
+             */
+            looked_after_by?: string | null;
             /**
              * Nhs Number
              * @description 10 digits (spaces allowed) with a valid check digit, or 'not available', or 'non-resident in England'
@@ -3323,6 +3506,8 @@ export interface components {
              * @description when it was received, if earlier than today
              */
             received_on?: string | null;
+            /** @description a death transferred to us by another area's CDOP */
+            transferred_from?: components["schemas"]["TransferredFromIn"] | null;
         };
         /** WaiveIn */
         cdop__schemas__WaiveIn: {
@@ -6514,10 +6699,37 @@ export interface operations {
                     action: "transfer_out";
                     /** Home Area */
                     home_area: string;
+                    /** Home Cdop Contact Name */
+                    home_cdop_contact_name?: string | null;
                     /** Home Cdop Email */
                     home_cdop_email?: string | null;
+                    /** Home Cdop Phone */
+                    home_cdop_phone?: string | null;
                     /** Note */
                     note?: string | null;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
+                    action: "record_external_outcome";
+                    /**
+                     * Category
+                     * @description category of death, 1 to 10
+                     */
+                    category: number;
+                    /**
+                     * Modifiable
+                     * @enum {string}
+                     */
+                    modifiable: "yes" | "no" | "insufficient_information";
+                    /** Note */
+                    note?: string | null;
+                    /**
+                     * Outcome Received On
+                     * Format: date
+                     */
+                    outcome_received_on: string;
                 } | {
                     /**
                      * Action

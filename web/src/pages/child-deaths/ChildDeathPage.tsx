@@ -19,6 +19,7 @@ import { formatDate, formatDateTime, humanise } from "../../lib/format";
 import { AnalysisForm } from "./AnalysisForm";
 import { ACTION_LABELS, CATEGORIES, DOMAINS, holdReasonLabel, MODIFIABLE, placeLabel, SCORES, SEXES } from "./domain";
 import { ReportingForms } from "./ReportingForms";
+import { OutOfArea } from "./OutOfArea";
 
 export type ChildDeath = Schemas["ChildDeathOut"];
 export type Flash = { success?: string };
@@ -166,6 +167,8 @@ function ChildDeathView({ id }: { id: number }) {
           </ul>
         </>
       ) : null}
+
+      <OutOfArea c={c} />
 
       {transitions.isLoading ? <Loading what="Loading the actions" /> : transitions.error ? (
         <p className="govuk-body">{errorText(transitions.error)}</p>

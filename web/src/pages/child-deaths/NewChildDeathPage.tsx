@@ -1,5 +1,6 @@
 // A child death notification entered by the coordinator (/app/child-deaths/new): the body of
-// POST /child-deaths (the public notification, plus when it was received and a case summary).
+// POST /child-deaths (the public notification, plus when it was received, a case summary, whether
+// the child was looked after and by whom, and a death transferred to us by another area's CDOP).
 // The API validates; each 422 is shown against its field, linked from the error summary.
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
@@ -11,6 +12,7 @@ import { DateInput, Radios, Textarea, TextInput } from "../../components/fields"
 import { friendlyMessage, type FieldKind } from "../../components/fieldMessage";
 import { useTitle } from "../../components/Page";
 import { errorText, fieldMessages } from "../../lib/errors";
+import { EMPTY_AREAS, withAreas, type AreaValues } from "./areaFields";
 import { EMPTY_NOTIFICATION, notificationBody, PLACES, SEXES, type NotificationValues } from "./domain";
 
 const NAMES: Record<string, [string, FieldKind]> = {
@@ -22,12 +24,18 @@ const NAMES: Record<string, [string, FieldKind]> = {
   "child.date_of_birth": ["The child’s date of birth", "date"], "child.sex": ["the child’s sex", "choice"],
   "child.nhs_number": ["the child’s NHS number", "text"], "child.ethnicity": ["the child’s ethnicity", "text"],
   "child.address": ["the child’s address", "text"], "child.local_authority": ["the child’s home local authority", "text"],
+  "child.looked_after": ["whether the child was looked after", "choice"],
+  "child.looked_after_by": ["the local authority looking after the child", "text"],
   "death.date": ["The date of death", "date"], "death.time": ["the time of death", "text"],
   "death.place": ["the place of death", "choice"], "death.place_detail": ["details of the place of death", "text"],
   "death.expected": ["whether the death was expected", "choice"],
   "death.jar_triggered": ["whether a Joint Agency Response was started", "choice"],
   "death.coroner_involved": ["whether the death was referred to the coroner", "choice"],
   case_summary: ["the case summary", "text"],
+  transferred_from: ["the area that transferred the death", "text"],
+  "transferred_from.area": ["the area that transferred the death", "text"],
+  "transferred_from.contact_email": ["the email address of the area’s CDOP", "email"],
+  "transferred_from.received_on": ["The date the transfer was received", "date"],
 };
 const ORDER = ["received_on", ...Object.keys(NAMES).filter((k) => k !== "received_on"), "agencies"];
 
@@ -53,6 +61,8 @@ export function NewChildDeathPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
   const [v, setV] = useState<NotificationValues>(EMPTY_NOTIFICATION);
+  const [areas, setAreas] = useState<AreaValues>(EMPTY_AREAS);
+  const setArea = (key: keyof AreaValues) => (value: string) => setAreas((a) => ({ ...a, [key]: value }));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const messages = notificationMessages(error);
@@ -71,7 +81,7 @@ export function NewChildDeathPage() {
     setBusy(true);
     setError(null);
     try {
-      const made = unwrap(await api.POST("/api/v1/child-deaths", { body: notificationBody(v) as never }));
+      const made = unwrap(await api.POST("/api/v1/child-deaths", { body: withAreas(notificationBody(v), areas) as never }));
       await client.invalidateQueries({ queryKey: ["child-deaths"] });
       navigate(`/child-deaths/${made.id}`, { state: { success: `Notification ${made.reference} entered.` } });
     } catch (err) {
@@ -107,7 +117,16 @@ export function NewChildDeathPage() {
         {text("child", "ethnicity", "Ethnicity (optional)", { width: 20 })}
         <Textarea name="child.address" label="Address (optional)" value={v.child.address} rows={3}
           onChange={(x) => setIn("child", "address", x)} error={messages["child.address"]} />
-        {text("child", "local_authority", "Home local authority (optional)", { width: 20 })}
+        {text("child", "local_authority", "Home local authority (optional)", { width: 20, hint: "Where the child normally lived" })}
+        <Radios name="child.looked_after" label="Was the child looked after by a local authority? (optional)" inline
+          hint="The panel of the area looking after a looked-after child reviews the death"
+          value={areas.looked_after} onChange={setArea("looked_after")} error={messages["child.looked_after"]} choices={YES_NO_NOT_KNOWN} />
+        {areas.looked_after === "true" ? (
+          <div className="govuk-inset-text">
+            <TextInput name="child.looked_after_by" label="Local authority looking after the child" width={20}
+              value={areas.looked_after_by} onChange={setArea("looked_after_by")} error={messages["child.looked_after_by"]} />
+          </div>
+        ) : null}
 
         <h2 className="govuk-heading-m">The death</h2>
         <DateInput name="death.date" label="Date of death" value={v.death.date}
@@ -125,6 +144,22 @@ export function NewChildDeathPage() {
           onChange={(x) => setIn("death", "coroner_involved", x)} error={messages["death.coroner_involved"]} choices={YES_NO_NOT_KNOWN} />
         <Textarea name="case_summary" label="Case summary (optional)" hint="Shown to panel members in the anonymised papers: no names, addresses or dates of birth"
           value={v.case_summary} onChange={(x) => setV((y) => ({ ...y, case_summary: x }))} error={messages.case_summary} />
+
+        <h2 className="govuk-heading-m">Transferred from another area</h2>
+        <Radios name="transferred" label="Was this death transferred to us by another area’s child death overview panel? (optional)" inline
+          value={areas.transferred} onChange={setArea("transferred")}
+          choices={[{ value: "true", label: "Yes" }, { value: "false", label: "No" }]} />
+        {areas.transferred === "true" ? (
+          <div className="govuk-inset-text" data-testid="transferred-from">
+            <TextInput name="transferred_from.area" label="Area (local authority) that transferred it" width={20}
+              value={areas.from_area} onChange={setArea("from_area")} error={messages["transferred_from.area"] ?? messages.transferred_from} />
+            <TextInput name="transferred_from.contact_email" label="Email address of that area’s CDOP (optional)" type="email"
+              autoComplete="off" spellCheck={false} value={areas.from_email} onChange={setArea("from_email")}
+              error={messages["transferred_from.contact_email"]} />
+            <DateInput name="transferred_from.received_on" label="Date the transfer was received" hint="For example, 27 3 2026"
+              value={areas.from_received_on} onChange={setArea("from_received_on")} error={messages["transferred_from.received_on"]} />
+          </div>
+        ) : null}
 
         <h2 className="govuk-heading-m">Who notified the death</h2>
         {text("notifier", "name", "Full name")}

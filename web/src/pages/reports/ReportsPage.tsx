@@ -17,6 +17,7 @@ import { Loading, useTitle } from "../../components/Page";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, todayIso } from "../../lib/format";
 import { BarChart } from "./BarChart";
+import { OtherAreas } from "./OtherAreas";
 import { barsFromCounts, labelFor, percentText, periodFromParams, type BarInput } from "./chart";
 import {
   AGE_BAND_LABELS, DEADLINE_LABELS, EXPECTED_LABELS, HOLD_LABELS, INCIDENT_LABELS, OUTCOME_LABELS,
@@ -336,6 +337,7 @@ function ChildDeathFigures({ report }: { report: ChildDeathReport }) {
     { key: "referred", label: "Referred for case review", cells: [{ value: report.referred_for_case_review, figure: "referred_for_case_review||" }] },
     { key: "non_resident", label: "Deaths of non-resident children", cells: [{ value: report.non_resident, figure: "non_resident||" }] },
     { key: "transferred", label: "Transferred to another area", cells: [{ value: report.transferred_out, figure: "transferred_out||" }] },
+    { key: "transferred_in", label: "Transferred from another area", cells: [{ value: report.transferred_in, figure: "transferred_in||" }] },
   ];
   const categoryBars: BarInput[] = report.by_category.map((c) => ({
     key: String(c.category), label: `${c.category}. ${c.label}`, values: [c.modifiable, Math.max(0, c.reviews - c.modifiable)],
@@ -382,6 +384,7 @@ function ChildDeathFigures({ report }: { report: ChildDeathReport }) {
             { value: report.holds_open_at_end[k] ?? 0, figure: `holds_open_at_end|${k}|` },
           ],
         }))} />
+      <OtherAreas report={report} />
     </>
   );
 }
