@@ -26,6 +26,19 @@ class ChildDeathSettings(BaseSettings):
     reporting_form_due_working_days: int = Field(default=15, ge=1, le=100)
     # a single-use reporting form link works for this many days
     reporting_form_link_days: int = Field(default=28, ge=1, le=365)
+    # The clocks of the 2018 statutory guidance (cdop.clocks), local defaults:
+    # ECR_CDOP_NOTIFICATION_DAYS: a death is notified within this many CALENDAR days of the
+    # death (the guidance: "within 24 hours"). Calendar days, not working days: deaths happen
+    # and are notified on every day of the week, and the duty to notify does not wait for a
+    # weekend or a bank holiday to pass, so a death on a Friday notified on the Monday is late
+    # (tests/cdop/test_clocks.py). Met on the day the notification was received.
+    cdop_notification_days: int = Field(default=1, ge=0, le=14)
+    # ECR_CDOP_CDRM_MONTHS: the child death review meeting is held within this many months of
+    # the death (met on the day a ``cdrm`` was held).
+    cdop_cdrm_months: int = Field(default=3, ge=1, le=24)
+    # ECR_CDOP_PANEL_MONTHS: the panel reviews the death within this many months of it, plus
+    # the days the case spent on hold (met when the panel's analysis is recorded).
+    cdop_panel_months: int = Field(default=6, ge=1, le=36)
     # ECR_CDOP_AREAS: the local authorities the panel covers, comma-separated, e.g.
     # "Testshire, Exampleton City". Names are trimmed and matched case-insensitively; a name
     # given twice counts once; an empty entry ("A,,B") is refused. Empty: not configured (no

@@ -9,6 +9,8 @@ forwarded.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from core.agency_requests import service as requests
@@ -112,4 +114,18 @@ def form_assigned(session: Session, settings: Settings, case: ChildDeath, req: A
               f"Agency: {req.agency}\nDue by: {req.due_on.isoformat()}\n\n"
               f"Complete it in your reporting forms: {my_forms_url(settings)}\n\n{settings.board_name}\n"),
         topic=_topic(case),
+    )
+
+
+def hold_overdue(session: Session, settings: Settings, hold: Any, to: str) -> None:
+    """Tell a coordinator that a hold's expected date has passed (``hold``: a row with ``id``,
+    ``child_death_id``, ``reason``, ``expected_on`` and the case's ``reference``)."""
+    enqueue_email(
+        session, to=to,
+        subject=f"Hold past its expected date: child death {hold.reference}",
+        body=(f"The hold on child death {hold.reference} ({hold.reason.replace('_', ' ')}) was "
+              f"expected to end on {hold.expected_on.isoformat()}, and it is still in place.\n\n"
+              f"Review it (a new expected date, with a note of what the review found) or release "
+              f"it: {staff_case_url(settings, hold.child_death_id)}\n\n{settings.board_name}\n"),
+        topic=f"child_death:{hold.child_death_id}",
     )

@@ -135,6 +135,8 @@ class ChildDeath(IdMixin, TimestampMixin, VersionMixin, Base):
     analysed_by: Mapped[str | None] = mapped_column(String(200))
     case_review_reference: Mapped[str | None] = mapped_column(String(40))
     closed_at: Mapped[dt.datetime | None] = mapped_column()
+    # why no child death review meeting is needed (given on mark_ready_for_panel; migration 0011)
+    cdrm_not_required_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ChildDeathHold(IdMixin, Base):
@@ -161,6 +163,28 @@ class ChildDeathHold(IdMixin, Base):
     placed_by: Mapped[str] = mapped_column(String(200))
     released_at: Mapped[dt.datetime | None] = mapped_column()
     released_by: Mapped[str | None] = mapped_column(String(200))
+    # the panel clock's due date when the hold was placed (cdop.clocks moves it on by the days
+    # on hold) and when the coordinator was told the expected date had passed (migration 0011)
+    panel_due_before: Mapped[dt.date | None] = mapped_column(Date)
+    overdue_notified_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ReviewMeeting(IdMixin, Base):
+    """A Joint Agency Response (``jar``) or child death review meeting (``cdrm``) held about the
+    case: when, which agencies took part, what it concluded (2018 statutory guidance)."""
+
+    __tablename__ = "cdop_review_meetings"
+    __table_args__ = (
+        Index("ix_cdop_review_meetings_child_death", "child_death_id", "kind"),
+    )
+
+    child_death_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # jar | cdrm
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    agencies: Mapped[list[Any]] = mapped_column(JSON, default=list)  # agency names
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
 
 
 class DuplicateFlag(IdMixin, Base):

@@ -39,7 +39,8 @@ from core.agency_requests import service as requests
 from core.auth.principal import Principal
 from core.db.json_rows import JsonRows, json_rows_text
 from core.db.queries import like_contains
-from core.deadlines import add_months
+from core.deadlines import add_months, overdue_subject_ids
+from core.deadlines.models import Deadline
 from core.errors import NotFound, ValidationFailed
 from core.meetings.models import AgendaItem, Meeting
 from core.workflow.record import RowRecord
@@ -310,6 +311,8 @@ class CaseFilters:
     has_overdue_reports: bool = False
     agency: str | None = None
     q: str | None = None
+    overdue_clocks: bool = False  # ``overdue=true``: an open clock (stored deadline) past its due date
+    overdue_kind: str | None = None  # ... of this kind
 
 
 def _forms_exist(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -340,6 +343,8 @@ class _ListShape:
     q: bool
     after: bool
     postgresql: bool
+    overdue_clocks: bool = False
+    overdue_kind: bool = False
 
 
 @lru_cache(maxsize=512)
@@ -373,6 +378,11 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
         form_conditions += [r.status == "requested", r.due_on < bindparam("today", type_=Date)]
     if form_conditions:
         stmt = stmt.where(_forms_exist(*form_conditions))
+    if shape.overdue_clocks or shape.overdue_kind:  # the partial index of open deadlines (subject_type, due_on)
+        overdue = overdue_subject_ids(SUBJECT, bindparam("today", type_=Date))  # type: ignore[arg-type]
+        if shape.overdue_kind:
+            overdue = overdue.where(Deadline.kind == bindparam("overdue_kind"))
+        stmt = stmt.where(c.id.in_(overdue))
     if shape.q:
         like = bindparam("like")
         full = func.lower(c.first_name + " " + c.last_name)
@@ -415,8 +425,10 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
             params["band_after"] = after
         if by:
             params["band_by"] = by
-    if f.hold_overdue:
+    if f.hold_overdue or f.overdue_clocks or f.overdue_kind:
         params["today"] = today
+    if f.overdue_kind:
+        params["overdue_kind"] = f.overdue_kind
     if f.hold_reason:
         params["hold_reason"] = f.hold_reason
     if f.agency:
@@ -438,6 +450,7 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
         older_than=f.older_than_days is not None, band_after="band_after" in params, band_by="band_by" in params,
         hold_reason=bool(f.hold_reason), hold_overdue=f.hold_overdue, agency=bool(f.agency),
         overdue=f.has_overdue_reports, q=bool(f.q), after=bool(cursor), postgresql=dialect == "postgresql",
+        overdue_clocks=f.overdue_clocks, overdue_kind=bool(f.overdue_kind),
     )
     return _list_statement(shape), params
 

@@ -35,6 +35,8 @@ from cdop.schemas import (
     ReportingFormCreate,
     ReportingFormOut,
     ReportingFormSubmit,
+    ReviewMeetingIn,
+    ReviewMeetingOut,
     StaffNotificationIn,
     State,
     SubmittedForm,
@@ -82,6 +84,8 @@ def list_child_deaths(
     hold_reason: HoldReason | None = None,
     hold_overdue: bool = False,
     has_overdue_reports: bool = False,
+    overdue: bool = False,
+    overdue_kind: Annotated[str | None, Query(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
     agency: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -92,12 +96,15 @@ def list_child_deaths(
     death; ``since_death_band``: a band of the summary (0-3m, 3-6m, 6-12m, 12m+);
     ``hold_reason``: an open hold for that reason; ``hold_overdue``: an open hold whose expected
     date has passed; ``has_overdue_reports``: a reporting form
-    past its due date; ``agency``: a reporting form still awaited from that agency;
+    past its due date; ``overdue``: a clock (stored deadline: notification, review meeting,
+    panel, hold review, or another of the case's deadlines) still open past its due date;
+    ``overdue_kind``: such a clock of this kind (the summary's ``overdue_clocks``); ``agency``: a reporting form still awaited from that agency;
     ``q``: reference or child's name."""
     filters = repo.CaseFilters(statuses=list(status or []), outstanding=outstanding,
                                older_than_days=older_than_days, since_death_band=since_death_band,
                                hold_reason=hold_reason, hold_overdue=hold_overdue,
-                               has_overdue_reports=has_overdue_reports, agency=agency, q=q)
+                               has_overdue_reports=has_overdue_reports, agency=agency, q=q,
+                               overdue_clocks=overdue, overdue_kind=overdue_kind)
     return _json(service.list_page(session, principal, filters, limit, cursor))
 
 
@@ -162,6 +169,28 @@ def post_transition(
 @router.get("/child-deaths/{case_id}/history", response_model=list[HistoryEntry])
 def get_history(case_id: CaseId, session: SessionDep, principal: Reader) -> Response:
     return _json(service.history(session, principal, case_id))
+
+
+# ---- review meetings (JAR, CDRM) ----
+
+
+@router.get("/child-deaths/{case_id}/review-meetings", response_model=list[ReviewMeetingOut])
+def list_review_meetings(case_id: CaseId, session: SessionDep, principal: Reader) -> Any:
+    """The Joint Agency Response and child death review meetings recorded for the case."""
+    return service.list_review_meetings(session, principal, case_id)
+
+
+@router.post("/child-deaths/{case_id}/review-meetings", response_model=ReviewMeetingOut, status_code=201)
+def record_review_meeting(
+    case_id: CaseId, body: ReviewMeetingIn, session: SessionDep,
+    principal: Annotated[Principal, Depends(require("child_death:update"))],
+) -> Any:
+    """Record a Joint Agency Response (``jar``) or child death review meeting (``cdrm``) held:
+    ``held_on`` (not in the future, not before the death), the ``agencies`` present (1 to 30)
+    and its ``outcome``. A CDRM meets the case's review meeting clock on the day it was held;
+    ``mark_ready_for_panel`` needs one (or ``cdrm_not_required_reason``). A case closed,
+    withdrawn or transferred out: 409."""
+    return service.record_review_meeting(session, principal, case_id, body)
 
 
 # ---- reporting forms ----

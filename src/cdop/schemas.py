@@ -377,6 +377,57 @@ class CaseReviewLinkOut(BaseModel):
     decision: str | None = None
 
 
+# ---- review meetings and clocks (2018 statutory guidance) ----
+
+ReviewMeetingKind = Literal["jar", "cdrm"]
+AgencyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ReviewMeetingIn(_In):
+    """A Joint Agency Response (``jar``) or child death review meeting (``cdrm``) held."""
+
+    kind: ReviewMeetingKind = Field(description="jar: Joint Agency Response; cdrm: child death review meeting")
+    held_on: dt.date = Field(description="not in the future, not before the death")
+    agencies: list[AgencyName] = Field(min_length=1, max_length=30,
+                                       description="the agencies present, each named once (1 to 30)")
+    outcome: LongText = Field(description="what the meeting concluded")
+
+
+class ReviewMeetingOut(BaseModel):
+    id: int
+    kind: ReviewMeetingKind
+    kind_label: str
+    held_on: dt.date
+    agencies: list[str]
+    outcome: str
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+ClockKind = Annotated[str, Field(description="cdop_notification, cdop_cdrm, cdop_panel, cdop_hold_review, "
+                                             "or another module's deadline kind")]
+
+
+class ClockOut(BaseModel):
+    """A clock of the case (a stored deadline): its due date and, once it ended, its outcome."""
+
+    kind: ClockKind
+    label: str
+    start_on: dt.date
+    due_on: dt.date
+    outcome: Literal["met_on_time", "met_late", "missed", "waived"] | None = Field(
+        description="null while it runs")
+    overdue: bool = Field(description="still running and past its due date")
+    closed_on: dt.date | None = None
+    waived_reason: str | None = None
+
+
+class OverdueClockCount(BaseModel):
+    kind: ClockKind
+    label: str
+    count: int
+
+
 class ChildDeathOut(BaseModel):
     id: int
     reference: str
@@ -404,6 +455,9 @@ class ChildDeathOut(BaseModel):
     analysis: AnalysisOut | None = None
     case_review: CaseReviewLinkOut | None = None
     waiting_on: list[str]
+    cdrm_not_required_reason: str | None = None
+    review_meetings: list[ReviewMeetingOut]
+    clocks: list[ClockOut]
     closed_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -423,6 +477,8 @@ class OutstandingSummary(BaseModel):
     holds_past_expected_by_reason: dict[HoldReason, int] = Field(
         description="open holds whose expected date has passed (list: hold_overdue=true)")
     overdue_reporting_forms_by_agency: dict[str, int]
+    overdue_clocks: list[OverdueClockCount] = Field(
+        default_factory=list, description="open clocks past their due date, by kind (list: overdue=true)")
 
 
 class ChildDeathTransitionOption(TransitionOption):

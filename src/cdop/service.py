@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.agency_requests import service as requests
@@ -31,10 +32,11 @@ from core.workflow.engine import (
 from core.workflow.models import WorkflowHistory
 from core.workflow.record import RowRecord
 from core.workflow.schema import transition_body_schema
-from cdop import config, emails, reports, views
+from cdop import clocks, config, emails, reports, views
 from cdop import repository as repo
 from cdop.domain import (
     COORDINATOR,
+    READER_ROLES,
     FORM_KIND,
     OPEN_FOR_FORMS,
     SECTION_KEYS,
@@ -43,13 +45,14 @@ from cdop.domain import (
     age_in_years,
     parse_nhs_number,
 )
-from cdop.models import ChildDeath, DuplicateFlag
+from cdop.models import ChildDeath, DuplicateFlag, ReviewMeeting
 from cdop.schemas import (
     ChildDeathPatch,
     NotificationIn,
     PanelPapers,
     ReportingFormCreate,
     ReportingFormSubmit,
+    ReviewMeetingIn,
     StaffNotificationIn,
 )
 from cdop.workflow import HISTORY_LABELS, WORKFLOW, create_forms
@@ -174,6 +177,7 @@ def create_notification(
     session.add(case)
     session.flush()
     duplicates = flag_duplicates(session, case)
+    clocks.open_at_intake(session, case.id, case.date_of_death, received_at.date())
     record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify",
                             data={"transferred_from": moved.area} if moved else None)
     record(session, actor=actor, action="child_death.create", subject_type=SUBJECT,
@@ -215,7 +219,8 @@ def outstanding_summary(session: Session, principal: Principal) -> dict[str, Any
     today = config.today()
     holds, holds_overdue = repo.open_holds_by_reason(session, principal, today)
     out = views.summary(today, repo.outstanding_counts(session, principal, today), holds,
-                        repo.overdue_forms_by_agency(session, principal, today), holds_overdue)
+                        repo.overdue_forms_by_agency(session, principal, today), holds_overdue,
+                        clocks.overdue_by_kind(session, today) if principal.roles & READER_ROLES else [])
     record(session, actor=principal.actor, action="child_death.summary", subject_type=SUBJECT)
     return out
 
@@ -291,6 +296,76 @@ def transition(session: Session, principal: Principal, case_id: int, payload: di
     case = repo.get_for_transition(session, principal, case_id)
     apply_transition(session, WORKFLOW, case, payload, principal, if_match)
     return case, views.detail(session, case)
+
+
+# ---- review meetings (JAR, CDRM) and holds past their expected date ----
+
+
+def list_review_meetings(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The case's review meetings (``ReviewMeetingOut``), audited; 404 as ``get_readable``."""
+    case = repo.get_readable(session, principal, case_id)
+    record(session, actor=principal.actor, action="child_death.review_meetings", subject_type=SUBJECT,
+           subject_id=case.id)
+    return clocks.meetings_of(session, case.id)
+
+
+def record_review_meeting(session: Session, principal: Principal, case_id: int,
+                          body: ReviewMeetingIn) -> dict[str, Any]:
+    """A JAR or CDRM held about the case (``ReviewMeetingOut``): a history entry on the case's
+    timeline, an audit event, and for a CDRM its clock met on the day it was held. A case that
+    is closed, withdrawn or transferred out: 409. The case's version moves on (a new ETag)."""
+    case = repo.get_readable(session, principal, case_id, lock=True)
+    if case.status in TERMINAL_STATES:
+        raise Conflict(f"review meetings cannot be recorded for a case that is {case.status.replace('_', ' ')}")
+    errors = []
+    if body.held_on > config.today():
+        errors.append({"loc": ["body", "held_on"], "msg": "the meeting date is in the future"})
+    elif body.held_on < case.date_of_death:
+        errors.append({"loc": ["body", "held_on"], "msg": "the meeting date is before the death"})
+    seen: set[str] = set()
+    for i, name in enumerate(body.agencies):
+        if name.lower() in seen:
+            errors.append({"loc": ["body", "agencies", i], "msg": f"'{name}' is named twice"})
+        seen.add(name.lower())
+    if errors:
+        raise ValidationFailed(errors)
+    now = config.now()
+    meeting = ReviewMeeting(child_death_id=case.id, kind=body.kind, held_on=body.held_on,
+                            agencies=list(body.agencies), outcome=body.outcome, recorded_at=now,
+                            recorded_by=principal.name or principal.actor)
+    session.add(meeting)
+    case.updated_at = now  # the case's view changes: a new version and ETag
+    session.flush()
+    if body.kind == "cdrm":
+        clocks.cdrm_held(session, case.id, body.held_on)
+    session.add(WorkflowHistory(subject_type=SUBJECT, subject_id=case.id, at=now, actor=principal.actor,
+                                actor_name=principal.name, action=f"record_{body.kind}",
+                                from_state=case.status, to_state=case.status, note=None,
+                                data={"review_meeting_id": meeting.id, "held_on": body.held_on.isoformat(),
+                                      "agencies": len(body.agencies)}))
+    session.flush()
+    record(session, actor=principal.actor, action="child_death.review_meeting", subject_type=SUBJECT,
+           subject_id=case.id, data={"review_meeting_id": meeting.id, "kind": body.kind})
+    return next(m for m in clocks.meetings_of(session, case.id) if m["id"] == meeting.id)
+
+
+def hold_overdue_job(session: Session, today: dt.date) -> int:
+    """The periodic job: each open hold whose expected date has passed is emailed to the
+    coordinators once (again only after a review gives it a new date that passes too)."""
+    holds = clocks.holds_to_notify(session, today)
+    if not holds:
+        return 0
+    settings = config.settings()
+    recipients = sorted(u.email for u in session.execute(select(User).where(User.is_active.is_(True))).scalars()
+                        if COORDINATOR in (u.roles or []))
+    now = config.now()
+    for hold in holds:
+        for to in recipients:
+            emails.hold_overdue(session, settings, hold, to)
+        clocks.mark_hold_notified(session, hold.id, now)
+        record(session, actor="system", action="child_death.hold_overdue", subject_type=SUBJECT,
+               subject_id=hold.child_death_id, data={"hold_id": hold.id, "recipients": len(recipients)})
+    return len(holds)
 
 
 # ---- panel meetings ----

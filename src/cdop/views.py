@@ -27,7 +27,7 @@ from core.agency_requests import service as requests
 from core.agency_requests.models import AgencyRequest
 from core.db.json_rows import utc_from_iso
 from core.deadlines import open_deadlines_for
-from cdop import config
+from cdop import clocks, config
 from cdop import repository as repo
 from cdop.domain import (
     AGE_BAND_LABELS,
@@ -279,13 +279,17 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         "analysis": analysis_view(case),
         "case_review": case_review_view(session, case),
         "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
+        "cdrm_not_required_reason": case.cdrm_not_required_reason,
+        "review_meetings": clocks.meetings_of(session, case.id),
+        "clocks": clocks.clocks_of(session, case.id, today),
         "closed_at": case.closed_at,
         "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
     }
 
 
 def summary(today: dt.date, counts: Iterable[tuple[str, str, int]], on_hold_by_reason: dict[str, int],
-            overdue_by_agency: dict[str, int], holds_overdue_by_reason: dict[str, int] | None = None) -> dict[str, Any]:
+            overdue_by_agency: dict[str, int], holds_overdue_by_reason: dict[str, int] | None = None,
+            overdue_clocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """An ``OutstandingSummary`` from the GROUP BY rows of the repository."""
     by_status: dict[str, dict[str, int]] = {}
     for status, band, n in counts:
@@ -303,6 +307,7 @@ def summary(today: dt.date, counts: Iterable[tuple[str, str, int]], on_hold_by_r
         "on_hold_by_reason": on_hold_by_reason,
         "holds_past_expected_by_reason": holds_overdue_by_reason or {},
         "overdue_reporting_forms_by_agency": overdue_by_agency,
+        "overdue_clocks": overdue_clocks or [],
     }
 
 

@@ -23,6 +23,7 @@ from core.meetings.models import AgendaItem
 from core.settings import Settings
 from core.workflow import FieldInfo, Text, Transition, TransitionContext, Workflow, register_workflow
 from cdop import config, emails
+from cdop import clocks
 from cdop import repository as repo
 from cdop.domain import (
     CATEGORIES,
@@ -105,6 +106,19 @@ def _all_forms_in(ctx: TransitionContext) -> str | None:
         return (f"reporting forms are still outstanding from: {', '.join(agencies)} "
                 f"(each must be submitted or waived)")
     return None
+
+
+CDRM_MISSING = ("no child death review meeting (CDRM) has been recorded: record the CDRM "
+                "(Review meetings), or say why none is needed (cdrm_not_required_reason)")
+
+
+def _cdrm_or_reason(ctx: TransitionContext) -> str | None:
+    """A CDRM recorded, or the reason none is needed. The precheck does not block: the reason
+    is a field of the action, so the form is offered and a submission with neither is a 422
+    naming ``cdrm_not_required_reason`` (the field's label says when it is needed)."""
+    if ctx.precheck or ctx.data.get("cdrm_not_required_reason") or clocks.has_cdrm(ctx.session, ctx.case.id):
+        return None
+    raise ValidationFailed.field(["body", "cdrm_not_required_reason"], CDRM_MISSING)
 
 
 def _future_panel(ctx: TransitionContext) -> str | None:
@@ -289,6 +303,7 @@ def _record_analysis(ctx: TransitionContext) -> None:
     case.refer_to_case_review = data["refer_to_case_review"]
     case.analysed_at = ctx.now
     case.analysed_by = ctx.principal.actor
+    clocks.on_analysis(ctx)  # the panel clock is met
     if not data["refer_to_case_review"] or case.case_review_reference:
         return
     payload = {
@@ -328,7 +343,7 @@ TRANSITIONS = (
                label="Transfer to the home area's CDOP",
                fields={"home_area": Short},
                optional={"home_cdop_email": Email, "home_cdop_contact_name": Short, "home_cdop_phone": Phone},
-               effects=(_transfer_out,),
+               effects=(_transfer_out, clocks.on_transfer_out),
                guard_note="the home panel's outcome is then due within ECR_CDOP_EXTERNAL_OUTCOME_MONTHS "
                           "(default 6) months"),
     Transition("record_external_outcome", ("transferred_out",), "transferred_out", COORDINATOR,
@@ -339,16 +354,24 @@ TRANSITIONS = (
                           "with the outcome"),
     Transition("withdraw", ("notified",), "withdrawn", COORDINATOR,
                label="Withdraw the notification", fields={"reason": Reason},
-               effects=(_withdraw,)),
+               effects=(_withdraw, clocks.on_withdraw)),
     Transition("place_on_hold", ("information_gathering", "ready_for_panel"), "on_hold", COORDINATOR,
                label="Place on hold",
                fields={"hold_reason": HoldReason, "expected_on": NotPastDate},
-               effects=(_place_hold,)),
+               effects=(_place_hold, clocks.on_hold_placed),
+               guard_note="the hold is overdue for review once its expected date passes"),
+    Transition("review_hold", ("on_hold",), "on_hold", COORDINATOR, label="Review the hold",
+               fields={"expected_on": NotPastDate, "note": Text}, effects=(clocks.on_hold_reviewed,),
+               guard_note="a new expected date for the open hold, and what the review found"),
     Transition("release_hold", ("on_hold",), "information_gathering", COORDINATOR, label="Release the hold",
-               effects=(_release_hold,)),
+               effects=(_release_hold, clocks.on_hold_released),
+               guard_note="the panel review's due date moves on by the days spent on hold"),
     Transition("mark_ready_for_panel", ("information_gathering",), "ready_for_panel", COORDINATOR,
                label="Mark ready for the panel",
-               guards=(_all_forms_in,), guard_note="every reporting form submitted or waived"),
+               optional={"cdrm_not_required_reason": Reason},
+               guards=(_all_forms_in, _cdrm_or_reason), effects=(clocks.on_ready_for_panel,),
+               guard_note="every reporting form submitted or waived, and a child death review meeting "
+                          "(CDRM) recorded unless cdrm_not_required_reason says why none is needed"),
     Transition("schedule_for_panel", ("ready_for_panel",), "scheduled_for_panel", COORDINATOR,
                label="Schedule for a panel meeting",
                fields={"meeting_id": MeetingId}, guards=(_future_panel,), effects=(_schedule,),
@@ -365,7 +388,8 @@ TRANSITIONS = (
                          "referral_rationale": Text},
                guards=(_referral_possible,), effects=(_record_analysis,),
                guard_note="a referral needs the case review module"),
-    Transition("close", ("reviewed",), "closed", COORDINATOR, label="Close the review", effects=(_close,)),
+    Transition("close", ("reviewed",), "closed", COORDINATOR, label="Close the review",
+               effects=(_close, clocks.on_close)),
 )
 
 # How the fields of the table are shown (their types come from the annotations, except these).
@@ -376,6 +400,8 @@ FIELD_INFO = {
     "home_cdop_phone": FieldInfo("Telephone number of the home area's CDOP"),
     "outcome_received_on": FieldInfo("Date the outcome was received"),
     "reason": FieldInfo("Reason"),
+    "cdrm_not_required_reason": FieldInfo("Why no child death review meeting (CDRM) is needed "
+                                          "(only if none has been recorded)"),
     "hold_reason": FieldInfo("Reason for the hold", choices=HOLD_REASON_LABELS),
     "expected_on": FieldInfo("Expected date"),
     "meeting_id": FieldInfo("Panel meeting", type="meeting"),
@@ -401,4 +427,8 @@ def register() -> Workflow:
 
 
 # What a child death's history calls each action (the table's, and the notification).
-HISTORY_LABELS: dict[str, str] = WORKFLOW.history_labels(notify="Death notified")
+HISTORY_LABELS: dict[str, str] = WORKFLOW.history_labels(
+    notify="Death notified",
+    record_jar="Joint Agency Response meeting recorded",
+    record_cdrm="Child death review meeting recorded",
+)

@@ -70,6 +70,11 @@ def test_child_death_from_notification_to_closed(client, session_factory, smtp_s
     tag = client.get(f"{API}/child-deaths/{cid}", headers=coordinator.headers).headers["etag"]
     assert client.patch(f"{API}/child-deaths/{cid}", json={"case_summary": summary},
                         headers={**coordinator.headers, "If-Match": tag}).status_code == 200
+    cdrm = client.post(f"{API}/child-deaths/{cid}/review-meetings", headers=coordinator.headers,
+                       json={"kind": "cdrm", "held_on": dt.date.today().isoformat(),
+                             "agencies": ["Testshire Hospital", "Testshire Police"],
+                             "outcome": "Information gathered for the panel."})
+    assert cdrm.status_code == 201, cdrm.text
     _go(client, coordinator, cid, "mark_ready_for_panel")
 
     # 5. scheduled for a panel; the panel member reads the anonymised papers
@@ -110,10 +115,10 @@ def test_child_death_from_notification_to_closed(client, session_factory, smtp_s
     assert closed["status"] == "closed" and closed["closed_at"]
     history = client.get(f"{API}/child-deaths/{cid}/history", headers=coordinator.headers).json()
     assert [h["action"] for h in history] == [
-        "notify", "start_information_gathering", "place_on_hold", "release_hold", "mark_ready_for_panel",
-        "schedule_for_panel", "record_analysis", "close",
+        "notify", "start_information_gathering", "place_on_hold", "release_hold", "record_cdrm",
+        "mark_ready_for_panel", "schedule_for_panel", "record_analysis", "close",
     ]
-    assert history[6]["data"]["case_review_reference"] == cr_reference
+    assert history[7]["data"]["case_review_reference"] == cr_reference
     assert client.get(f"{API}/child-deaths?outstanding=true", headers=coordinator.headers).json()["items"] == []
     audit_ok = client.get(f"{API}/audit/verify", headers=quick_user(session_factory, "admin").headers).json()
     assert audit_ok["ok"] is True

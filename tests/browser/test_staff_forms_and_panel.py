@@ -368,7 +368,7 @@ def test_coordinator_schedules_a_panel_and_a_panel_member_reads_only_anonymised_
                                        "taken to hospital by ambulance."},
                  headers={"If-Match": tag})
     assert r.status_code == 200, r.text
-    api.act(case["id"], "mark_ready_for_panel")
+    api.act(case["id"], "mark_ready_for_panel", cdrm_not_required_reason="Not needed (synthetic).")
     api.act(case["id"], "schedule_for_panel", meeting_id=meeting_id)
 
     # the coordinator's view of the meeting: the agenda line and the way to the papers

@@ -29,6 +29,7 @@ row("transfer_out", "notified information_gathering", "transferred_out", "cdop_c
 row("record_external_outcome", "transferred_out", "transferred_out", "cdop_coordinator")
 row("withdraw", "notified", "withdrawn", "cdop_coordinator")
 row("place_on_hold", "information_gathering ready_for_panel", "on_hold", "cdop_coordinator")
+row("review_hold", "on_hold", "on_hold", "cdop_coordinator")
 row("release_hold", "on_hold", "information_gathering", "cdop_coordinator")
 row("mark_ready_for_panel", "information_gathering", "ready_for_panel", "cdop_coordinator")
 row("schedule_for_panel", "ready_for_panel", "scheduled_for_panel", "cdop_coordinator")
@@ -52,6 +53,10 @@ PAYLOADS: dict[str, dict[str, Any]] = {
                                 "modifiable": "no"},
     "place_on_hold": {"hold_reason": "criminal_proceedings", "expected_on": "2099-01-01"},
     "defer_at_panel": {"note": "More information needed"},
+    "review_hold": {"expected_on": "2099-02-01", "note": "The inquest was adjourned again"},
+    # optional in the table; without it a case with no CDRM recorded is refused (422), which
+    # tests/cdop/test_review_meetings.py tests
+    "mark_ready_for_panel": {"cdrm_not_required_reason": "An expected death; no CDRM needed"},
     "record_analysis": {"category": 5, "modifiable": "insufficient_information",
                         "domain_scores": {"A": 0, "B": 0, "C": 0, "D": 0}, "learning": "None identified.",
                         "refer_to_case_review": False},
@@ -83,8 +88,11 @@ def test_the_table_covers_the_served_workflow(client, session_factory) -> None:
     assert served == written
     fields = {t["action"]: set(t["fields"]) for t in wf["transitions"]}
     for action, payload in PAYLOADS.items():
-        if action != "place_on_hold":
+        if action not in ("place_on_hold", "mark_ready_for_panel"):
             assert fields[action] == set(payload), action
+    optional = {t["action"]: set(t["optional_fields"]) for t in wf["transitions"]}
+    assert fields["mark_ready_for_panel"] == set()
+    assert optional["mark_ready_for_panel"] == {"note", "cdrm_not_required_reason"}
     assert fields["place_on_hold"] == {"hold_reason", "expected_on"}
     assert fields["schedule_for_panel"] == {"meeting_id"}
 

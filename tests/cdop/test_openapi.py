@@ -98,7 +98,7 @@ def test_the_transition_body_is_one_object_per_action(spec) -> None:
     assert set(actions) == {
         "start_information_gathering", "transfer_out", "withdraw", "place_on_hold", "release_hold",
         "mark_ready_for_panel", "schedule_for_panel", "defer_at_panel", "record_analysis", "close",
-        "record_external_outcome"}
+        "record_external_outcome", "review_hold"}
     assert set(actions["place_on_hold"]["required"]) == {"action", "hold_reason", "expected_on"}
     scores = actions["record_analysis"]["properties"]["domain_scores"]
     assert set(scores["required"]) == {"A", "B", "C", "D"} and scores["properties"]["A"]["maximum"] == 2

@@ -77,7 +77,8 @@ def _case_on_panel(client, db, coordinator, meeting_id: int, child: dict, answer
     r = client.patch(f"{API}/child-deaths/{cid}", json={"case_summary": ADVERSARIAL + " Died after a short illness."},
                      headers={**coordinator.headers, "If-Match": tag})
     assert r.status_code == 200, r.text
-    assert transition(client, cid, coordinator, "mark_ready_for_panel").status_code == 200
+    assert transition(client, cid, coordinator, "mark_ready_for_panel",
+                      cdrm_not_required_reason="Not needed (synthetic).").status_code == 200
     assert transition(client, cid, coordinator, "schedule_for_panel", meeting_id=meeting_id).status_code == 200
     return case
 

@@ -140,7 +140,8 @@ def test_mark_ready_needs_every_form_in_and_waive(client, db, coordinator) -> No
 
     token = _latest_link(db, "gp.practice@example.org")
     assert client.post(f"{API}/public/reporting-forms/{token}", json=all_sections(health="n/a")).status_code == 200
-    r = transition(client, case["id"], coordinator, "mark_ready_for_panel")
+    r = transition(client, case["id"], coordinator, "mark_ready_for_panel",
+                   cdrm_not_required_reason="The panel's own review is enough (synthetic).")
     assert r.status_code == 200 and r.json()["status"] == "ready_for_panel"
 
 

@@ -31,7 +31,7 @@ def test_workflow_table_is_served(client, coordinator) -> None:
     actions = {t["action"]: t for t in wf["transitions"]}
     assert set(actions) == {"start_information_gathering", "transfer_out", "withdraw", "place_on_hold",
                             "release_hold", "mark_ready_for_panel", "schedule_for_panel", "defer_at_panel",
-                            "record_analysis", "close", "record_external_outcome"}
+                            "record_analysis", "close", "record_external_outcome", "review_hold"}
     assert actions["record_analysis"]["roles"] == ["cdop_chair"]
     assert set(actions["record_analysis"]["fields"]) == {"category", "modifiable", "domain_scores", "learning",
                                                          "refer_to_case_review"}

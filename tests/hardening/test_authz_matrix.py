@@ -103,6 +103,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/child-deaths/{case_id}/history"): CDOP_READERS,
     ("GET", "/api/v1/child-deaths/{case_id}/reporting-forms"): CDOP_READERS,
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms"): frozenset({COORD}),
+    ("GET", "/api/v1/child-deaths/{case_id}/review-meetings"): CDOP_READERS,
+    ("POST", "/api/v1/child-deaths/{case_id}/review-meetings"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/waive"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/resend"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit"): frozenset({AUTHOR, COORD}),
@@ -376,7 +378,7 @@ def _schedule_for_panel(client: TestClient, coord, case_id: int, meeting_id: int
                         json={"reason": "Not involved (synthetic)."}, headers=coord.headers)
         assert w.status_code == 200, w.text
     etag = client.get(f"/api/v1/child-deaths/{case_id}", headers=coord.headers).headers["etag"]
-    for action, fields in (("mark_ready_for_panel", {}), ("schedule_for_panel", {"meeting_id": meeting_id})):
+    for action, fields in (("mark_ready_for_panel", {"cdrm_not_required_reason": "Not needed (synthetic)."}), ("schedule_for_panel", {"meeting_id": meeting_id})):
         r = transition(client, "child_death", case_id, etag, action, coord.headers, **fields)
         assert r.status_code == 200, r.text
         etag = r.headers["etag"]

@@ -1,0 +1,280 @@
+"""The clocks of the 2018 child death review guidance and the review meetings that stop one.
+
+Every clock is a ``core.deadlines`` stored deadline of the case (subject_type ``child_death``),
+so "overdue" is an indexed query (``core.deadlines.overdue_subject_ids``), never a loop:
+
+- ``cdop_notification``: the death notified within ``ECR_CDOP_NOTIFICATION_DAYS`` calendar days
+  of the death (default 1, see ``config.ChildDeathSettings``); opened and met at intake, on the
+  day it was received (on time or late);
+- ``cdop_cdrm``: a child death review meeting within ``ECR_CDOP_CDRM_MONTHS`` months of the
+  death; met on the ``held_on`` day of the first ``cdrm`` recorded, waived with the reason when
+  the coordinator records that none is required (``mark_ready_for_panel``);
+- ``cdop_panel``: the panel review within ``ECR_CDOP_PANEL_MONTHS`` months of the death, moved
+  on by the days spent on hold; met when the panel's analysis is recorded. While a hold lasts
+  its due date is provisionally moved on to the hold's expected date (so a case waiting for an
+  inquest is not shown as overdue for a panel it may not have); at release it becomes the due
+  date before the hold plus the days actually on hold;
+- ``cdop_hold_review``: a hold reviewed by its expected date; opened when the hold is placed,
+  met when it is reviewed (a new expected date) or released; overdue (and the coordinator
+  emailed once) when the expected date passes first.
+
+Withdraw and transfer out waive the open clocks of this module (another module's clocks, e.g.
+the transfer's own, are left alone); close gives any still open the outcome ``missed``.
+A case from before these clocks (migration 0011) has none: every function here then does
+nothing.
+
+Only ``workflow`` (effects), ``service`` and ``views`` use this module; it imports no layer
+above ``models``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date, bindparam, func, select, update
+from sqlalchemy.orm import Session
+
+from core.deadlines import DeadlineRule, close_deadlines, is_open, open_deadline, open_new_deadlines
+from core.deadlines.models import Deadline
+from core.deadlines.service import REPLACED
+from cdop import config
+from cdop.domain import SUBJECT
+from cdop.models import ChildDeathHold, ReviewMeeting
+
+NOTIFICATION = "cdop_notification"
+CDRM = "cdop_cdrm"
+PANEL = "cdop_panel"
+HOLD_REVIEW = "cdop_hold_review"
+KINDS = (NOTIFICATION, CDRM, PANEL, HOLD_REVIEW)
+# the clocks of a review still under way (waived or missed when it ends another way)
+REVIEW_CLOCKS = (CDRM, PANEL, HOLD_REVIEW)
+
+MEETING_KINDS = {"jar": "Joint Agency Response", "cdrm": "Child death review meeting"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def rules() -> dict[str, DeadlineRule]:
+    """The rules with the configured lengths (their labels name them)."""
+    cfg = config.get_config()
+    return {
+        NOTIFICATION: DeadlineRule(NOTIFICATION, f"Death notified within {_plural(cfg.cdop_notification_days, 'day')}",
+                                   cfg.cdop_notification_days, "calendar_days"),
+        CDRM: DeadlineRule(CDRM, f"Child death review meeting within {_plural(cfg.cdop_cdrm_months, 'month')} of the death",
+                           cfg.cdop_cdrm_months, "months"),
+        PANEL: DeadlineRule(PANEL, f"Panel review within {_plural(cfg.cdop_panel_months, 'month')} of the death "
+                                   f"(plus time on hold)", cfg.cdop_panel_months, "months"),
+        HOLD_REVIEW: DeadlineRule(HOLD_REVIEW, "Hold reviewed by its expected date", 0, "calendar_days"),
+    }
+
+
+# ---- intake ----
+
+
+def open_at_intake(session: Session, case_id: int, date_of_death: dt.date, received_on: dt.date) -> None:
+    """A new notification's clocks (one INSERT), the notification's met on the day received."""
+    r = rules()
+    open_new_deadlines(session, SUBJECT, case_id, [r[NOTIFICATION], r[CDRM], r[PANEL]], date_of_death)
+    close_deadlines(session, SUBJECT, case_id, [NOTIFICATION], outcome="met", on=received_on)
+
+
+# ---- review meetings ----
+
+
+def cdrm_held(session: Session, case_id: int, held_on: dt.date) -> None:
+    """A child death review meeting held on ``held_on`` meets the CDRM clock on that day."""
+    close_deadlines(session, SUBJECT, case_id, [CDRM], outcome="met", on=held_on)
+
+
+def has_cdrm(session: Session, case_id: int) -> bool:
+    return session.execute(
+        select(ReviewMeeting.id).where(ReviewMeeting.child_death_id == case_id, ReviewMeeting.kind == "cdrm").limit(1)
+    ).first() is not None
+
+
+_MEETING_COLUMNS = (ReviewMeeting.id, ReviewMeeting.kind, ReviewMeeting.held_on, ReviewMeeting.agencies,
+                    ReviewMeeting.outcome, ReviewMeeting.recorded_at, ReviewMeeting.recorded_by)
+
+
+def meetings_of(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The case's review meetings (``ReviewMeetingOut``), in the order they were held."""
+    rows = session.execute(select(*_MEETING_COLUMNS).where(ReviewMeeting.child_death_id == case_id)
+                           .order_by(ReviewMeeting.held_on, ReviewMeeting.id)).all()
+    return [{"id": r.id, "kind": r.kind, "kind_label": MEETING_KINDS.get(r.kind, r.kind), "held_on": r.held_on,
+             "agencies": list(r.agencies or []), "outcome": r.outcome, "recorded_at": r.recorded_at,
+             "recorded_by": r.recorded_by} for r in rows]
+
+
+# ---- the clocks of one case, and counts ----
+
+
+def _open_due(session: Session, case_id: int, kind: str) -> dt.date | None:
+    return session.execute(
+        select(Deadline.due_on).where(Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id,
+                                      Deadline.kind == kind, is_open()).order_by(Deadline.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def clocks_of(session: Session, case_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Every clock of the case (``ClockOut``), by due date: each kind's current deadline and
+    those that ended, not the rows replaced by a new due date (a hold's moves)."""
+    rows = session.execute(
+        select(Deadline).where(Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id)
+        .order_by(Deadline.due_on, Deadline.id)
+    ).scalars().all()
+    out = []
+    for d in rows:
+        if d.waived_at is not None and d.waived_reason == REPLACED:
+            continue
+        outcome = d.outcome
+        out.append({"kind": d.kind, "label": d.label, "start_on": d.start_on, "due_on": d.due_on,
+                    "outcome": outcome, "overdue": outcome is None and d.due_on < today,
+                    "closed_on": (d.met_at or d.missed_at or d.waived_at).date() if outcome else None,
+                    "waived_reason": d.waived_reason if outcome == "waived" else None})
+    return out
+
+
+_OVERDUE_BY_KIND = (
+    select(Deadline.kind, func.max(Deadline.label), func.count())
+    .where(Deadline.subject_type == SUBJECT, is_open(), Deadline.due_on < bindparam("today", type_=Date))
+    .group_by(Deadline.kind).order_by(Deadline.kind)
+)
+
+
+def overdue_by_kind(session: Session, today: dt.date) -> list[dict[str, Any]]:
+    """Open clocks past their due date by kind, with its label (GROUP BY on the partial index of
+    open deadlines), every module's kinds for child deaths."""
+    rows = session.connection().execute(_OVERDUE_BY_KIND, {"today": today}).all()
+    return [{"kind": k, "label": label, "count": int(n)} for k, label, n in rows]
+
+
+# ---- workflow effects (``ctx``: core.workflow.TransitionContext) ----
+
+
+def _waive_review_clocks(ctx: Any, reason: str) -> None:
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, list(REVIEW_CLOCKS), outcome="waived", reason=reason)
+
+
+def on_withdraw(ctx: Any) -> None:
+    _waive_review_clocks(ctx, "the notification was withdrawn")
+
+
+def on_transfer_out(ctx: Any) -> None:
+    _waive_review_clocks(ctx, "the case was transferred to the home area's CDOP")
+
+
+def on_close(ctx: Any) -> None:
+    """A review closed with a clock still open: the moment it guarded has passed."""
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, list(REVIEW_CLOCKS), outcome="missed")
+
+
+def on_ready_for_panel(ctx: Any) -> None:
+    """``cdrm_not_required_reason`` given: stored on the case, the CDRM clock waived with it."""
+    reason = ctx.data.get("cdrm_not_required_reason")
+    if reason:
+        ctx.case.cdrm_not_required_reason = reason
+        close_deadlines(ctx.session, SUBJECT, ctx.case.id, [CDRM], outcome="waived",
+                        reason=f"no child death review meeting required: {reason}")
+
+
+def on_analysis(ctx: Any) -> None:
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, [PANEL], outcome="met", on=config.today())
+
+
+_HOLDS = ChildDeathHold.__table__
+
+
+def _move_panel(ctx: Any, due_on: dt.date) -> None:
+    open_deadline(ctx.session, SUBJECT, ctx.case.id, rules()[PANEL], ctx.case.date_of_death, due_on=due_on)
+
+
+def _open_hold_review(ctx: Any, expected_on: dt.date) -> None:
+    open_deadline(ctx.session, SUBJECT, ctx.case.id, rules()[HOLD_REVIEW], config.today(), due_on=expected_on)
+
+
+def on_hold_placed(ctx: Any) -> None:
+    """The hold's review clock (due on its expected date); the panel clock's due date kept on
+    the hold and moved on, for now, by the days until the expected date."""
+    today, expected = config.today(), ctx.data["expected_on"]
+    _open_hold_review(ctx, expected)
+    panel_due = _open_due(ctx.session, ctx.case.id, PANEL)
+    if panel_due is None:
+        return
+    ctx.session.connection().execute(update(_HOLDS).where(_HOLDS.c.id == ctx.history_data["hold_id"])
+                                      .values(panel_due_before=panel_due))
+    moved = panel_due + dt.timedelta(days=max((expected - today).days, 0))
+    _move_panel(ctx, moved)
+    ctx.history_data["panel_due_on"] = moved.isoformat()
+
+
+def _open_holds(ctx: Any) -> list[Any]:
+    return list(ctx.session.connection().execute(
+        select(_HOLDS.c.id, _HOLDS.c.expected_on, _HOLDS.c.placed_at, _HOLDS.c.panel_due_before)
+        .where(_HOLDS.c.child_death_id == ctx.case.id, _HOLDS.c.released_at.is_(None))
+    ).all())
+
+
+def on_hold_reviewed(ctx: Any) -> None:
+    """``review_hold``: the open hold gets its new expected date (and may be overdue, and
+    emailed about, again); its review clock met and opened again to the new date; the panel
+    clock's provisional move follows."""
+    today, expected = config.today(), ctx.data["expected_on"]
+    ctx.session.flush()
+    holds = _open_holds(ctx)
+    conn = ctx.session.connection()
+    for h in holds:
+        conn.execute(update(_HOLDS).where(_HOLDS.c.id == h.id)
+                     .values(expected_on=expected, overdue_notified_at=None))
+    ctx.history_data["hold_ids"] = [h.id for h in holds]
+    ctx.history_data["previous_expected_on"] = [h.expected_on.isoformat() for h in holds]
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, [HOLD_REVIEW], outcome="met", on=today)
+    _open_hold_review(ctx, expected)
+    before = next((h.panel_due_before for h in holds if h.panel_due_before is not None), None)
+    if before is not None and _open_due(ctx.session, ctx.case.id, PANEL) is not None:
+        on_hold_days = (today - holds[0].placed_at.date()).days
+        _move_panel(ctx, before + dt.timedelta(days=on_hold_days + max((expected - today).days, 0)))
+
+
+def on_hold_released(ctx: Any) -> None:
+    """After ``release_hold``'s own effect: the hold's review clock met; the panel clock due the
+    date it had when the hold was placed plus the days on hold (placed to released)."""
+    today = config.today()
+    released = ctx.history_data.get("released_holds") or []
+    holds = list(ctx.session.connection().execute(
+        select(_HOLDS.c.placed_at, _HOLDS.c.panel_due_before).where(_HOLDS.c.id.in_(released))
+    ).all()) if released else []
+    close_deadlines(ctx.session, SUBJECT, ctx.case.id, [HOLD_REVIEW], outcome="met", on=today)
+    current = _open_due(ctx.session, ctx.case.id, PANEL)
+    if current is None or not holds:
+        return
+    hold = min(holds, key=lambda h: h.placed_at)
+    days = max((today - hold.placed_at.date()).days, 0)
+    base = hold.panel_due_before if hold.panel_due_before is not None else current
+    due = base + dt.timedelta(days=days)
+    _move_panel(ctx, due)
+    ctx.history_data["days_on_hold"] = days
+    ctx.history_data["panel_due_on"] = due.isoformat()
+
+
+# ---- holds past their expected date (the periodic job) ----
+
+
+def holds_to_notify(session: Session, today: dt.date) -> list[Any]:
+    """Open holds whose expected date has passed and that nobody has been emailed about."""
+    from cdop.models import ChildDeath
+
+    cases = ChildDeath.__table__
+    return list(session.connection().execute(
+        select(_HOLDS.c.id, _HOLDS.c.child_death_id, _HOLDS.c.reason, _HOLDS.c.expected_on, cases.c.reference)
+        .select_from(_HOLDS.join(cases, cases.c.id == _HOLDS.c.child_death_id))
+        .where(_HOLDS.c.released_at.is_(None), _HOLDS.c.overdue_notified_at.is_(None),
+               _HOLDS.c.expected_on < today)
+        .order_by(_HOLDS.c.id)
+    ).all())
+
+
+def mark_hold_notified(session: Session, hold_id: int, at: dt.datetime) -> None:
+    session.connection().execute(update(_HOLDS).where(_HOLDS.c.id == hold_id).values(overdue_notified_at=at))
