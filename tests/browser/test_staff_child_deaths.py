@@ -217,7 +217,6 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     open_action(pg, "Release the hold")
     submit_action(pg, "Release the hold")
     wait_status(pg, "Information gathering")
-    pg.fill("#f-action-cdrm_not_required_reason", "An expected death; the panel's review is enough (synthetic).")
     assert "by Casey Coordinator" in holds.inner_text()
 
     # a panel meeting (made through the API), and the case scheduled on it
@@ -229,6 +228,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
         assert r.status_code == 201, r.text
         meeting_id = r.json()["id"]
     open_action(pg, "Mark ready for the panel")
+    pg.fill("#f-action-cdrm_not_required_reason", "An expected death; the panel's review is enough (synthetic).")
     submit_action(pg, "Mark ready for the panel")
     wait_status(pg, "Ready for panel")
 
