@@ -42,17 +42,17 @@ describe("chartBars", () => {
 
 describe("the list's filters in the URL", () => {
   it("round-trips and drops the cursor on a new search", () => {
-    const search = new URLSearchParams("status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&agency=GP&q=CD-2026&cursor=abc&limit=20");
+    const search = new URLSearchParams("status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&overdue=true&overdue_kind=cdop_cdrm&agency=GP&q=CD-2026&cursor=abc&limit=20");
     const f = parseFilters(search);
     expect(f).toEqual({
       status: ["on_hold", "notified"], outstanding: true, older_than_days: "90", since_death_band: "12m+",
-      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, agency: "GP", q: "CD-2026",
+      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, overdue: true, overdue_kind: "cdop_cdrm", agency: "GP", q: "CD-2026",
     });
     expect(filtersToSearch(f, search).toString()).toBe(
-      "status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&agency=GP&q=CD-2026&limit=20");
+      "status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&overdue=true&overdue_kind=cdop_cdrm&agency=GP&q=CD-2026&limit=20");
     expect(apiQuery(search)).toEqual({
       status: ["on_hold", "notified"], outstanding: true, older_than_days: 90, since_death_band: "12m+",
-      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, agency: "GP", q: "CD-2026",
+      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, overdue: true, overdue_kind: "cdop_cdrm", agency: "GP", q: "CD-2026",
       limit: 20, cursor: "abc",
     });
   });
@@ -62,6 +62,7 @@ describe("the list's filters in the URL", () => {
     expect(without(search, "status", "on_hold")).toBe("?status=notified&has_overdue_reports=true");
     expect(without(search, "has_overdue_reports")).toBe("?status=on_hold&status=notified");
     expect(without(new URLSearchParams("q=x"), "q")).toBe("?");
+    expect(without(new URLSearchParams("overdue=true&outstanding=true"), "overdue")).toBe("?outstanding=true");
   });
 
   it("passes a value that is not a number to the API as typed (its 422 names the field)", () => {

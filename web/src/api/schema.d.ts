@@ -429,7 +429,9 @@ export interface paths {
          *     death; ``since_death_band``: a band of the summary (0-3m, 3-6m, 6-12m, 12m+);
          *     ``hold_reason``: an open hold for that reason; ``hold_overdue``: an open hold whose expected
          *     date has passed; ``has_overdue_reports``: a reporting form
-         *     past its due date; ``agency``: a reporting form still awaited from that agency;
+         *     past its due date; ``overdue``: a clock (stored deadline: notification, review meeting,
+         *     panel, hold review, or another of the case's deadlines) still open past its due date;
+         *     ``overdue_kind``: such a clock of this kind (the summary's ``overdue_clocks``); ``agency``: a reporting form still awaited from that agency;
          *     ``q``: reference or child's name.
          */
         get: operations["list_child_deaths_api_v1_child_deaths_get"];
@@ -580,6 +582,34 @@ export interface paths {
         put?: never;
         /** Waive Reporting Form */
         post: operations["waive_reporting_form_api_v1_child_deaths__case_id__reporting_forms__form_id__waive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/child-deaths/{case_id}/review-meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Review Meetings
+         * @description The Joint Agency Response and child death review meetings recorded for the case.
+         */
+        get: operations["list_review_meetings_api_v1_child_deaths__case_id__review_meetings_get"];
+        put?: never;
+        /**
+         * Record Review Meeting
+         * @description Record a Joint Agency Response (``jar``) or child death review meeting (``cdrm``) held:
+         *     ``held_on`` (not in the future, not before the death), the ``agencies`` present (1 to 30)
+         *     and its ``outcome``. A CDRM meets the case's review meeting clock on the day it was held;
+         *     ``mark_ready_for_panel`` needs one (or ``cdrm_not_required_reason``). A case closed,
+         *     withdrawn or transferred out: 409.
+         */
+        post: operations["record_review_meeting_api_v1_child_deaths__case_id__review_meetings_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1706,7 +1736,11 @@ export interface components {
             case_review?: components["schemas"]["CaseReviewLinkOut"] | null;
             /** Case Summary */
             case_summary?: string | null;
+            /** Cdrm Not Required Reason */
+            cdrm_not_required_reason?: string | null;
             child: components["schemas"]["ChildOut"];
+            /** Clocks */
+            clocks: components["schemas"]["ClockOut"][];
             /** Closed At */
             closed_at?: string | null;
             /**
@@ -1746,6 +1780,8 @@ export interface components {
              * @description where the child normally lived, or the area looking after a looked-after child; null if not known
              */
             responsible_area?: string | null;
+            /** Review Meetings */
+            review_meetings: components["schemas"]["ReviewMeetingOut"][];
             /**
              * Source
              * @enum {string}
@@ -2041,6 +2077,43 @@ export interface components {
             label: string;
             /** Value */
             value: string | number;
+        };
+        /**
+         * ClockOut
+         * @description A clock of the case (a stored deadline): its due date and, once it ended, its outcome.
+         */
+        ClockOut: {
+            /** Closed On */
+            closed_on?: string | null;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Kind
+             * @description cdop_notification, cdop_cdrm, cdop_panel, cdop_hold_review, or another module's deadline kind
+             */
+            kind: string;
+            /** Label */
+            label: string;
+            /**
+             * Outcome
+             * @description null while it runs
+             */
+            outcome: ("met_on_time" | "met_late" | "missed" | "waived") | null;
+            /**
+             * Overdue
+             * @description still running and past its due date
+             */
+            overdue: boolean;
+            /**
+             * Start On
+             * Format: date
+             */
+            start_on: string;
+            /** Waived Reason */
+            waived_reason?: string | null;
         };
         /** DeadlineOut */
         DeadlineOut: {
@@ -2653,12 +2726,29 @@ export interface components {
             on_hold_by_reason: {
                 [key: string]: number;
             };
+            /**
+             * Overdue Clocks
+             * @description open clocks past their due date, by kind (list: overdue=true)
+             */
+            overdue_clocks?: components["schemas"]["OverdueClockCount"][];
             /** Overdue Reporting Forms By Agency */
             overdue_reporting_forms_by_agency: {
                 [key: string]: number;
             };
             /** Total */
             total: number;
+        };
+        /** OverdueClockCount */
+        OverdueClockCount: {
+            /** Count */
+            count: number;
+            /**
+             * Kind
+             * @description cdop_notification, cdop_cdrm, cdop_panel, cdop_hold_review, or another module's deadline kind
+             */
+            kind: string;
+            /** Label */
+            label: string;
         };
         /** OverdueFormOut */
         OverdueFormOut: {
@@ -3066,6 +3156,62 @@ export interface components {
             };
             /** Not Known */
             not_known?: ("agency_involvement" | "health" | "family_and_environment" | "parenting_capacity" | "service_provision" | "other_information")[];
+        };
+        /**
+         * ReviewMeetingIn
+         * @description A Joint Agency Response (``jar``) or child death review meeting (``cdrm``) held.
+         */
+        ReviewMeetingIn: {
+            /**
+             * Agencies
+             * @description the agencies present, each named once (1 to 30)
+             */
+            agencies: string[];
+            /**
+             * Held On
+             * Format: date
+             * @description not in the future, not before the death
+             */
+            held_on: string;
+            /**
+             * Kind
+             * @description jar: Joint Agency Response; cdrm: child death review meeting
+             * @enum {string}
+             */
+            kind: "jar" | "cdrm";
+            /**
+             * Outcome
+             * @description what the meeting concluded
+             */
+            outcome: string;
+        };
+        /** ReviewMeetingOut */
+        ReviewMeetingOut: {
+            /** Agencies */
+            agencies: string[];
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "jar" | "cdrm";
+            /** Kind Label */
+            kind_label: string;
+            /** Outcome */
+            outcome: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Recorded By */
+            recorded_by: string;
         };
         /**
          * Role
@@ -5833,6 +5979,8 @@ export interface operations {
                 hold_reason?: ("inquest" | "criminal_proceedings" | "case_review" | "other") | null;
                 hold_overdue?: boolean;
                 has_overdue_reports?: boolean;
+                overdue?: boolean;
+                overdue_kind?: string | null;
                 agency?: string | null;
                 q?: string | null;
                 limit?: number;
@@ -6611,6 +6759,144 @@ export interface operations {
             };
         };
     };
+    list_review_meetings_api_v1_child_deaths__case_id__review_meetings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewMeetingOut"][];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_review_meeting_api_v1_child_deaths__case_id__review_meetings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewMeetingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewMeetingOut"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict or invalid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_transitions_api_v1_child_deaths__case_id__transitions_get: {
         parameters: {
             query?: never;
@@ -6763,6 +7049,19 @@ export interface operations {
                      * Action
                      * @constant
                      */
+                    action: "review_hold";
+                    /**
+                     * Expected On
+                     * Format: date
+                     */
+                    expected_on: string;
+                    /** Note */
+                    note: string;
+                } | {
+                    /**
+                     * Action
+                     * @constant
+                     */
                     action: "release_hold";
                     /** Note */
                     note?: string | null;
@@ -6772,6 +7071,8 @@ export interface operations {
                      * @constant
                      */
                     action: "mark_ready_for_panel";
+                    /** Cdrm Not Required Reason */
+                    cdrm_not_required_reason?: string | null;
                     /** Note */
                     note?: string | null;
                 } | {

@@ -20,6 +20,8 @@ import { AnalysisForm } from "./AnalysisForm";
 import { ACTION_LABELS, CATEGORIES, DOMAINS, holdReasonLabel, MODIFIABLE, placeLabel, SCORES, SEXES } from "./domain";
 import { ReportingForms } from "./ReportingForms";
 import { OutOfArea } from "./OutOfArea";
+import { ReviewMeetings } from "./ReviewMeetings";
+import { Clocks } from "./Clocks";
 
 export type ChildDeath = Schemas["ChildDeathOut"];
 export type Flash = { success?: string };
@@ -73,6 +75,7 @@ function ChildDeathView({ id }: { id: number }) {
   const actionErrors = useMemo(() => onErrors("action"), [onErrors]);
   const analysisErrors = useMemo(() => onErrors("analysis"), [onErrors]);
   const formErrors = useMemo(() => onErrors("forms"), [onErrors]);
+  const meetingErrors = useMemo(() => onErrors("meetings"), [onErrors]);
   const c = caseQuery.data?.data;
   useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", !!conflict || Object.values(errorsIn).some(Boolean));
   if (caseQuery.isLoading) return <Loading what="Loading the child death" />;
@@ -236,6 +239,8 @@ function ChildDeathView({ id }: { id: number }) {
         ]} />
       </Card>
 
+      <Clocks clocks={c.clocks} />
+      <ReviewMeetings c={c} onErrorChange={meetingErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
       <Holds c={c} names={names} />
       <ReportingForms c={c} onErrorChange={formErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
       {c.analysis ? <Analysis a={c.analysis} names={names} /> : null}

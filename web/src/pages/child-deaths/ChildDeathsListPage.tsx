@@ -16,10 +16,10 @@ import { StatusTag, statusLabel } from "../../components/StatusTag";
 import { errorText, fieldId, fieldMessages } from "../../lib/errors";
 import { formatDate } from "../../lib/format";
 import {
-  BAND_LABELS, filtersToSearch, HOLD_REASONS, holdReasonLabel, parseFilters, STATUSES, without, apiQuery, type Filters,
+  BAND_LABELS, clockKindLabel, filtersToSearch, HOLD_REASONS, holdReasonLabel, parseFilters, STATUSES, without, apiQuery, type Filters,
 } from "./domain";
 
-const ORDER = ["q", "status", "outstanding", "older_than_days", "since_death_band", "hold_reason", "hold_overdue", "has_overdue_reports", "agency", "limit", "cursor"];
+const ORDER = ["q", "status", "outstanding", "older_than_days", "since_death_band", "hold_reason", "hold_overdue", "has_overdue_reports", "overdue", "overdue_kind", "agency", "limit", "cursor"];
 
 function Check({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -58,6 +58,10 @@ export function ChildDeathsListPage() {
     { heading: "Reference or child’s name", tags: applied.q ? [{ text: applied.q, to: without(search, "q") }] : [] },
     { heading: "Status", tags: applied.status.map((s) => ({ text: statusLabel(s), to: without(search, "status", s) })) },
     { heading: "Outstanding", tags: applied.outstanding ? [{ text: "Outstanding only", to: without(search, "outstanding") }] : [] },
+    { heading: "Clocks", tags: [
+      ...(applied.overdue ? [{ text: "Overdue", to: without(search, "overdue") }] : []),
+      ...(applied.overdue_kind ? [{ text: `Overdue: ${clockKindLabel(applied.overdue_kind)}`, to: without(search, "overdue_kind") }] : []),
+    ] },
     { heading: "Time since death", tags: [
       ...(applied.older_than_days ? [{ text: `More than ${applied.older_than_days} days`, to: without(search, "older_than_days") }] : []),
       ...(applied.since_death_band ? [{ text: BAND_LABELS[applied.since_death_band] ?? applied.since_death_band, to: without(search, "since_death_band") }] : []),
@@ -87,6 +91,8 @@ export function ChildDeathsListPage() {
         error={messages.q} className="govuk-label--s" />
       <Check name="outstanding" label="Outstanding only (not closed, withdrawn or transferred)" checked={form.outstanding}
         onChange={(v) => set("outstanding", v)} />
+      <Check name="overdue" label="Overdue (a clock past its due date)" checked={form.overdue}
+        onChange={(v) => set("overdue", v)} />
       <Checkboxes name="status" label="Status" values={form.status} onChange={(v) => set("status", v)}
         choices={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))} small error={messages.status} />
       <TextInput name="older_than_days" label="More than this many days since death" value={form.older_than_days}

@@ -1,6 +1,7 @@
 // Outstanding child deaths (/app/child-deaths), the coordinator's home: outstanding cases by status
 // and time since death (a table, and the same figures as a chart beside it), overdue reporting
-// forms per agency, holds whose expected date has passed. Each count links to the filtered list.
+// forms per agency, holds whose expected date has passed, overdue clocks (the 2018 guidance's
+// timings and any other stored deadline of a case) by kind. Each count links to the filtered list.
 // Data: the summary, and the cases on hold (for their expected dates): 2 calls.
 import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useLocation } from "react-router";
@@ -37,6 +38,7 @@ function Outstanding() {
   const s = summary.data as unknown as Summary & {
     on_hold_by_reason: Record<string, number>; holds_past_expected_by_reason: Record<string, number>;
     overdue_reporting_forms_by_agency: Record<string, number>;
+    overdue_clocks?: { kind: string; label: string; count: number }[];
   };
   const bands = s.bands.length ? s.bands : Object.keys(BAND_LABELS);
   // exactly the cases of the count: the list takes the summary's bands
@@ -45,6 +47,7 @@ function Outstanding() {
   const overdueForms = Object.entries(s.overdue_reporting_forms_by_agency).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const holdsPast = s.holds_past_expected_by_reason ?? {};
   const holdsPastTotal = Object.values(holdsPast).reduce((a, b) => a + b, 0);
+  const overdueClocks = s.overdue_clocks ?? [];
 
   return (
     <>
@@ -188,6 +191,37 @@ function Outstanding() {
           ) : <p className="govuk-body">No hold is past its expected date.</p>}
         </div>
       </div>
+
+      <h2 className="govuk-heading-m" id="overdue-clocks-heading">Overdue clocks</h2>
+      {overdueClocks.length ? (
+        <>
+          <p className="govuk-body">
+            <Link className="govuk-link" to={`/child-deaths/list${searchString({ overdue: true })}`} data-testid="overdue-clocks-all">
+              All child deaths with an overdue clock
+            </Link>
+          </p>
+          <table className="govuk-table app-table--compact" aria-labelledby="overdue-clocks-heading" data-testid="overdue-clocks-table">
+            <thead className="govuk-table__head">
+              <tr className="govuk-table__row">
+                <th scope="col" className="govuk-table__header">Clock</th>
+                <th scope="col" className="govuk-table__header govuk-table__header--numeric">Overdue</th>
+              </tr>
+            </thead>
+            <tbody className="govuk-table__body">
+              {overdueClocks.map((c) => (
+                <tr className="govuk-table__row" key={c.kind}>
+                  <th scope="row" className="govuk-table__header">{c.label}</th>
+                  <td className="govuk-table__cell govuk-table__cell--numeric">
+                    <Link className="govuk-link" to={`/child-deaths/list?overdue=true&overdue_kind=${encodeURIComponent(c.kind)}`}>
+                      {c.count}<span className="govuk-visually-hidden"> overdue: {c.label.toLowerCase()}</span>
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : <p className="govuk-body">No clock is overdue.</p>}
     </>
   );
 }

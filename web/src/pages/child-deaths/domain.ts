@@ -23,7 +23,8 @@ export const ACTION_LABELS: Record<string, string> = {
   withdraw: "Withdraw the notification", place_on_hold: "Place on hold", release_hold: "Release the hold",
   mark_ready_for_panel: "Mark ready for the panel", schedule_for_panel: "Schedule for a panel meeting",
   defer_at_panel: "Defer to a later panel", record_analysis: "Record the panel's analysis", close: "Close the review",
-  remove_from_agenda: "Taken off the panel's agenda", record_external_outcome: "Home area's outcome recorded",
+  remove_from_agenda: "Taken off the panel's agenda", review_hold: "Review the hold",
+  record_jar: "Joint Agency Response meeting recorded", record_cdrm: "Child death review meeting recorded", record_external_outcome: "Home area's outcome recorded",
 };
 
 export const HOLD_REASONS = [
@@ -134,13 +135,22 @@ export type Filters = {
   hold_reason: string;
   hold_overdue: boolean;
   has_overdue_reports: boolean;
+  overdue: boolean;
+  overdue_kind: string;
   agency: string;
   q: string;
 };
 
+/** The clocks' kinds in short words (the list's filter tags; the case and summary carry labels). */
+export const CLOCK_KINDS: Record<string, string> = {
+  cdop_notification: "Notification", cdop_cdrm: "Child death review meeting", cdop_panel: "Panel review",
+  cdop_hold_review: "Hold review", cdop_external_outcome: "Home area's panel outcome",
+};
+export const clockKindLabel = (kind: string) => CLOCK_KINDS[kind] ?? kind.replace(/^cdop_/, "").replace(/_/g, " ");
+
 export const EMPTY_FILTERS: Filters = {
   status: [], outstanding: false, older_than_days: "", since_death_band: "", hold_reason: "", hold_overdue: false,
-  has_overdue_reports: false, agency: "", q: "",
+  has_overdue_reports: false, overdue: false, overdue_kind: "", agency: "", q: "",
 };
 
 export function parseFilters(search: URLSearchParams): Filters {
@@ -152,6 +162,8 @@ export function parseFilters(search: URLSearchParams): Filters {
     hold_reason: search.get("hold_reason") ?? "",
     hold_overdue: search.get("hold_overdue") === "true",
     has_overdue_reports: search.get("has_overdue_reports") === "true",
+    overdue: search.get("overdue") === "true",
+    overdue_kind: search.get("overdue_kind") ?? "",
     agency: search.get("agency") ?? "",
     q: search.get("q") ?? "",
   };
@@ -167,6 +179,8 @@ export function filtersToSearch(f: Filters, keep?: URLSearchParams): URLSearchPa
   if (f.hold_reason) out.set("hold_reason", f.hold_reason);
   if (f.hold_overdue) out.set("hold_overdue", "true");
   if (f.has_overdue_reports) out.set("has_overdue_reports", "true");
+  if (f.overdue) out.set("overdue", "true");
+  if (f.overdue_kind) out.set("overdue_kind", f.overdue_kind);
   if (f.agency.trim()) out.set("agency", f.agency.trim());
   if (f.q.trim()) out.set("q", f.q.trim());
   const limit = keep?.get("limit");
@@ -190,6 +204,8 @@ export function apiQuery(search: URLSearchParams): Record<string, unknown> {
   if (f.hold_reason) q.hold_reason = f.hold_reason;
   if (f.hold_overdue) q.hold_overdue = true;
   if (f.has_overdue_reports) q.has_overdue_reports = true;
+  if (f.overdue) q.overdue = true;
+  if (f.overdue_kind) q.overdue_kind = f.overdue_kind;
   if (f.agency) q.agency = f.agency;
   if (f.q) q.q = f.q;
   const limit = search.get("limit");
@@ -204,7 +220,7 @@ export function without(search: URLSearchParams, key: keyof Filters, value?: str
   const f = parseFilters(search);
   const next: Filters = { ...f };
   if (key === "status") next.status = f.status.filter((s) => s !== value);
-  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue") next[key] = false;
+  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue" || key === "overdue") next[key] = false;
   else next[key] = "";
   const s = filtersToSearch(next, search).toString();
   return s ? `?${s}` : "?";
