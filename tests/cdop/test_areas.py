@@ -179,6 +179,14 @@ def test_no_outcome_after_six_months_is_overdue(client, db, coordinator, monkeyp
     assert late["id"] not in _overdue_ids(db, DUE)
     ids = _overdue_ids(db, DUE + dt.timedelta(days=1))
     assert late["id"] in ids and recent["id"] not in ids
+    listed = client.get(f"{API}/child-deaths?overdue=true&limit=200", headers=coordinator.headers)
+    assert listed.status_code == 200, listed.text
+    ids = {c["id"] for c in listed.json()["items"]}
+    assert late["id"] in ids and recent["id"] not in ids
+    # the transfers whose home panel's outcome is overdue, and nothing else
+    listed = client.get(f"{API}/child-deaths?overdue_kind=external_outcome&limit=200", headers=coordinator.headers)
+    assert listed.status_code == 200, listed.text
+    assert {c["id"] for c in listed.json()["items"]} == {late["id"]}
 
 
 def test_record_external_outcome(client, db, coordinator, chair, monkeypatch) -> None:
@@ -228,6 +236,8 @@ def test_record_external_outcome(client, db, coordinator, chair, monkeypatch) ->
 
     # no longer overdue
     assert cid not in _overdue_ids(db, dt.date(2026, 9, 10))
+    listed = client.get(f"{API}/child-deaths?overdue=true&limit=200", headers=coordinator.headers).json()
+    assert cid not in {c["id"] for c in listed["items"]}
 
 
 def test_outcome_only_for_a_death_transferred_out(client, coordinator) -> None:
