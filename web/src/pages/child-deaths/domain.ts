@@ -144,7 +144,7 @@ export type Filters = {
 /** The clocks' kinds in short words (the list's filter tags; the case and summary carry labels). */
 export const CLOCK_KINDS: Record<string, string> = {
   cdop_notification: "Notification", cdop_cdrm: "Child death review meeting", cdop_panel: "Panel review",
-  cdop_hold_review: "Hold review", cdop_external_outcome: "Home area's panel outcome",
+  cdop_hold_review: "Hold review", external_outcome: "Home area's panel outcome",
 };
 export const clockKindLabel = (kind: string) => CLOCK_KINDS[kind] ?? kind.replace(/^cdop_/, "").replace(/_/g, " ");
 
