@@ -313,6 +313,8 @@ class CaseFilters:
     q: str | None = None
     overdue_clocks: bool = False  # ``overdue=true``: an open clock (stored deadline) past its due date
     overdue_kind: str | None = None  # ... of this kind
+    # transferred out, the home panel's outcome not yet recorded (overdue or not)
+    awaiting_external_outcome: bool = False
 
 
 def _forms_exist(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -345,6 +347,7 @@ class _ListShape:
     postgresql: bool
     overdue_clocks: bool = False
     overdue_kind: bool = False
+    awaiting_external_outcome: bool = False
 
 
 @lru_cache(maxsize=512)
@@ -383,6 +386,9 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
         if shape.overdue_kind:
             overdue = overdue.where(Deadline.kind == bindparam("overdue_kind"))
         stmt = stmt.where(c.id.in_(overdue))
+    if shape.awaiting_external_outcome:  # ix_cdop_child_deaths_status_death, then the outcome's date
+        stmt = stmt.where(c.status == bindparam("transferred_out", "transferred_out", literal_execute=True),
+                          c.external_outcome_received_on.is_(None))
     if shape.q:
         like = bindparam("like")
         full = func.lower(c.first_name + " " + c.last_name)
@@ -451,6 +457,7 @@ def list_statement(principal: Principal, f: CaseFilters, today: dt.date, limit: 
         hold_reason=bool(f.hold_reason), hold_overdue=f.hold_overdue, agency=bool(f.agency),
         overdue=f.has_overdue_reports, q=bool(f.q), after=bool(cursor), postgresql=dialect == "postgresql",
         overdue_clocks=f.overdue_clocks, overdue_kind=bool(f.overdue_kind),
+        awaiting_external_outcome=f.awaiting_external_outcome,
     )
     return _list_statement(shape), params
 

@@ -86,6 +86,7 @@ def list_child_deaths(
     has_overdue_reports: bool = False,
     overdue: bool = False,
     overdue_kind: Annotated[str | None, Query(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
+    awaiting_external_outcome: bool = False,
     agency: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -99,12 +100,15 @@ def list_child_deaths(
     past its due date; ``overdue``: a clock (stored deadline: notification, review meeting,
     panel, hold review, or another of the case's deadlines) still open past its due date;
     ``overdue_kind``: such a clock of this kind (the summary's ``overdue_clocks``); ``agency``: a reporting form still awaited from that agency;
+    ``awaiting_external_outcome``: transferred out, the home area's panel outcome not yet
+    recorded (``overdue_kind=external_outcome``: only those past its due date);
     ``q``: reference or child's name."""
     filters = repo.CaseFilters(statuses=list(status or []), outstanding=outstanding,
                                older_than_days=older_than_days, since_death_band=since_death_band,
                                hold_reason=hold_reason, hold_overdue=hold_overdue,
                                has_overdue_reports=has_overdue_reports, agency=agency, q=q,
-                               overdue_clocks=overdue, overdue_kind=overdue_kind)
+                               overdue_clocks=overdue, overdue_kind=overdue_kind,
+                               awaiting_external_outcome=awaiting_external_outcome)
     return _json(service.list_page(session, principal, filters, limit, cursor))
 
 

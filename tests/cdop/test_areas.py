@@ -189,6 +189,19 @@ def test_no_outcome_after_six_months_is_overdue(client, db, coordinator, monkeyp
     assert {c["id"] for c in listed.json()["items"]} == {late["id"]}
 
 
+def test_list_of_transfers_awaiting_the_home_panels_outcome(client, coordinator, monkeypatch) -> None:
+    awaited = _transfer(client, coordinator, monkeypatch)
+    answered = _transfer(client, coordinator, monkeypatch)
+    _create(client, coordinator, death={"date": "2026-02-01"})  # not transferred
+    assert transition(client, answered["id"], coordinator, "record_external_outcome",
+                      outcome_received_on=TRANSFER_DAY.isoformat(), category=4, modifiable="no").status_code == 200
+    r = client.get(f"{API}/child-deaths?awaiting_external_outcome=true", headers=coordinator.headers)
+    assert r.status_code == 200, r.text
+    assert [c["id"] for c in r.json()["items"]] == [awaited["id"]]
+    assert client.get(f"{API}/child-deaths?awaiting_external_outcome=maybe",
+                      headers=coordinator.headers).status_code == 422
+
+
 def test_record_external_outcome(client, db, coordinator, chair, monkeypatch) -> None:
     case = _transfer(client, coordinator, monkeypatch)
     cid = case["id"]

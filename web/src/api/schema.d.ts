@@ -432,6 +432,8 @@ export interface paths {
          *     past its due date; ``overdue``: a clock (stored deadline: notification, review meeting,
          *     panel, hold review, or another of the case's deadlines) still open past its due date;
          *     ``overdue_kind``: such a clock of this kind (the summary's ``overdue_clocks``); ``agency``: a reporting form still awaited from that agency;
+         *     ``awaiting_external_outcome``: transferred out, the home area's panel outcome not yet
+         *     recorded (``overdue_kind=external_outcome``: only those past its due date);
          *     ``q``: reference or child's name.
          */
         get: operations["list_child_deaths_api_v1_child_deaths_get"];
@@ -5981,6 +5983,7 @@ export interface operations {
                 has_overdue_reports?: boolean;
                 overdue?: boolean;
                 overdue_kind?: string | null;
+                awaiting_external_outcome?: boolean;
                 agency?: string | null;
                 q?: string | null;
                 limit?: number;
