@@ -73,7 +73,8 @@ def _waiting_on(status: str, holds: list[str], overdue: list[str], pending: list
     if pending:
         out.append("reporting forms awaited: " + ", ".join(pending))
     if not overdue and not pending and status == "information_gathering":
-        out.append("all reporting forms are in: ready to be listed for a panel")
+        out.append("all reporting forms are in: to be marked ready for the panel (with a child death "
+                   "review meeting recorded, or why none is needed)")
     if status == "ready_for_panel":
         out.append("to be scheduled for a panel meeting")
     elif status == "scheduled_for_panel":

@@ -145,6 +145,8 @@ def test_ready_for_panel_needs_a_cdrm_or_the_reason_none_is_needed(client, db, c
     (field,) = [i for i in ready["inputs"] if i["name"] == "cdrm_not_required_reason"]
     assert field["required"] is False and "child death review meeting" in field["label"].lower()
 
+    waiting = client.get(f"{API}/child-deaths/{case.id}", headers=coordinator.headers).json()["waiting_on"]
+    assert any("child death review meeting recorded, or why none is needed" in w for w in waiting), waiting
     r = transition(client, case.id, coordinator, "mark_ready_for_panel")
     assert r.status_code == 422, r.text
     (error,) = r.json()["errors"]
