@@ -17,19 +17,13 @@ import uuid
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 import pytest
 
-from tests.browser.staff import (check_axe, focused_id, focused_text, make_user, sign_in, sign_out,
+from tests.browser.staff import (api_client, check_axe, fill_date, focused_id, focused_text, key_app_date,
+                                 key_date, key_press, key_radio, key_type, make_user, sign_in, sign_out,
                                  tab_to, tab_to_text)
 
 pytestmark = pytest.mark.browser
-
-
-def fill_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
-    pg.fill(f"#{field_id}-day", day)
-    pg.fill(f"#{field_id}-month", month)
-    pg.fill(f"#{field_id}-year", year)
 
 
 def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
@@ -49,11 +43,6 @@ def wait_banner(pg: Any, contains: str) -> None:
     pg.wait_for_function(
         "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
         arg=contains)
-
-
-def api_client(live_server: Any, *roles: str) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {live_server.token_for(*roles)}"}
-    return httpx.Client(base_url=live_server.url + "/api/v1", headers=headers)
 
 
 def public_child_death(pg: Any, base: str, first: str, last: str) -> str:
@@ -198,7 +187,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     gp_row = pg.locator("[data-testid=reporting-forms-table] tr", has_text="Example GP Practice")
     assert "Returned" in gp_row.inner_text()
     pg.get_by_text("Answers from Example GP Practice").click()
-    assert "The GP saw the child three times this year." in pg.locator("details[open]").inner_text()
+    pg.locator("details[open]", has_text="The GP saw the child three times this year.").wait_for()
     assert "Not known" in pg.locator("details[open]").inner_text()
     check_axe(pg, "answers")
     shot(pg, "cd-07-form-returned")
@@ -265,9 +254,12 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     for domain, score in (("A", "0"), ("B", "2"), ("C", "1"), ("D", "2")):
         idx = {"0": "", "1": "-2", "2": "-3"}[score]
         pg.locator(f"#f-analysis-scores-{domain}{idx}").check()
-    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-B-3']").inner_text()
+    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-B-2']").inner_text()
     pg.get_by_label("Learning", exact=True).fill("Safer sleep advice was not repeated after the move.")
-    pg.get_by_label("Actions (optional)").fill("Remind health visitors of safer sleep advice")
+    pg.get_by_role("button", name="Add an action").click()
+    pg.locator("#f-analysis-actions-0-description").fill("Remind health visitors of safer sleep advice")
+    pg.locator("#f-analysis-actions-0-owner_agency").fill("Example Health Visiting")
+    fill_app_date(pg, "f-analysis-actions-0-due_on", dt.date.today() + dt.timedelta(days=60))
     pg.locator("#f-analysis-refer_to_case_review").check()
     pg.get_by_label("Why the case is referred for a case review (optional)").fill("Agencies did not share concerns.")
     check_axe(pg, "analysis filled")
@@ -573,3 +565,223 @@ def test_possible_duplicate_links_to_the_other_case(live_server, page, shot) -> 
     rows.first.wait_for()
     assert rows.count() == 2
     assert all("Possible duplicate" in t for t in rows.all_inner_texts())
+
+
+# ---- journey 1 with the keyboard alone (issue 18: "each journey run once with the keyboard alone") ----
+
+
+def key_action(pg: Any, label: str, fill: Any = None) -> None:
+    """Open an action of the case by keyboard, fill its form (``fill(pg)``) and submit it."""
+    key_press(pg, label)
+    pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'action-form-heading'")
+    if fill is not None:
+        fill(pg)
+    tab_to(pg, f"el.type === 'submit' && el.innerText.trim() === {label!r}")
+    pg.keyboard.press("Enter")
+
+
+def key_sign_out(pg: Any) -> None:
+    key_press(pg, "Sign out")
+    pg.wait_for_selector("h1:has-text('Sign in')")
+
+
+def test_keyboard_alone_child_death_journey_from_public_notification_to_closed(live_server, page, browser, shot) -> None:
+    """Journey 1 as the mouse run above, every step with the keyboard alone: the public form, the
+    reporting forms (one through its emailed link, one waived), a hold and its release, ready,
+    scheduled, the chair's analysis with a referral, closed, and the referral in the case review
+    list. Addresses are typed only where a person would follow an emailed link."""
+    base = live_server.url
+    pg = page
+    tag = uuid.uuid4().hex[:4]
+    first, last = "Jordan", f"Keyfield{tag}"
+    gp_email, school_email = f"gp-k{tag}@nhs.example", f"school-k{tag}@school.example"
+
+    # the public form, by keyboard; the GP is named on it, with its contact
+    pg.goto(base + "/notify/child-death")
+    key_type(pg, "notifier-name", "Dr Sam Rivers")
+    key_type(pg, "notifier-email", "sam.rivers@nhs.example")
+    key_type(pg, "notifier-agency", "Example Hospitals NHS Trust")
+    key_type(pg, "child-first-name", first)
+    key_type(pg, "child-last-name", last)
+    key_date(pg, "child-date-of-birth-day", "child-date-of-birth-month", "child-date-of-birth-year", dt.date(2019, 3, 14))
+    died = dt.date.today() - dt.timedelta(days=35)
+    key_date(pg, "death-date-day", "death-date-month", "death-date-year", died)
+    key_radio(pg, "death-place", 2)  # home
+    key_radio(pg, "death-expected", 2)  # not expected
+    key_type(pg, "agencies-0-name", "Example GP Practice")
+    key_type(pg, "agencies-0-contact-email", gp_email)
+    assert pg.is_checked("#death-place-2") and pg.is_checked("#death-expected-2")
+    check_axe(pg, "public form filled (keyboard)")
+    key_press(pg, "Send notification")
+    pg.wait_for_url("**/notify/child-death/confirmation")
+    reference = pg.inner_text("#reference").strip()
+    assert re.fullmatch(r"CD-\d{4}-\d{4,6}", reference)
+
+    # the coordinator signs in and goes from the outstanding page to the list and the case
+    coordinator = make_user(live_server, "cdop_coordinator", name="Kerry Keys")
+    sign_in(pg, base, coordinator, keyboard=True)
+    key_press(pg, "Child deaths")
+    pg.wait_for_selector("h1:has-text('Outstanding child deaths')")
+    pg.locator("[data-testid=summary-table]").wait_for()
+    key_press(pg, "All child deaths")
+    pg.wait_for_selector("[data-testid=child-deaths-table]")
+    tab_to(pg, "el.name === 'q'")
+    pg.keyboard.type(reference)
+    key_press(pg, "Apply filters")
+    pg.wait_for_url(f"**q={reference}*")
+    pg.wait_for_function("() => !document.querySelector('[aria-busy=true]')")
+    tab_to(pg, f"el.tagName === 'A' && el.innerText.trim() === {reference!r}")
+    pg.keyboard.press("Enter")
+    pg.wait_for_selector(f"h1:has-text('{last}')")
+    wait_status(pg, "Notified")
+    check_axe(pg, "case (keyboard)")
+
+    # start gathering: the GP's form is requested from the notification, with its emailed link
+    key_action(pg, "Start gathering information")
+    wait_status(pg, "Information gathering")
+    table = pg.locator("[data-testid=reporting-forms-table]")
+    table.wait_for()
+    assert "Example GP Practice" in table.inner_text()
+
+    # the school's form, requested by keyboard, then waived with a reason (empty first: 422)
+    form = pg.locator("[data-testid=request-form]")
+    key_type(pg, "f-request-agency", "Example Primary School")
+    key_type(pg, "f-request-contact_email", school_email)
+    key_press(pg, "Request the form")
+    wait_banner(pg, "requested from Example Primary School")
+    assert table.locator("tbody tr").count() == 2
+    key_press(pg, "Waive the form from Example Primary School")
+    assert focused_id(pg) == "waive-heading"
+    key_press(pg, "Waive the form")
+    pg.locator("form[aria-labelledby=waive-heading] [data-testid=error-summary]").wait_for()
+    assert pg.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    check_axe(pg, "waive error (keyboard)")
+    # the error's link takes focus to the reason
+    pg.keyboard.press("Tab")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    pg.keyboard.type("The school did not know the family.")
+    key_press(pg, "Waive the form")
+    wait_banner(pg, "was waived")
+    assert "The school did not know the family." in table.inner_text()
+    assert form.count() == 1
+
+    # the GP answers through the emailed single-use link, by keyboard too
+    link = mail_link(live_server, gp_email)
+    agency_ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    try:
+        gp = agency_ctx.new_page()
+        gp.goto(link)
+        assert reference in gp.inner_text("#reference")
+        key_type(gp, "answers-agency-involvement", "Registered with the practice since birth.")
+        for key in ("health", "family-and-environment", "parenting-capacity", "service-provision", "other-information"):
+            tab_to(gp, f"el.id === 'not-known-{key}'")
+            gp.keyboard.press("Space")
+            assert gp.is_checked(f"#not-known-{key}")
+        key_press(gp, "Send reporting form")
+        gp.wait_for_url("**/forms/reporting/sent")
+    finally:
+        agency_ctx.close()
+    pg.reload()
+    gp_row = pg.locator("[data-testid=reporting-forms-table] tr", has_text="Example GP Practice")
+    gp_row.wait_for()
+    assert "Returned" in gp_row.inner_text()
+    # the answers open with the keyboard (a details element)
+    key_press(pg, "Answers from Example GP Practice")
+    pg.locator("details[open]", has_text="Registered with the practice since birth.").wait_for()
+    check_axe(pg, "answers (keyboard)")
+    shot(pg, "cd-17-keyboard-forms")
+
+    # a hold for criminal proceedings, and its release
+    expected = dt.date.today() + dt.timedelta(days=45)
+    key_action(pg, "Place on hold", lambda p: (key_radio(p, "f-action-hold_reason", 2),
+                                               key_app_date(p, "f-action-expected_on", expected)))
+    wait_status(pg, "On hold")
+    assert "Criminal proceedings" in pg.locator("[data-testid=holds-table]").inner_text()
+    key_action(pg, "Release the hold")
+    wait_status(pg, "Information gathering")
+
+    # ready for the panel, and scheduled on a panel meeting (made through the API)
+    chair = make_user(live_server, "cdop_chair", name=f"Kim Chair {tag}")
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+    with api_client(live_server, "cdop_coordinator") as api:
+        r = api.post("/meetings", json={"kind": "cdop_panel", "scheduled_for": when.isoformat(),
+                                        "title": f"Panel K{tag}", "location": "Room 3", "member_ids": [chair.id]})
+        assert r.status_code == 201, r.text
+        meeting_id = str(r.json()["id"])
+    # the child death review meeting (2018 guidance) is recorded before the case is ready
+    key_radio(pg, "f-meeting-kind", 2)  # child death review meeting
+    key_app_date(pg, "f-meeting-held_on", died + dt.timedelta(days=30))
+    tab_to(pg, "el.type === 'checkbox' && el.value === 'Example GP Practice'")
+    pg.keyboard.press("Space")
+    key_type(pg, "f-meeting-outcome", "No further information needed before the panel.")
+    key_press(pg, "Record the meeting")
+    wait_banner(pg, "recorded")
+    meetings = pg.locator("[data-testid=review-meetings-table]")
+    assert "Example GP Practice" in meetings.inner_text()
+    check_axe(pg, "review meeting recorded (keyboard)")
+    key_action(pg, "Mark ready for the panel")
+    wait_status(pg, "Ready for panel")
+
+    def choose_meeting(p: Any) -> None:
+        p.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=meeting_id)
+        tab_to(p, "el.id === 'f-action-meeting_id'")
+        for _ in range(60):
+            if p.evaluate("document.activeElement.value") == meeting_id:
+                break
+            p.keyboard.press("ArrowDown")
+        assert p.evaluate("document.activeElement.value") == meeting_id
+    key_action(pg, "Schedule for a panel meeting", choose_meeting)
+    wait_status(pg, "Scheduled for panel")
+    case_url = pg.url
+    key_sign_out(pg)
+
+    # the chair records the analysis with a referral, by keyboard
+    sign_in(pg, base, chair, keyboard=True)
+    pg.goto(case_url)
+    wait_status(pg, "Scheduled for panel")
+    key_press(pg, "Record the panel's analysis")
+    assert focused_id(pg) == "analysis-form-heading"
+    key_radio(pg, "f-analysis-category", 10)  # sudden unexpected, unexplained death
+    assert pg.is_checked("#f-analysis-category-10")
+    key_radio(pg, "f-analysis-modifiable", 1)  # yes
+    for domain, score in (("A", 1), ("B", 2), ("C", 1), ("D", 3)):  # 0, 1, 0, 2
+        key_radio(pg, f"f-analysis-scores-{domain}", score)
+    assert pg.is_checked("#f-analysis-scores-D-3")
+    tab_to(pg, "el.id === 'f-analysis-learning'")
+    pg.keyboard.type("Agencies did not share what they knew about the household.")
+    tab_to(pg, "el.id === 'f-analysis-refer_to_case_review'")
+    pg.keyboard.press("Space")
+    assert pg.is_checked("#f-analysis-refer_to_case_review")
+    check_axe(pg, "analysis filled (keyboard)")
+    key_press(pg, "Record the analysis")
+    wait_status(pg, "Reviewed")
+    cr_link = pg.locator("[data-testid=case-review-link] a")
+    cr_reference = cr_link.inner_text().replace("case review", "").strip()
+    assert cr_reference
+    check_axe(pg, "reviewed (keyboard)")
+    shot(pg, "cd-18-keyboard-reviewed")
+    key_sign_out(pg)
+
+    # the coordinator closes the review
+    sign_in(pg, base, coordinator, keyboard=True)
+    pg.goto(case_url)
+    wait_status(pg, "Reviewed")
+    key_action(pg, "Close the review")
+    wait_status(pg, "Closed")
+    pg.wait_for_function("() => document.activeElement && document.activeElement.dataset.testid === 'success-banner'")
+    check_axe(pg, "closed (keyboard)")
+    key_sign_out(pg)
+
+    # the business unit finds the referral in the case review list, by keyboard
+    bu = make_user(live_server, "business_unit", name="Kai Unit")
+    sign_in(pg, base, bu, keyboard=True)
+    key_press(pg, "Case reviews")
+    pg.wait_for_selector("[data-testid=case-reviews-table]")
+    cr_table = pg.locator("[data-testid=case-reviews-table]")
+    assert cr_table.get_by_role("link", name=cr_reference, exact=True).count() == 1
+    tab_to(pg, f"el.tagName === 'A' && el.innerText.trim() === {cr_reference!r}")
+    pg.keyboard.press("Enter")
+    pg.get_by_role("link", name=reference, exact=True).wait_for()
+    check_axe(pg, "case review from the referral (keyboard)")
+    shot(pg, "cd-19-keyboard-referral")
