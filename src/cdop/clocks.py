@@ -259,6 +259,34 @@ def on_hold_released(ctx: Any) -> None:
     ctx.history_data["panel_due_on"] = due.isoformat()
 
 
+# ---- a corrected date of death ----
+
+
+def death_date_changed(session: Session, case_id: int, old: dt.date, new: dt.date) -> None:
+    """The date of death corrected (``PATCH``): every clock counted from it moves by as many
+    days. A running CDRM or panel clock is replaced by one with the moved due date (the panel's
+    days on hold kept); the notification's, already met, gets its due date corrected in place (so
+    it reads on time or late against the right day), as does an open hold's ``panel_due_before``."""
+    days = dt.timedelta(days=(new - old).days)
+    if not days:
+        return
+    r = rules()
+    for kind in (CDRM, PANEL):
+        due = _open_due(session, case_id, kind)
+        if due is not None:
+            open_deadline(session, SUBJECT, case_id, r[kind], new, due_on=due + days)
+    conn = session.connection()
+    d = Deadline.__table__
+    # a case has one notification clock and at most one open hold: a few rows, moved one by one
+    for row in conn.execute(select(d.c.id, d.c.due_on).where(
+            d.c.subject_type == SUBJECT, d.c.subject_id == case_id, d.c.kind == NOTIFICATION)).all():
+        conn.execute(update(d).where(d.c.id == row.id).values(start_on=new, due_on=row.due_on + days))
+    for row in conn.execute(select(_HOLDS.c.id, _HOLDS.c.panel_due_before).where(
+            _HOLDS.c.child_death_id == case_id, _HOLDS.c.released_at.is_(None),
+            _HOLDS.c.panel_due_before.is_not(None))).all():
+        conn.execute(update(_HOLDS).where(_HOLDS.c.id == row.id).values(panel_due_before=row.panel_due_before + days))
+
+
 # ---- holds past their expected date (the periodic job) ----
 
 

@@ -271,6 +271,7 @@ def patch_case(session: Session, principal: Principal, case_id: int, body: Child
     if {"date_of_birth", "date_of_death"} & set(fields):
         check_dates(born, died, config.today(), born_loc=["body", "date_of_birth"],
                     died_loc=["body", "date_of_death"])
+    old_death = case.date_of_death
     for f in fields:
         value = getattr(body, f)
         if f == "nhs_number":
@@ -285,6 +286,8 @@ def patch_case(session: Session, principal: Principal, case_id: int, body: Child
     session.flush()
     if _IDENTITY & set(fields):
         flag_duplicates(session, case)
+    if case.date_of_death != old_death:
+        clocks.death_date_changed(session, case.id, old_death, case.date_of_death)
     record(session, actor=principal.actor, action="child_death.update", subject_type=SUBJECT,
            subject_id=case.id, data={"fields": fields})
     return case, views.detail(session, case)

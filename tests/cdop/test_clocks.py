@@ -333,6 +333,28 @@ def test_two_holds_add_up_and_a_reviewed_hold_is_emailed_again_when_its_new_date
     assert [h.panel_due_before for h in holds] == [dt.date(2026, 12, 1), dt.date(2026, 12, 11)]
 
 
+def test_a_corrected_date_of_death_moves_every_clock_counted_from_it(client, clock, coordinator) -> None:
+    clock.day = dt.date(2026, 7, 1)
+    case = _notify(client, coordinator, "2026-06-01", "2026-06-02", agencies=[])
+    cid = case["id"]
+    _ok(transition(client, cid, coordinator, "start_information_gathering"))
+    _ok(transition(client, cid, coordinator, "place_on_hold", hold_reason="inquest", expected_on="2026-07-11"))
+    assert _clocks(client, cid, coordinator)["cdop_panel"]["due_on"] == "2026-12-11"  # 1 Dec + 10 days to expected
+    tag = client.get(f"{API}/child-deaths/{cid}", headers=coordinator.headers).headers["etag"]
+    r = client.patch(f"{API}/child-deaths/{cid}", json={"date_of_death": "2026-05-30"},
+                     headers={**coordinator.headers, "If-Match": tag})
+    assert r.status_code == 200, r.text
+    c = {x["kind"]: x for x in r.json()["clocks"]}
+    # notified on 2 June: on time for a death on 1 June, late for one on 30 May
+    assert (c["cdop_notification"]["start_on"], c["cdop_notification"]["due_on"],
+            c["cdop_notification"]["outcome"]) == ("2026-05-30", "2026-05-31", "met_late")
+    assert (c["cdop_cdrm"]["start_on"], c["cdop_cdrm"]["due_on"]) == ("2026-05-30", "2026-08-30")
+    assert c["cdop_panel"]["due_on"] == "2026-12-09"
+    clock.day = dt.date(2026, 7, 21)  # released after 20 days: 29 November + 20
+    released = _ok(transition(client, cid, coordinator, "release_hold"))
+    assert [x["due_on"] for x in released["clocks"] if x["kind"] == "cdop_panel"] == ["2026-12-19"]
+
+
 # ---- overdue: any clock of the case, whichever module opened it ----
 
 
