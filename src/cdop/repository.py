@@ -81,6 +81,7 @@ FORM_COLUMNS = (
     _FORMS.c.id, _FORMS.c.agency, _FORMS.c.contact_email, _FORMS.c.assignee_user_id, _FORMS.c.due_on,
     _FORMS.c.status, _FORMS.c.answers, _FORMS.c.not_known, _FORMS.c.submitted_at, _FORMS.c.submitted_by,
     _FORMS.c.waived_reason, _FORMS.c.waived_at, _FORMS.c.reminders_sent, _FORMS.c.last_reminder_at,
+    _FORMS.c.forms,
 )
 
 

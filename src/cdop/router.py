@@ -20,6 +20,7 @@ from core.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery
 from core.settings import Settings
 from cdop import config, service
 from cdop import repository as repo
+from cdop.forms import FormDefinition
 from cdop.schemas import (
     AgencyFormView,
     ChildDeathOut,
@@ -198,6 +199,26 @@ def record_review_meeting(
 
 
 # ---- reporting forms ----
+
+
+FormDefinitionReader = Annotated[Principal, Depends(require("form_definition:read"))]
+
+
+@router.get("/forms/definitions", response_model=list[FormDefinition], tags=["forms"])
+def list_form_definitions(principal: FormDefinitionReader, all_versions: bool = False) -> Any:
+    """The reporting form and the supplementary reporting forms the service ships: the latest
+    version of each (``all_versions=true``: every version). A request records the versions it
+    asked for; its answers are checked against those, whatever ships later."""
+    return service.form_definitions(all_versions=all_versions)
+
+
+@router.get("/forms/definitions/{key}/{version}", response_model=FormDefinition, tags=["forms"])
+def get_form_definition(
+    key: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,59}$")],
+    version: Annotated[int, Path(ge=1, le=10_000)], principal: FormDefinitionReader,
+) -> Any:
+    """One version of one form; none shipped: 404."""
+    return service.form_definition(key, version)
 
 
 @router.get("/child-deaths/{case_id}/reporting-forms", response_model=list[ReportingFormOut])

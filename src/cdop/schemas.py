@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from cdop.domain import parse_nhs_number
+from cdop.forms.model import FormDefinition
 from core.workflow.schema import TransitionOption
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -173,17 +174,34 @@ class ActionIn(_In):
 LearningPoint = Reason
 
 
+FormKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+NotKnownKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}(\.[a-z][a-z0-9_]{0,59})?$")]
+
+
 class ReportingFormCreate(_In):
     agency: Short
     contact_email: Email | None = None
     due_on: dt.date | None = Field(default=None, description="not in the past; default: "
                                    "ECR_REPORTING_FORM_DUE_WORKING_DAYS working days from today")
     assignee_user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    forms: list[FormKey] | None = Field(
+        default=None, min_length=1, max_length=20,
+        description="the forms asked for, by key (GET /forms/definitions): the latest version of "
+                    "each is recorded on the request; default: the reporting form only")
 
 
 class ReportingFormSubmit(_In):
-    answers: dict[SectionKey, LongText] = Field(default_factory=dict, max_length=6)
-    not_known: list[SectionKey] = Field(default_factory=list, max_length=6)
+    """The answers to the forms a request asked for: the reporting form's by question key at
+    the top level, each supplementary form's under its key (``{"health": "...", "sudi_sudc":
+    {"sleep_position": "back"}}``); ``not_known``: question keys, ``form.question`` for a
+    supplementary form. Checked against the versions the request was made with."""
+
+    answers: dict[FormKey, JsonValue] = Field(
+        default_factory=dict, max_length=60,
+        description="each answer: text; yes/no as a JSON boolean; a number; a date (YYYY-MM-DD) "
+                    "or a choice's value as text; the values ticked of a multiple choice question "
+                    "as a list; checked against the question (422 naming answers.form.question)")
+    not_known: list[NotKnownKey] = Field(default_factory=list, max_length=300)
 
 
 class WaiveIn(_In):
@@ -222,6 +240,14 @@ class DuplicateOut(BaseModel):
     reason: Literal["nhs_number", "name_and_dates"]
 
 
+class FormRefOut(BaseModel):
+    """A form a request asked for, in the version shipped when it was asked."""
+
+    key: str
+    version: int
+    title: str
+
+
 class ReportingFormOut(BaseModel):
     id: int
     agency: str
@@ -230,7 +256,8 @@ class ReportingFormOut(BaseModel):
     due_on: dt.date
     status: FormStatus
     overdue: bool
-    answers: dict[str, str]
+    answers: dict[str, JsonValue] = Field(description="as ReportingFormSubmit: the reporting form's "
+                                          "answers by question, each supplementary form's under its key")
     not_known: list[str]
     submitted_at: dt.datetime | None = None
     submitted_by: str | None = None
@@ -238,6 +265,8 @@ class ReportingFormOut(BaseModel):
     waived_at: dt.datetime | None = None
     reminders_sent: int = 0
     last_reminder_at: dt.datetime | None = None
+    forms: list[FormRefOut] = Field(default_factory=list, description="the forms asked for, each in "
+                                    "the version its answers are checked against")
 
 
 class ChildSummaryOut(BaseModel):
@@ -521,10 +550,13 @@ class AgencyFormView(BaseModel):
     status: FormStatus
     overdue: bool
     child_age_band: str
-    sections: list[FormSection]
-    answers: dict[str, str]
+    sections: list[FormSection] = Field(description="the reporting form's sections (version 1) "
+                                        "when it was asked for; `forms` has every form asked for")
+    answers: dict[str, JsonValue]
     not_known: list[str]
     submitted_at: dt.datetime | None = None
+    forms: list[FormDefinition] = Field(default_factory=list, description="the definition of each "
+                                        "form asked for, in the version the answers are checked against")
 
 
 class PublicFormView(BaseModel):
@@ -536,10 +568,13 @@ class PublicFormView(BaseModel):
     status: FormStatus
     overdue: bool
     child_age_band: str
-    sections: list[FormSection]
-    answers: dict[str, str]
+    sections: list[FormSection] = Field(description="the reporting form's sections (version 1) "
+                                        "when it was asked for; `forms` has every form asked for")
+    answers: dict[str, JsonValue]
     not_known: list[str]
     submitted_at: dt.datetime | None = None
+    forms: list[FormDefinition] = Field(default_factory=list, description="the definition of each "
+                                        "form asked for, in the version the answers are checked against")
 
 
 class MyFormsPage(BaseModel):

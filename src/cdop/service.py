@@ -33,13 +33,13 @@ from core.workflow.models import WorkflowHistory
 from core.workflow.record import RowRecord
 from core.workflow.schema import transition_body_schema
 from cdop import clocks, config, emails, reports, views
+from cdop import forms as form_defs
 from cdop import repository as repo
 from cdop.domain import (
     COORDINATOR,
     READER_ROLES,
     FORM_KIND,
     OPEN_FOR_FORMS,
-    SECTION_KEYS,
     SUBJECT,
     TERMINAL_STATES,
     age_in_years,
@@ -449,10 +449,25 @@ def add_form(session: Session, settings: Settings, principal: Principal, case_id
         raise ValidationFailed.field(["body", "due_on"], "the due date must not be in the past")
     assignee = _assignee(session, body.assignee_user_id) if body.assignee_user_id is not None else None
     contact = str(body.contact_email) if body.contact_email else None
-    (req,) = create_forms(session, settings, case, [(body.agency, contact)], due_on=due_on, assignee=assignee)
+    asked = form_defs.refs_for_keys(body.forms)
+    (req,) = create_forms(session, settings, case, [(body.agency, contact)], due_on=due_on, assignee=assignee,
+                          forms=asked)
     record(session, actor=principal.actor, action=f"{FORM_KIND}.request", subject_type=SUBJECT,
            subject_id=case.id, data={"request_id": req.id})
     return views.form_out(req, today)
+
+
+def form_definitions(*, all_versions: bool) -> list[dict[str, Any]]:
+    """The shipped definitions (no case data: not audited)."""
+    found = form_defs.all_definitions() if all_versions else form_defs.latest_definitions()
+    return [d.model_dump(by_alias=True) for d in found]
+
+
+def form_definition(key: str, version: int) -> dict[str, Any]:
+    found = form_defs.definition(key, version)
+    if found is None:
+        raise NotFound(f"no form '{key}' version {version}")
+    return found.model_dump(by_alias=True)
 
 
 def waive_form(session: Session, principal: Principal, case_id: int, form_id: int, reason: str) -> dict[str, Any]:
@@ -477,26 +492,18 @@ def resend_form(session: Session, settings: Settings, principal: Principal, case
     return views.form_out(req, config.today())
 
 
-def validate_answers(body: ReportingFormSubmit) -> tuple[dict[str, str], list[str]]:
-    """Every section is either answered or marked not known, never both."""
-    answered = set(body.answers)
-    not_known = set(body.not_known)
-    errors = [{"loc": ["body", "not_known"], "msg": f"'{k}' is both answered and marked not known"}
-              for k in sorted(answered & not_known)]
-    missing = [k for k in SECTION_KEYS if k not in answered and k not in not_known]
-    if missing:
-        errors.append({"loc": ["body", "answers"],
-                       "msg": "answer or mark as not known every section; missing: " + ", ".join(missing)})
-    if errors:
-        raise ValidationFailed(errors)
-    return dict(body.answers), sorted(not_known)
+def validate_answers(req: AgencyRequest, body: ReportingFormSubmit, *,
+                    draft: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """The answers checked against the form versions the request was made with
+    (``cdop.forms.check``): 422 naming each field."""
+    return form_defs.check(req.forms, body.answers, body.not_known, draft=draft)
 
 
 def _submit(session: Session, req: AgencyRequest, body: ReportingFormSubmit, actor: str) -> ChildDeath:
     case = repo.case_of_form(session, req)
     if case is None or case.status in TERMINAL_STATES:
         raise NotFound("this reporting form is no longer open")
-    answers, not_known = validate_answers(body)
+    answers, not_known = validate_answers(req, body)
     requests.submit(session, req, answers=answers, not_known=not_known, actor=actor)
     return case
 
@@ -548,8 +555,8 @@ def save_my_draft(session: Session, principal: Principal, form_id: int, body: Re
     if found is None or found[1].status in TERMINAL_STATES:
         raise NotFound("no such open reporting form is assigned to you")
     req, case = found
-    requests.save_draft(session, req, answers=dict(body.answers), not_known=list(body.not_known),
-                        actor=principal.actor)
+    answers, not_known = validate_answers(req, body, draft=True)
+    requests.save_draft(session, req, answers=answers, not_known=not_known, actor=principal.actor)
     return views.agency_view(case, req, config.today())
 
 

@@ -28,6 +28,7 @@ from core.agency_requests.models import AgencyRequest
 from core.db.json_rows import utc_from_iso
 from core.deadlines import open_deadlines_for
 from cdop import clocks, config
+from cdop import forms as form_defs
 from cdop import repository as repo
 from cdop.domain import (
     AGE_BAND_LABELS,
@@ -228,6 +229,7 @@ def _form_view(r: Any, today: dt.date) -> dict[str, Any]:
         "submitted_at": r.submitted_at, "submitted_by": r.submitted_by,
         "waived_reason": r.waived_reason, "waived_at": r.waived_at,
         "reminders_sent": r.reminders_sent, "last_reminder_at": r.last_reminder_at,
+        "forms": form_defs.refs_out(r.forms),
     }
 
 
@@ -323,6 +325,7 @@ def form_out(req: AgencyRequest, today: dt.date) -> dict[str, Any]:
     """A ``ReportingFormOut`` from the request entity."""
     out = requests.to_dict(req, today)
     out["submitted_by"] = req.submitted_by
+    out["forms"] = form_defs.refs_out(req.forms)
     return out
 
 
@@ -342,10 +345,11 @@ def agency_view(case: ChildDeath, req: AgencyRequest, today: dt.date) -> dict[st
         "status": req.status,
         "overdue": requests.is_overdue(req, today),
         "child_age_band": age_band_text(case),
-        "sections": sections(),
+        "sections": sections() if form_defs.asks_for_main(req.forms) else [],
         "answers": req.answers or {},
         "not_known": req.not_known or [],
         "submitted_at": req.submitted_at,
+        "forms": [d.model_dump(by_alias=True) for d in form_defs.definitions_of(req.forms)],
     }
 
 

@@ -24,6 +24,7 @@ from core.settings import Settings
 from core.workflow import FieldInfo, Text, Transition, TransitionContext, Workflow, register_workflow
 from cdop import config, emails
 from cdop import clocks
+from cdop import forms as form_defs
 from cdop import repository as repo
 from cdop.domain import (
     CATEGORIES,
@@ -68,13 +69,17 @@ Category = Annotated[StrictInt, Field(ge=1, le=10, description="category of deat
 
 
 def create_forms(session: Session, settings: Settings, case: ChildDeath, wanted: list[tuple[str, str | None]], *,
-                 due_on: dt.date, assignee: User | None = None) -> list[AgencyRequest]:
+                 due_on: dt.date, assignee: User | None = None,
+                 forms: list[form_defs.FormRef] | None = None) -> list[AgencyRequest]:
     """One reporting form per ``(agency, contact email)``, inserted in one flush, each contact
-    emailed its single-use link and the assignee (if any) told. The caller audits them."""
+    emailed its single-use link and the assignee (if any) told. The caller audits them.
+    ``forms``: the form versions asked for (default: the latest reporting form), recorded on
+    each request so its answers are always checked against them."""
+    asked = [r.model_dump() for r in (forms or form_defs.refs_for_keys(None))]
     created = [
         AgencyRequest(subject_type=SUBJECT, subject_id=case.id, kind=FORM_KIND, agency=name,
                       contact_email=contact_email, assignee_user_id=assignee.id if assignee else None,
-                      due_on=due_on, status="requested", answers={}, not_known=[])
+                      due_on=due_on, status="requested", answers={}, not_known=[], forms=asked)
         for name, contact_email in wanted
     ]
     session.add_all(created)
@@ -148,7 +153,10 @@ def _referral_possible(ctx: TransitionContext) -> str | None:
 
 
 def _start_gathering(ctx: TransitionContext) -> None:
-    """One reporting form per agency of the notification that has none yet."""
+    """One reporting form per agency of the notification that has none yet, asking for the
+    reporting form only: which supplementary forms apply depends on what the joint agency
+    response finds, so the coordinator asks for them (POST .../reporting-forms with ``forms``)."""
+
     existing = repo.agencies_with_forms(ctx.session, ctx.case.id)
     wanted: list[tuple[str, str | None]] = []
     for agency in ctx.case.agencies or []:

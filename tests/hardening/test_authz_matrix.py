@@ -108,6 +108,8 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/waive"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/resend"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit"): frozenset({AUTHOR, COORD}),
+    ("GET", "/api/v1/forms/definitions"): frozenset({AUTHOR, COORD, "cdop_chair"}),
+    ("GET", "/api/v1/forms/definitions/{key}/{version}"): frozenset({AUTHOR, COORD, "cdop_chair"}),
     ("GET", "/api/v1/reporting-forms/mine"): frozenset({AUTHOR, COORD}),
     ("GET", "/api/v1/reporting-forms/mine/{form_id}"): frozenset({AUTHOR, COORD}),
     ("PUT", "/api/v1/reporting-forms/mine/{form_id}/draft"): frozenset({AUTHOR, COORD}),
@@ -183,6 +185,7 @@ def _concrete(path: str) -> str:
     # ids that do not exist (allowed roles then see 404/422, never 401/403)
     path = re.sub(r"\{(case_id|meeting_id|user_id|report_id|rec_id|form_id|other_id)\}", "987654", path)
     path = path.replace("{name}", "case-review").replace("{reference}", "CR-1999-9999")
+    path = path.replace("{key}", "sudi_sudc").replace("{version}", "1")
     return path.replace("{token}", "not-a-real-token-0123456789")
 
 

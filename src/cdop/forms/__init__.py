@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ValidationFailed
-from cdop.forms.model import FormDefinition, FormRef, Question
+from cdop.forms.model import FormDefinition, FormRef, FormQuestion
 
 __all__ = [
     "MAIN", "FormDefinition", "FormRef", "answers_by_form", "all_definitions", "check", "definition",
@@ -118,6 +118,15 @@ def definitions_of(stored: Any) -> list[FormDefinition]:
     return out
 
 
+def refs_out(stored: Any) -> list[dict[str, Any]]:
+    """``FormRefOut``s: what a request asked for, with each form's title."""
+    return [{"key": d.key, "version": d.version, "title": d.title} for d in definitions_of(stored)]
+
+
+def asks_for_main(stored: Any) -> bool:
+    return any(r.key == MAIN for r in refs_of(stored))
+
+
 # ---- answers ---------------------------------------------------------------------------------
 
 
@@ -148,7 +157,7 @@ def _loc(form: str, q: str) -> list[str]:
     return ["body", "answers", q] if form == MAIN else ["body", "answers", form, q]
 
 
-def _type_error(q: Question, value: Any) -> str | None:
+def _type_error(q: FormQuestion, value: Any) -> str | None:
     t = q.type
     if t in ("text", "long_text"):
         if not isinstance(value, str) or not value.strip():
@@ -186,7 +195,7 @@ def _type_error(q: Question, value: Any) -> str | None:
     return None
 
 
-def _shown(q: Question, answers: Mapping[str, Any]) -> bool:
+def _shown(q: FormQuestion, answers: Mapping[str, Any]) -> bool:
     if q.show_if is None:
         return True
     given = answers.get(q.show_if.question)
@@ -196,17 +205,17 @@ def _shown(q: Question, answers: Mapping[str, Any]) -> bool:
     return any(given is v or (not isinstance(v, bool) and given == v) for v in wanted)
 
 
-def _condition_text(d: FormDefinition, q: Question) -> str:
+def _condition_text(d: FormDefinition, q: FormQuestion) -> str:
     assert q.show_if is not None
     ctl = d.question(q.show_if.question)
     assert ctl is not None
     labels = {c.value: c.label for c in ctl.choices}
-    said = " or ".join(("Yes" if v else "No") if isinstance(v, bool) else labels.get(v, v)
-                       for v in q.show_if.in_)
+    said = "’ or ‘".join(("Yes" if v else "No") if isinstance(v, bool) else labels.get(v, v)
+                         for v in q.show_if.in_)
     return f"‘{said}’ to ‘{ctl.label}’"
 
 
-def shown_hint(d: FormDefinition, q: Question) -> str | None:
+def shown_hint(d: FormDefinition, q: FormQuestion) -> str | None:
     """"Answer only if you answered 'Yes' to 'Was ...?'" for a conditional question."""
     return f"Answer only if you answered {_condition_text(d, q)}." if q.show_if else None
 
@@ -239,18 +248,26 @@ def check(stored_forms: Any, answers: Mapping[str, Any], not_known: Sequence[str
         for k in given:
             if d.question(k) is None:
                 errors.append({"loc": _loc(d.key, k), "msg": "not a question of this form"})
+        if not isinstance(given, Mapping):
+            continue
         kept: dict[str, Any] = {}
+        invalid: set[str] = set()  # a question whose answer is refused decides no condition
         for q in d.questions():
             loc = _loc(d.key, q.key)
             has = q.key in given and given[q.key] is not None
             if has and q.key in unknown:
                 errors.append({"loc": loc, "msg": "either answer this or mark it not known, not both"})
+                invalid.add(q.key)
                 continue
             if has:
                 problem = _type_error(q, given[q.key])
                 if problem:
                     errors.append({"loc": loc, "msg": problem})
+                    invalid.add(q.key)
                     continue
+            if q.show_if is not None and q.show_if.question in invalid:
+                invalid.add(q.key)
+                continue
             if not draft:
                 shown = _shown(q, given)
                 if not shown and (has or q.key in unknown):
@@ -260,7 +277,8 @@ def check(stored_forms: Any, answers: Mapping[str, Any], not_known: Sequence[str
                     errors.append({"loc": loc, "msg": "missing: answer this or mark it not known"})
                     continue
             if has:
-                kept[q.key] = given[q.key]
+                value = given[q.key]
+                kept[q.key] = value.strip() if isinstance(value, str) and q.type in ("text", "long_text") else value
             if q.key in unknown:
                 out_not_known.append(q.key if d.key == MAIN else f"{d.key}.{q.key}")
         if d.key == MAIN:

@@ -21,12 +21,12 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
 
 
-class Choice(_Frozen):
+class FormChoice(_Frozen):
     value: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
     label: str = Field(min_length=1, max_length=200)
 
 
-class ShowIf(_Frozen):
+class FormShowIf(_Frozen):
     """Show (and require) the question only when ``question`` (an earlier question of the same
     form) was answered with one of ``in`` (for a multiple choice question: any of them ticked)."""
 
@@ -34,22 +34,22 @@ class ShowIf(_Frozen):
     in_: list[ChoiceValue] = Field(alias="in", min_length=1)
 
 
-class Question(_Frozen):
+class FormQuestion(_Frozen):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
     label: str = Field(min_length=1, max_length=300)
     hint: str | None = None
     type: AnswerType
     required: bool = True
-    choices: list[Choice] = Field(default_factory=list, description="choice and multiple_choice only")
+    choices: list[FormChoice] = Field(default_factory=list, description="choice and multiple_choice only")
     min: float | None = Field(default=None, description="number only: the smallest answer accepted")
     max: float | None = Field(default=None, description="number only: the largest answer accepted")
     integer: bool = Field(default=False, description="number only: whole numbers only")
     max_length: int | None = Field(default=None, ge=1, le=20_000,
                                    description="text answers: default 500 (text), 20000 (long_text)")
-    show_if: ShowIf | None = None
+    show_if: FormShowIf | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Question":
+    def _consistent(self) -> "FormQuestion":
         has_choices = self.type in ("choice", "multiple_choice")
         if has_choices != bool(self.choices):
             raise ValueError(f"{self.key}: choices are for choice and multiple_choice questions only, and needed there")
@@ -68,11 +68,11 @@ class Question(_Frozen):
         return self.max_length or (20_000 if self.type == "long_text" else 500)
 
 
-class Section(_Frozen):
+class FormDefinitionSection(_Frozen):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
     title: str = Field(min_length=1, max_length=200)
     help: str | None = None
-    questions: list[Question] = Field(min_length=1)
+    questions: list[FormQuestion] = Field(min_length=1)
 
 
 class FormDefinition(_Frozen):
@@ -84,11 +84,11 @@ class FormDefinition(_Frozen):
     description: str | None = None
     supplementary: bool = Field(description="a supplementary reporting form (asked for with the "
                                 "reporting form when the circumstances of the death call for it)")
-    sections: list[Section] = Field(min_length=1)
+    sections: list[FormDefinitionSection] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> "FormDefinition":
-        seen: dict[str, Question] = {}
+        seen: dict[str, FormQuestion] = {}
         for s in self.sections:
             for q in s.questions:
                 if q.key in seen:
@@ -111,10 +111,10 @@ class FormDefinition(_Frozen):
                 seen[q.key] = q
         return self
 
-    def questions(self) -> list[Question]:
+    def questions(self) -> list[FormQuestion]:
         return [q for s in self.sections for q in s.questions]
 
-    def question(self, key: str) -> Question | None:
+    def question(self, key: str) -> FormQuestion | None:
         return next((q for q in self.questions() if q.key == key), None)
 
 

@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child_death:report": frozenset({"cdop_coordinator", "cdop_chair"}),
     "reporting_form:manage": frozenset({"cdop_coordinator"}),
     "reporting_form:submit": frozenset({"agency_author", "cdop_coordinator"}),
+    # the shipped form definitions (no case data): whoever reads or completes reporting forms
+    "form_definition:read": frozenset({"agency_author", "cdop_coordinator", "cdop_chair"}),
     "meeting:manage": frozenset({"business_unit", "cdop_coordinator"}),
     "meeting:read": frozenset(
         {"business_unit", "crg_chair", "independent_chair", "crg_member",

@@ -643,6 +643,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forms/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Form Definitions
+         * @description The reporting form and the supplementary reporting forms the service ships: the latest
+         *     version of each (``all_versions=true``: every version). A request records the versions it
+         *     asked for; its answers are checked against those, whatever ships later.
+         */
+        get: operations["list_form_definitions_api_v1_forms_definitions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/forms/definitions/{key}/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Form Definition
+         * @description One version of one form; none shipped: 404.
+         */
+        get: operations["get_form_definition_api_v1_forms_definitions__key___version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1185,7 +1227,7 @@ export interface components {
             agency: string;
             /** Answers */
             answers: {
-                [key: string]: string;
+                [key: string]: components["schemas"]["JsonValue"];
             };
             /**
              * Case Id
@@ -1201,13 +1243,21 @@ export interface components {
             due_on: string;
             /** Form Id */
             form_id: number;
+            /**
+             * Forms
+             * @description the definition of each form asked for, in the version the answers are checked against
+             */
+            forms?: components["schemas"]["FormDefinition"][];
             /** Not Known */
             not_known: string[];
             /** Overdue */
             overdue: boolean;
             /** Reference */
             reference: string;
-            /** Sections */
+            /**
+             * Sections
+             * @description the reporting form's sections (version 1) when it was asked for; `forms` has every form asked for
+             */
             sections: components["schemas"]["FormSection"][];
             /**
              * Status
@@ -2248,6 +2298,103 @@ export interface components {
             /** Msg */
             msg: string;
         };
+        /** FormChoice */
+        FormChoice: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * FormDefinition
+         * @description One version of a form, as shipped with the service.
+         */
+        FormDefinition: {
+            /** Description */
+            description?: string | null;
+            /** Key */
+            key: string;
+            /** Sections */
+            sections: components["schemas"]["FormDefinitionSection"][];
+            /**
+             * Supplementary
+             * @description a supplementary reporting form (asked for with the reporting form when the circumstances of the death call for it)
+             */
+            supplementary: boolean;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** FormDefinitionSection */
+        FormDefinitionSection: {
+            /** Help */
+            help?: string | null;
+            /** Key */
+            key: string;
+            /** Questions */
+            questions: components["schemas"]["FormQuestion"][];
+            /** Title */
+            title: string;
+        };
+        /** FormQuestion */
+        FormQuestion: {
+            /**
+             * Choices
+             * @description choice and multiple_choice only
+             */
+            choices?: components["schemas"]["FormChoice"][];
+            /** Hint */
+            hint?: string | null;
+            /**
+             * Integer
+             * @description number only: whole numbers only
+             * @default false
+             */
+            integer: boolean;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Max
+             * @description number only: the largest answer accepted
+             */
+            max?: number | null;
+            /**
+             * Max Length
+             * @description text answers: default 500 (text), 20000 (long_text)
+             */
+            max_length?: number | null;
+            /**
+             * Min
+             * @description number only: the smallest answer accepted
+             */
+            min?: number | null;
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            show_if?: components["schemas"]["FormShowIf"] | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "long_text" | "yes_no" | "choice" | "multiple_choice" | "date" | "number";
+        };
+        /**
+         * FormRefOut
+         * @description A form a request asked for, in the version shipped when it was asked.
+         */
+        FormRefOut: {
+            /** Key */
+            key: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
         /** FormSection */
         FormSection: {
             /** Help */
@@ -2259,6 +2406,17 @@ export interface components {
             key: "agency_involvement" | "health" | "family_and_environment" | "parenting_capacity" | "service_provision" | "other_information";
             /** Title */
             title: string;
+        };
+        /**
+         * FormShowIf
+         * @description Show (and require) the question only when ``question`` (an earlier question of the same
+         *     form) was answered with one of ``in`` (for a multiple choice question: any of them ticked).
+         */
+        FormShowIf: {
+            /** In */
+            in: (string | boolean)[];
+            /** Question */
+            question: string;
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -2929,7 +3087,7 @@ export interface components {
             agency: string;
             /** Answers */
             answers: {
-                [key: string]: string;
+                [key: string]: components["schemas"]["JsonValue"];
             };
             /** Child Age Band */
             child_age_band: string;
@@ -2938,13 +3096,21 @@ export interface components {
              * Format: date
              */
             due_on: string;
+            /**
+             * Forms
+             * @description the definition of each form asked for, in the version the answers are checked against
+             */
+            forms?: components["schemas"]["FormDefinition"][];
             /** Not Known */
             not_known: string[];
             /** Overdue */
             overdue: boolean;
             /** Reference */
             reference: string;
-            /** Sections */
+            /**
+             * Sections
+             * @description the reporting form's sections (version 1) when it was asked for; `forms` has every form asked for
+             */
             sections: components["schemas"]["FormSection"][];
             /**
              * Status
@@ -3105,14 +3271,22 @@ export interface components {
              * @description not in the past; default: ECR_REPORTING_FORM_DUE_WORKING_DAYS working days from today
              */
             due_on?: string | null;
+            /**
+             * Forms
+             * @description the forms asked for, by key (GET /forms/definitions): the latest version of each is recorded on the request; default: the reporting form only
+             */
+            forms?: string[] | null;
         };
         /** ReportingFormOut */
         ReportingFormOut: {
             /** Agency */
             agency: string;
-            /** Answers */
+            /**
+             * Answers
+             * @description as ReportingFormSubmit: the reporting form's answers by question, each supplementary form's under its key
+             */
             answers: {
-                [key: string]: string;
+                [key: string]: components["schemas"]["JsonValue"];
             };
             /** Assignee User Id */
             assignee_user_id?: number | null;
@@ -3123,6 +3297,11 @@ export interface components {
              * Format: date
              */
             due_on: string;
+            /**
+             * Forms
+             * @description the forms asked for, each in the version its answers are checked against
+             */
+            forms?: components["schemas"]["FormRefOut"][];
             /** Id */
             id: number;
             /** Last Reminder At */
@@ -3150,14 +3329,23 @@ export interface components {
             /** Waived Reason */
             waived_reason?: string | null;
         };
-        /** ReportingFormSubmit */
+        /**
+         * ReportingFormSubmit
+         * @description The answers to the forms a request asked for: the reporting form's by question key at
+         *     the top level, each supplementary form's under its key (``{"health": "...", "sudi_sudc":
+         *     {"sleep_position": "back"}}``); ``not_known``: question keys, ``form.question`` for a
+         *     supplementary form. Checked against the versions the request was made with.
+         */
         ReportingFormSubmit: {
-            /** Answers */
+            /**
+             * Answers
+             * @description each answer: text; yes/no as a JSON boolean; a number; a date (YYYY-MM-DD) or a choice's value as text; the values ticked of a multiple choice question as a list; checked against the question (422 naming answers.form.question)
+             */
             answers?: {
-                [key: string]: string;
+                [key: string]: components["schemas"]["JsonValue"];
             };
             /** Not Known */
-            not_known?: ("agency_involvement" | "health" | "family_and_environment" | "parenting_capacity" | "service_provision" | "other_information")[];
+            not_known?: string[];
         };
         /**
          * ReviewMeetingIn
@@ -7232,6 +7420,123 @@ export interface operations {
             };
             /** @description Precondition required: send If-Match */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_form_definitions_api_v1_forms_definitions_get: {
+        parameters: {
+            query?: {
+                all_versions?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormDefinition"][];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_form_definition_api_v1_forms_definitions__key___version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormDefinition"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

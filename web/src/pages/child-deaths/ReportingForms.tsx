@@ -1,19 +1,35 @@
 // A child death's reporting forms: one per agency, requested with a contact email and a due date
-// (the contact gets a single-use link), the link sent again, waived with a reason, the answers.
+// (the contact gets a single-use link) and the forms it asks for (the reporting form, and any
+// supplementary forms: checkboxes of the definitions), the link sent again, waived with a reason,
+// the answers under the question labels of the definition they were given against.
 // Each write is a POST of the reporting form's own resource; the service judges it (422 per field).
+// The definitions (GET /forms/definitions?all_versions=true) are fetched only when the
+// coordinator opens the answers or the choice of forms, so the page still loads with 3 calls.
+import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 
 import { api, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { friendlyMessage } from "../../components/fieldMessage";
-import { DateInput, isoDate, Textarea, TextInput } from "../../components/fields";
+import { Checkboxes, DateInput, isoDate, Textarea, TextInput } from "../../components/fields";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
+import { answerRows, MAIN_FORM, type Definition } from "../my-forms/formData";
 
 type ChildDeath = Schemas["ChildDeathOut"];
 type Form = Schemas["ReportingFormOut"];
 
 const OPEN_FOR_FORMS = ["notified", "information_gathering", "on_hold", "ready_for_panel"];
+
+/** Every shipped version of every form definition, once asked for (`enabled`). */
+function useDefinitions(enabled: boolean) {
+  return useQuery({
+    queryKey: ["form-definitions", "all"],
+    enabled,
+    staleTime: Infinity,
+    queryFn: async () => unwrap(await api.GET("/api/v1/forms/definitions", { params: { query: { all_versions: true } } })),
+  });
+}
 const STATUS_TAGS: Record<string, string> = { requested: "govuk-tag--blue", submitted: "govuk-tag--green", waived: "govuk-tag--grey" };
 const STATUS_WORDS: Record<string, string> = { requested: "Requested", submitted: "Returned", waived: "Waived" };
 
@@ -113,27 +129,64 @@ export function submittedBy(by: string | null | undefined): string {
 }
 
 function Answers({ f }: { f: Form }) {
-  const entries = Object.entries(f.answers ?? {});
+  const [open, setOpen] = useState(false);
+  const definitions = useDefinitions(open);
+  const asked = (f.forms ?? []).map((r) => definitions.data?.find((d) => d.key === r.key && d.version === r.version))
+    .filter((d): d is Definition => !!d);
+  const groups = definitions.data && asked.length === (f.forms ?? []).length
+    ? answerRows(asked, (f.answers ?? {}) as Record<string, unknown>, f.not_known) : null;
   return (
-    <details className="govuk-details" data-testid={`answers-${f.id}`}>
+    <details className="govuk-details" data-testid={`answers-${f.id}`}
+      onToggle={(e) => { if ((e.currentTarget as HTMLDetailsElement).open) setOpen(true); }}>
       <summary className="govuk-details__summary">
         <span className="govuk-details__summary-text">Answers from {f.agency}</span>
       </summary>
       <div className="govuk-details__text">
-        <dl className="govuk-summary-list">
-          {entries.map(([k, v]) => (
-            <div className="govuk-summary-list__row" key={k}>
-              <dt className="govuk-summary-list__key">{humanise(k)}</dt>
-              <dd className="govuk-summary-list__value app-field-value">{v}</dd>
-            </div>
-          ))}
-          {f.not_known.map((k) => (
-            <div className="govuk-summary-list__row" key={`nk-${k}`}>
-              <dt className="govuk-summary-list__key">{humanise(k)}</dt>
-              <dd className="govuk-summary-list__value"><span className="govuk-hint">Not known</span></dd>
-            </div>
-          ))}
-        </dl>
+        {groups ? groups.map(({ form, rows }) => (
+          <div key={form.key} data-form={form.key}>
+            <h3 className="govuk-heading-s">{form.title} <span className="govuk-hint govuk-!-display-inline">(version {form.version})</span></h3>
+            <dl className="govuk-summary-list">
+              {rows.map((r) => (
+                <div className="govuk-summary-list__row" key={r.field}>
+                  <dt className="govuk-summary-list__key">{r.key}</dt>
+                  <dd className="govuk-summary-list__value app-field-value">
+                    {r.value === "Not known" || r.value === "Not answered" ? <span className="govuk-hint">{r.value}</span> : r.value}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          </div>
+        )) : definitions.isError ? (
+          <p className="govuk-body">{errorText(definitions.error)}</p>
+        ) : (
+          <p className="govuk-body" aria-live="polite">Loading the answers</p>
+        )}
+      </div>
+    </details>
+  );
+}
+
+/** The forms to ask for: the reporting form (ticked) and the supplementary forms, latest versions. */
+function FormChoice({ chosen, onChange, error }: { chosen: string[]; onChange: (v: string[]) => void; error?: string }) {
+  const [open, setOpen] = useState(false);
+  const definitions = useDefinitions(open);
+  const latest = (definitions.data ?? []).filter((d) =>
+    !(definitions.data ?? []).some((o) => o.key === d.key && o.version > d.version));
+  return (
+    <details className="govuk-details" data-testid="choose-forms" open={open || !!error}
+      onToggle={(e) => { if ((e.currentTarget as HTMLDetailsElement).open) setOpen(true); }}>
+      <summary className="govuk-details__summary">
+        <span className="govuk-details__summary-text">Forms to ask for: {chosen.length === 1 && chosen[0] === MAIN_FORM
+          ? "the reporting form" : `${chosen.length} form${chosen.length === 1 ? "" : "s"}`}</span>
+      </summary>
+      <div className="govuk-details__text">
+        {definitions.data ? (
+          <Checkboxes name="request.forms" label="Which forms should the agency complete?" small
+            hint="Add a supplementary form when the circumstances of the death call for it." error={error}
+            values={chosen} onChange={onChange}
+            choices={latest.map((d) => ({ value: d.key, label: d.title }))} />
+        ) : definitions.isError ? <p className="govuk-body">{errorText(definitions.error)}</p>
+          : <p className="govuk-body" aria-live="polite">Loading the forms</p>}
       </div>
     </details>
   );
@@ -182,12 +235,13 @@ function WaiveForm({ c, form, onDone, onCancel, onErrorChange }: {
   );
 }
 
-const REQUEST_ORDER = ["request.agency", "request.contact_email", "request.due_on"];
+const REQUEST_ORDER = ["request.agency", "request.contact_email", "request.due_on", "request.forms"];
 
 function RequestForm({ c, onDone, onErrorChange }: {
   c: ChildDeath; onDone: (m: string) => Promise<void>; onErrorChange: (hasErrors: boolean) => void;
 }) {
   const [values, setValues] = useState({ agency: "", contact_email: "", due_on: "" });
+  const [forms, setForms] = useState<string[]>([MAIN_FORM]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const raw = fieldMessages(error);
@@ -195,6 +249,8 @@ function RequestForm({ c, onDone, onErrorChange }: {
   if (raw.agency) messages["request.agency"] = friendlyMessage("the name of the agency", "text", raw.agency);
   if (raw.contact_email) messages["request.contact_email"] = friendlyMessage("the contact email address", "email", raw.contact_email);
   if (raw.due_on) messages["request.due_on"] = friendlyMessage("Due date", "date", raw.due_on);
+  const formsError = Object.entries(raw).find(([k]) => k === "forms" || k.startsWith("forms."))?.[1];
+  if (formsError || (!forms.length && error)) messages["request.forms"] = forms.length ? formsError! : "Select at least one form";
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
   useEffect(() => { onErrorChange(!!error); }, [error, onErrorChange]);
   const submit = async (e: FormEvent) => {
@@ -206,10 +262,12 @@ function RequestForm({ c, onDone, onErrorChange }: {
       const body: Record<string, unknown> = { agency: values.agency.trim() };
       if (values.contact_email.trim()) body.contact_email = values.contact_email.trim();
       if (values.due_on) body.due_on = isoDate(values.due_on);
+      body.forms = forms;
       const made = unwrap(await api.POST("/api/v1/child-deaths/{case_id}/reporting-forms", {
         params: { path: { case_id: c.id } }, body: body as never,
       }));
       setValues({ agency: "", contact_email: "", due_on: "" });
+      setForms([MAIN_FORM]);
       await onDone(`A reporting form was requested from ${made.agency}, due ${formatDate(made.due_on)}.`);
     } catch (err) {
       setError(err);
@@ -229,6 +287,7 @@ function RequestForm({ c, onDone, onErrorChange }: {
         error={messages["request.contact_email"]} />
       <DateInput name="request.due_on" label="Due date (optional)" hint="If you leave this empty, the usual number of working days from today"
         value={values.due_on} onChange={(v) => setValues((x) => ({ ...x, due_on: v }))} error={messages["request.due_on"]} />
+      <FormChoice chosen={forms} onChange={setForms} error={messages["request.forms"]} />
       <button type="submit" className="govuk-button govuk-button--secondary" disabled={busy}>Request the form</button>
     </form>
   );

@@ -2,7 +2,7 @@
 // :caseId/:reportId): the four sections of the report, each answered or "Not known", submitted
 // once (POST /case-reviews/{id}/agency-reports/{report_id}/submit), then shown read-only. The
 // author sees the case's reference only. One API call to show it.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 
@@ -10,9 +10,8 @@ import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { Loading, QueryFailed, SuccessBanner, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
-import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { answerField, apiMessages, checkEntries, FORM_STATUS, type Entries, type Question } from "./formData";
+import { answerField, checkEntries, FORM_STATUS, useSubmitAndDraft, type Entries, type Question } from "./formData";
 import { SectionField } from "./MyFormPage";
 
 type Report = Schemas["AgencyReportOut"];
@@ -109,45 +108,27 @@ function ReportForm({ report, onErrors, onSubmitted }: {
     () => Object.fromEntries(questions.map((q) => [q.key, { text: q.answer, notKnown: q.notKnown }])));
   const [messages, setMessagesState] = useState<Record<string, string>>({});
   const setMessages = (m: Record<string, string>) => { setMessagesState(m); onErrors(Object.keys(m).length > 0); };
-  const submit = useMutation({
-    mutationFn: async () => unwrap(await api.POST("/api/v1/case-reviews/{case_id}/agency-reports/{report_id}/submit", {
+  const [draftSaved, setDraftSaved] = useState(0);
+  const { submit, draft } = useSubmitAndDraft({
+    submit: async () => unwrap(await api.POST("/api/v1/case-reviews/{case_id}/agency-reports/{report_id}/submit", {
       params: { path: { case_id: report.case_id, report_id: report.id } },
       body: reportBody(entries),
     })),
-    onSuccess: async (data) => {
-      setMessages({});
-      client.setQueryData(["my-forms", "agency-report", report.case_id, report.id], data);
-      onSubmitted();
-      await client.invalidateQueries({ queryKey: ["my-forms", "reports"] });
-    },
-    onError: (error) => {
-      if (error instanceof ApiError && error.status === 409) {
-        setMessages({ _: "This report has already been submitted or is no longer needed." });
-        return;
-      }
-      const byField = apiMessages(fieldMessages(error));
-      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
-    },
-  });
-  const [draftSaved, setDraftSaved] = useState(0);
-  const draft = useMutation({
-    mutationFn: async () => unwrap(await api.PUT("/api/v1/agency-reports/mine/{report_id}/draft", {
+    draft: async () => unwrap(await api.PUT("/api/v1/agency-reports/mine/{report_id}/draft", {
       params: { path: { report_id: report.id } },
       body: reportBody(entries),
     })),
-    onSuccess: async () => {
-      setMessages({});
-      setDraftSaved((n) => n + 1);
-      await client.invalidateQueries({ queryKey: ["my-forms", "reports"] });
+    setMessages,
+    onSubmitted: (data) => {
+      client.setQueryData(["my-forms", "agency-report", report.case_id, report.id], data);
+      onSubmitted();
     },
-    onError: (error) => {
-      setDraftSaved(0);
-      if (error instanceof ApiError && error.status === 409) {
-        setMessages({ _: "This report has already been submitted or is no longer needed." });
-        return;
-      }
-      const byField = apiMessages(fieldMessages(error));
-      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
+    onDraftSaved: () => setDraftSaved((n) => n + 1),
+    onDraftFailed: () => setDraftSaved(0),
+    invalidate: ["my-forms", "reports"],
+    conflict: {
+      submit: "This report has already been submitted or is no longer needed.",
+      draft: "This report has already been submitted or is no longer needed.",
     },
   });
   const onSubmit = (e: FormEvent) => {

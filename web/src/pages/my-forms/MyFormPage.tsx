@@ -1,10 +1,12 @@
-// One reporting form of an agency author (/app/my-forms/:formId), built from the definition the
-// API gives (GET /reporting-forms/mine/{form_id}: its sections, each with a title and help):
-// per section an answer or "Not known", submitted once (POST /child-deaths/{case_id}/
+// One reporting form of an agency author (/app/my-forms/:formId), built from the definitions the
+// API gives with it (GET /reporting-forms/mine/{form_id}: each form asked for, in the version its
+// answers are checked against): every question by its type, each answered or "Not known";
+// a conditional question appears when the earlier answer it follows is given (and what it
+// holds is sent only while it is shown). Submitted once (POST /child-deaths/{case_id}/
 // reporting-forms/{form_id}/submit), then shown read-only with the answers. A draft of any part
 // of it can be saved and come back to (PUT /reporting-forms/mine/{form_id}/draft). One API call
 // to show it.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 
@@ -12,11 +14,13 @@ import { api, ApiError, unwrap } from "../../api/client";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { Loading, QueryFailed, SuccessBanner, useTitle } from "../../components/Page";
 import { SummaryList } from "../../components/SummaryList";
-import { errorText, fieldId, fieldMessages, type FieldMessages } from "../../lib/errors";
+import { Checkboxes, DateInput, Radios, Textarea, TextInput } from "../../components/fields";
+import { fieldId, type FieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime } from "../../lib/format";
 import {
-  answerField, apiMessages, checkEntries, FORM_STATUS, initialEntries, notKnownField, questionsOf, submitBody,
-  type Entries, type FormView, type Question,
+  answerField, answerOf, answerRows, MAIN_FORM, answersBody, checkAnswers, conditionText, fieldOrder, FORM_STATUS,
+  initialAnswers, isSectionQuestion, isShown, notKnownField, NOT_KNOWN, questionField, questionNotKnownField,
+  useSubmitAndDraft, type Answer, type Answers, type DefQuestion, type Definition, type FormView, type Question,
 } from "./formData";
 
 const formKey = (id: number) => ["my-forms", "one", id] as const;
@@ -77,14 +81,19 @@ export function MyFormPage() {
 }
 
 function Answers({ view }: { view: FormView }) {
-  const questions = questionsOf(view);
+  const groups = answerRows(view.forms ?? [], view.answers as Record<string, unknown>, view.not_known);
+  const several = groups.length !== 1 || groups[0].form.key !== MAIN_FORM;
   return (
     <section aria-labelledby="answers-heading" data-testid="answers">
       <h2 className="govuk-heading-m" id="answers-heading">Your answers</h2>
-      <SummaryList rows={questions.map((q) => ({
-        key: q.title,
-        value: q.notKnown ? "Not known" : <span className="app-field-value">{q.answer || "Not answered"}</span>,
-      }))} />
+      {groups.map(({ form, rows }) => (
+        <div key={form.key} data-form={form.key}>
+          {several ? <h3 className="govuk-heading-s">{form.title}</h3> : null}
+          <SummaryList rows={rows.map((r) => ({
+            key: r.key, value: <span className="app-field-value">{r.value}</span>,
+          }))} />
+        </div>
+      ))}
     </section>
   );
 }
@@ -92,76 +101,56 @@ function Answers({ view }: { view: FormView }) {
 function AnswerForm({ view, onErrors, onSubmitted }: {
   view: FormView; onErrors: (has: boolean) => void; onSubmitted: () => void;
 }) {
-  const client = useQueryClient();
-  const questions = questionsOf(view);
-  const [entries, setEntries] = useState<Entries>(() => initialEntries(questions));
+  const forms: Definition[] = view.forms ?? [];
+  const [answers, setAnswers] = useState<Answers>(() => initialAnswers(view));
   const [messages, setMessagesState] = useState<FieldMessages>({});
   const setMessages = (m: FieldMessages) => { setMessagesState(m); onErrors(Object.keys(m).length > 0); };
-
-  const submit = useMutation({
-    mutationFn: async () =>
-      unwrap(await api.POST("/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit", {
-        params: { path: { case_id: view.case_id, form_id: view.form_id } },
-        body: submitBody(questions, entries),
-      })),
-    onSuccess: async () => {
-      setMessages({});
-      onSubmitted();
-      await client.invalidateQueries({ queryKey: ["my-forms"] });
-    },
-    onError: (error) => {
-      if (error instanceof ApiError && error.status === 409) {
-        // submitted already (another tab, or the emailed link): show it as it is now
-        setMessages({ _: "This form has already been submitted. The answers shown below are the ones that were sent." });
-        client.invalidateQueries({ queryKey: ["my-forms"] });
-        return;
-      }
-      const byField = apiMessages(fieldMessages(error));
-      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
-    },
-  });
 
   const [draftSaved, setDraftSaved] = useState<string | null>(null);
   const draftBanner = useRef<HTMLDivElement>(null);
   useEffect(() => { if (draftSaved) draftBanner.current?.focus(); }, [draftSaved]);
-  const draft = useMutation({
-    mutationFn: async () =>
+  const { submit, draft } = useSubmitAndDraft({
+    submit: async () =>
+      unwrap(await api.POST("/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit", {
+        params: { path: { case_id: view.case_id, form_id: view.form_id } },
+        body: answersBody(forms, answers),
+      })),
+    draft: async () =>
       unwrap(await api.PUT("/api/v1/reporting-forms/mine/{form_id}/draft", {
         params: { path: { form_id: view.form_id } },
-        body: submitBody(questions, entries),
+        body: answersBody(forms, answers),
       })),
-    onSuccess: async () => {
-      setMessages({});
-      setDraftSaved(new Date().toISOString());
-      await client.invalidateQueries({ queryKey: ["my-forms"] });
-    },
-    onError: (error) => {
-      setDraftSaved(null);
-      if (error instanceof ApiError && error.status === 409) {
-        setMessages({ _: "This form has already been submitted, so a draft cannot be saved." });
-        return;
-      }
-      const byField = apiMessages(fieldMessages(error));
-      setMessages(Object.keys(byField).length ? byField : { _: errorText(error) });
+    setMessages,
+    onSubmitted: () => onSubmitted(),
+    onDraftSaved: () => setDraftSaved(new Date().toISOString()),
+    onDraftFailed: () => setDraftSaved(null),
+    invalidate: ["my-forms"],
+    conflict: {
+      // submitted already (another tab, or the emailed link): show it as it is now
+      submit: "This form has already been submitted. The answers shown below are the ones that were sent.",
+      draft: "This form has already been submitted, so a draft cannot be saved.",
+      refresh: true,
     },
   });
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    const problems = checkEntries(questions, entries);
+    const problems = checkAnswers(forms, answers);
     setMessages(problems);
     if (Object.keys(problems).length) return;
     setDraftSaved(null);
     submit.mutate();
   };
-  const set = (key: string, change: Partial<{ text: string; notKnown: boolean }>) =>
-    setEntries((prev) => ({ ...prev, [key]: { ...prev[key], ...change } }));
+  const set = (field: string, change: Partial<Answer>) =>
+    setAnswers((prev) => ({ ...prev, [field]: { ...answerOf(prev, field), ...change } }));
+  // a heading per form unless the reporting form is the only one (as it always was)
+  const several = forms.length !== 1 || forms[0].key !== MAIN_FORM;
 
   return (
     <>
-      <ErrorSummary items={summaryItems(messages, questions.map((q) => answerField(q.key)))} />
+      <ErrorSummary items={summaryItems(messages, fieldOrder(forms))} />
       <p className="govuk-body">
-        Answer each section from what your agency knows, or select &quot;Not known&quot;. Do not include the
+        Answer each question from what your agency knows, or select &quot;Not known&quot;. Do not include the
         child&apos;s or family&apos;s names.
       </p>
       <div className="govuk-inset-text">
@@ -181,9 +170,32 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
         </div>
       ) : null}
       <form onSubmit={onSubmit} noValidate data-testid="answer-form">
-        {questions.map((q) => (
-          <SectionField key={q.key} question={q} entry={entries[q.key]} error={messages[answerField(q.key)]}
-            onText={(text) => set(q.key, { text })} onNotKnown={(notKnown) => set(q.key, { notKnown })} />
+        {forms.map((d) => (
+          <div key={d.key} data-form={d.key}>
+            {several ? <h2 className="govuk-heading-l app-form-title" id={`form-${d.key}`}>{d.title}</h2> : null}
+            {d.sections.map((s) => isSectionQuestion(d, s) ? (
+              <SectionField key={s.key}
+                question={{ key: s.questions[0].key as Question["key"], title: s.title, help: s.help ?? s.questions[0].hint ?? "", answer: "", notKnown: false }}
+                entry={answerOf(answers, questionField(d.key, s.questions[0].key))}
+                error={messages[answerField(s.questions[0].key)]}
+                onText={(text) => set(questionField(d.key, s.questions[0].key), { text })}
+                onNotKnown={(notKnown) => set(questionField(d.key, s.questions[0].key), { notKnown })} />
+            ) : (
+              <fieldset className="govuk-fieldset app-form-section" key={s.key} data-section={`${d.key}.${s.key}`}
+                aria-describedby={s.help ? `section-${d.key}-${s.key}-hint` : undefined}>
+                <legend className="govuk-fieldset__legend govuk-fieldset__legend--m">
+                  {several ? <h3 className="govuk-fieldset__heading">{s.title}</h3> : <h2 className="govuk-fieldset__heading">{s.title}</h2>}
+                </legend>
+                {s.help ? <div className="govuk-hint" id={`section-${d.key}-${s.key}-hint`}>{s.help}</div> : null}
+                {s.questions.filter((q) => isShown(d, q, answers)).map((q) => (
+                  <QuestionField key={q.key} form={d} question={q}
+                    answer={answerOf(answers, questionField(d.key, q.key))}
+                    error={messages[questionField(d.key, q.key)]}
+                    onChange={(change) => set(questionField(d.key, q.key), change)} />
+                ))}
+              </fieldset>
+            ))}
+          </div>
         ))}
         <div className="govuk-warning-text">
           <span className="govuk-warning-text__icon" aria-hidden="true">!</span>
@@ -199,6 +211,61 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
         </div>
       </form>
     </>
+  );
+}
+
+/** One question of a definition by its type, with "Not known" (a radio on yes/no and choice
+ * questions, a box under the others). */
+export function QuestionField({ form, question: q, answer, error, onChange }: {
+  form: Definition; question: DefQuestion; answer: Answer; error?: string; onChange: (change: Partial<Answer>) => void;
+}) {
+  const name = questionField(form.key, q.key);
+  const because = conditionText(form, q);
+  const hint = [because, q.hint].filter(Boolean).join(" ") || undefined;
+  const label = <>{q.label}{q.required ? null : " (optional)"}</>;
+  if (q.type === "yes_no" || q.type === "choice") {
+    const choices = q.type === "yes_no"
+      ? [{ value: "yes", label: "Yes" }, { value: "no", label: "No" }]
+      : (q.choices ?? []).map((c) => ({ value: c.value, label: c.label }));
+    return (
+      <div data-question={q.key}>
+        <Radios name={name} label={label} hint={hint} error={error} inline={q.type === "yes_no"}
+          value={answer.notKnown ? NOT_KNOWN : answer.text}
+          choices={[...choices, { value: NOT_KNOWN, label: "Not known" }]}
+          onChange={(v) => onChange(v === NOT_KNOWN ? { notKnown: true, text: "" } : { notKnown: false, text: v })} />
+      </div>
+    );
+  }
+  const nkId = fieldId(questionNotKnownField(form.key, q.key));
+  let input;
+  if (q.type === "multiple_choice") {
+    input = <Checkboxes name={name} label={label} hint={hint} error={error} values={answer.values}
+      choices={(q.choices ?? []).map((c) => ({ value: c.value, label: c.label }))}
+      onChange={(values) => onChange({ values })} />;
+  } else if (q.type === "date") {
+    input = <DateInput name={name} label={label} hint={hint} error={error} value={answer.text}
+      onChange={(text) => onChange({ text })} />;
+  } else if (q.type === "long_text") {
+    input = <Textarea name={name} label={label} hint={hint} error={error} value={answer.text} rows={4}
+      onChange={(text) => onChange({ text })} />;
+  } else {
+    input = <TextInput name={name} label={label} hint={hint} error={error} value={answer.text}
+      width={q.type === "number" ? 5 : undefined} inputMode={q.type === "number" ? "numeric" : undefined}
+      onChange={(text) => onChange({ text })} />;
+  }
+  return (
+    <div className="app-question" data-question={q.key}>
+      {input}
+      <div className="govuk-checkboxes govuk-checkboxes--small govuk-!-margin-bottom-6">
+        <div className="govuk-checkboxes__item">
+          <input className="govuk-checkboxes__input" id={nkId} name={questionNotKnownField(form.key, q.key)}
+            type="checkbox" checked={answer.notKnown} onChange={(e) => onChange({ notKnown: e.target.checked })} />
+          <label className="govuk-label govuk-checkboxes__label" htmlFor={nkId}>
+            Not known<span className="govuk-visually-hidden">: {q.label}</span>
+          </label>
+        </div>
+      </div>
+    </div>
   );
 }
 
