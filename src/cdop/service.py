@@ -361,6 +361,8 @@ def hold_overdue_job(session: Session, today: dt.date) -> int:
     settings = config.settings()
     recipients = sorted(u.email for u in session.execute(select(User).where(User.is_active.is_(True))).scalars()
                         if COORDINATOR in (u.roles or []))
+    if not recipients:
+        return 0  # nobody to tell yet: the holds stay unnotified until a coordinator exists
     now = config.now()
     for hold in holds:
         for to in recipients:

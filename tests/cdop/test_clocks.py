@@ -355,6 +355,20 @@ def test_a_corrected_date_of_death_moves_every_clock_counted_from_it(client, clo
     assert [x["due_on"] for x in released["clocks"] if x["kind"] == "cdop_panel"] == ["2026-12-19"]
 
 
+def test_a_hold_past_its_date_waits_for_a_coordinator_to_tell(db, clock, session_factory) -> None:
+    clock.day = dt.date(2026, 8, 1)
+    case = make_case(db, status="on_hold")
+    db.add(ChildDeathHold(child_death_id=case.id, reason="inquest", expected_on=dt.date(2026, 7, 1),
+                          placed_by="test", placed_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC)))
+    db.commit()
+    with session_factory() as s, s.begin():
+        assert service.hold_overdue_job(s, clock.day) == 0  # no coordinator: nobody told, nothing marked
+    coordinator = quick_user(session_factory, "cdop_coordinator")
+    with session_factory() as s, s.begin():
+        assert service.hold_overdue_job(s, clock.day) == 1
+    assert [m.to_addr for m in _emails_about_holds(db)] == [coordinator.email]
+
+
 # ---- overdue: any clock of the case, whichever module opened it ----
 
 
