@@ -127,6 +127,32 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     check_axe(pg, "a case with its review meetings")
     shot(pg, "cdr-03-meetings-recorded")
 
+    # a hold for an inquest, reviewed with a new expected date (a clock of its own), then released
+    pg.get_by_role("button", name="Place on hold", exact=True).click()
+    pg.locator("#action-form-heading").wait_for()
+    pg.locator("label", has_text="Inquest").click()
+    _fill_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=10))
+    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Place on hold").click()
+    _wait_status(pg, "On hold")
+    assert "Running" in _clock_text(pg, "cdop_hold_review")
+    pg.get_by_role("button", name="Review the hold", exact=True).click()
+    pg.locator("#action-form-heading").wait_for()
+    _fill_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=30))
+    pg.fill("#f-action-note", "The inquest was adjourned for a month.")
+    check_axe(pg, "review the hold form")
+    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Review the hold").click()
+    _wait_banner(pg, "Review the hold: done")
+    holds = pg.locator("[data-testid=holds-table]")
+    assert (TODAY + dt.timedelta(days=30)).strftime("%-d %B %Y") in holds.inner_text()
+    hold_clocks = pg.locator("[data-testid=clock-cdop_hold_review]").all_inner_texts()
+    assert len(hold_clocks) == 2 and "Met" in hold_clocks[0] and "Running" in hold_clocks[1], hold_clocks
+    check_axe(pg, "a reviewed hold")
+    shot(pg, "cdr-035-hold-reviewed")
+    pg.get_by_role("button", name="Release the hold", exact=True).click()
+    pg.locator("#action-form-heading").wait_for()
+    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Release the hold").click()
+    _wait_status(pg, "Information gathering")
+
     # ready for the panel: the CDRM is there, so no reason is needed
     pg.get_by_role("button", name="Mark ready for the panel", exact=True).click()
     pg.locator("#action-form-heading").wait_for()
