@@ -369,6 +369,19 @@ def test_a_hold_past_its_date_waits_for_a_coordinator_to_tell(db, clock, session
     assert [m.to_addr for m in _emails_about_holds(db)] == [coordinator.email]
 
 
+def test_the_worker_runs_the_hold_emails_as_a_periodic_job(app, db, clock, session_factory, coordinator) -> None:
+    from core.jobs import run_periodic_jobs
+
+    case = make_case(db, status="on_hold")
+    db.add(ChildDeathHold(child_death_id=case.id, reason="case_review", expected_on=dt.date(2026, 5, 1),
+                          placed_by="test", placed_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC)))
+    db.commit()
+    results = run_periodic_jobs(session_factory, dt.date(2026, 6, 2))
+    assert results["cdop.hold_overdue_emails"] == 1
+    assert run_periodic_jobs(session_factory, dt.date(2026, 6, 3))["cdop.hold_overdue_emails"] == 0
+    assert [m.to_addr for m in _emails_about_holds(db)] == [coordinator.email]
+
+
 # ---- overdue: any clock of the case, whichever module opened it ----
 
 
