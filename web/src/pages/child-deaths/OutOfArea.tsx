@@ -11,6 +11,8 @@ import { CATEGORIES, MODIFIABLE } from "./domain";
 type ChildDeath = Schemas["ChildDeathOut"];
 
 const FINISHED = ["closed", "withdrawn", "transferred_out"];
+// the states transfer_out starts from (API.md)
+const TRANSFERABLE = ["notified", "information_gathering"];
 
 /** Words for the home panel's outcome, or what is awaited. */
 export function outcomeText(o: NonNullable<ChildDeath["out_of_area"]>): string {
@@ -75,7 +77,8 @@ export function OutOfArea({ c }: { c: ChildDeath }) {
             <span className="govuk-warning-text__icon" aria-hidden="true">!</span>
             <strong className="govuk-warning-text__text">
               <span className="govuk-visually-hidden">Warning</span>
-              This death belongs to {c.responsible_area}, which this panel does not cover: transfer it to {c.responsible_area}’s CDOP.
+              This death belongs to {c.responsible_area}, which this panel does not cover
+              {TRANSFERABLE.includes(c.status) ? `: transfer it to ${c.responsible_area}’s CDOP.` : "."}
             </strong>
           </div>
         ) : null}
