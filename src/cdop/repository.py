@@ -69,6 +69,8 @@ LIST_COLUMNS = (
     _CASES.c.id, _CASES.c.reference, _CASES.c.status, _CASES.c.first_name, _CASES.c.last_name,
     _CASES.c.date_of_birth, _CASES.c.sex, _CASES.c.date_of_death, _CASES.c.received_at,
     _CASES.c.expected, _CASES.c.panel_meeting_id, _CASES.c.case_review_reference,
+    # a death transferred out: whose panel's outcome it waits on, until it is received
+    _CASES.c.home_area, _CASES.c.external_outcome_received_on,
     _has(_FLAGS, _FLAGS.c.child_death_id == _CASES.c.id).label("has_duplicates"),
 )
 # A hold as shown (schemas.HoldOut, in its field order).

@@ -63,9 +63,17 @@ def _due_text(agency: str, due_on: str) -> str:
     return f"{agency} (due {due_on})"
 
 
+def _awaited_outcome(status: str, home_area: str | None, outcome_received_on: Any) -> str | None:
+    """The home area whose panel's outcome a death transferred out still waits on, or None."""
+    return home_area if status == "transferred_out" and home_area and outcome_received_on is None else None
+
+
 def _waiting_on(status: str, holds: list[str], overdue: list[str], pending: list[str],
-                panel_meeting_id: int | None, meeting_at: dt.datetime | None) -> list[str]:
+                panel_meeting_id: int | None, meeting_at: dt.datetime | None,
+                outcome_from: str | None = None) -> list[str]:
     out: list[str] = []
+    if outcome_from:
+        out.append(f"the outcome of {outcome_from}'s child death overview panel (transferred out)")
     if status == "notified":
         out.append("information gathering has not started")
     out += holds
@@ -95,7 +103,8 @@ def waiting_on(case: Any, open_holds: list[Any], open_forms: list[Any], today: d
     for r in open_forms:
         (overdue if r.due_on < today else pending).append(_due_text(r.agency, r.due_on.isoformat()))
     return _waiting_on(case.status, [_hold_text(h.reason, h.expected_on.isoformat()) for h in open_holds],
-                       overdue, pending, case.panel_meeting_id, meeting_at)
+                       overdue, pending, case.panel_meeting_id, meeting_at,
+                       _awaited_outcome(case.status, case.home_area, case.external_outcome_received_on))
 
 
 def _child(case: Any) -> dict[str, Any]:
@@ -150,7 +159,8 @@ def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[d
     meeting's date. A date is sent as that same text, and ISO dates compare as text, so only the
     overdue forms' dates and the holds' times are parsed."""
     (case_id, reference, status, first_name, last_name, born, sex, died, received_at, expected,
-     meeting_id, case_review_reference, _has_duplicates, open_holds, open_forms, meeting_at) = case
+     meeting_id, case_review_reference, home_area, outcome_received_on, _has_duplicates, open_holds, open_forms,
+     meeting_at) = case
     holds_out: list[dict[str, Any]] = []
     hold_texts: list[str] = []
     for hold_id, reason, expected_on, note, placed_at, placed_by in sorted(from_json(open_holds) if open_holds else ()):
@@ -182,7 +192,8 @@ def list_item(case: Row[Any], today: dt.date, today_iso: str, duplicates: list[d
         "possible_duplicates": [d["reference"] for d in duplicates],
         "panel_meeting_id": meeting_id,
         "case_review_reference": case_review_reference,
-        "waiting_on": _waiting_on(status, hold_texts, overdue, pending, meeting_id, meeting_at),
+        "waiting_on": _waiting_on(status, hold_texts, overdue, pending, meeting_id, meeting_at,
+                                  _awaited_outcome(status, home_area, outcome_received_on)),
     }
 
 
