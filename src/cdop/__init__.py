@@ -34,6 +34,7 @@ def register(registry: "AppRegistry") -> None:
     ))
     interop.provide("child_death.status", service.status_for_interop)
     registry.add_periodic_job("cdop.reporting_form_reminders", service.reminder_job)
+    registry.add_periodic_job("cdop.action_reminders", service.action_reminder_job)
     registry.add_periodic_job("cdop.hold_overdue_emails", service.hold_overdue_job)
     registry.add_api_router(public_router)
     registry.add_api_router(router)

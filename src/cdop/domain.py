@@ -32,6 +32,29 @@ HOLD_REASON_LABELS = {
     "other": "Other",
 }
 MODIFIABLE_LABELS = {"yes": "Yes", "no": "No", "insufficient_information": "Insufficient information"}
+
+# The panel's analysis (CDR statutory guidance 2018, the analysis form): factors in four
+# domains, each factor and each domain scored 0 to 2. These words are the one source of the
+# scores' meaning (the API's field descriptions, the workflow's labels, the export's schema).
+ANALYSIS_DOMAINS = {
+    "A": "Factors intrinsic to the child",
+    "B": "Factors in the social environment, including family and parenting capacity",
+    "C": "Factors in the physical environment",
+    "D": "Factors in service provision",
+}
+SCORE_LABELS = {
+    0: "No factors identified",
+    1: "Factors identified that may have contributed to the death",
+    2: "Factors identified that provide a complete and sufficient explanation for the death",
+}
+SCORES_TEXT = "; ".join(f"{k} = {v.lower()}" for k, v in SCORE_LABELS.items())
+# the actions agreed at the panel, tracked to completion (cdop_actions)
+ACTION_STATUSES = ("open", "completed", "cancelled")
+
+
+def action_deadline_kind(action_id: int) -> str:
+    """The kind of an action's stored deadline (``core_deadlines``, subject the child death)."""
+    return f"cdop_action:{action_id}"
 SEXES = ("female", "male", "indeterminate", "not_known")
 PLACES_OF_DEATH = ("hospital", "home", "hospice", "other_residence", "public_place", "abroad", "other")
 

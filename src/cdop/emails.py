@@ -9,6 +9,7 @@ forwarded.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -114,6 +115,23 @@ def form_assigned(session: Session, settings: Settings, case: ChildDeath, req: A
               f"Agency: {req.agency}\nDue by: {req.due_on.isoformat()}\n\n"
               f"Complete it in your reporting forms: {my_forms_url(settings)}\n\n{settings.board_name}\n"),
         topic=_topic(case),
+    )
+
+
+def action_reminder(session: Session, settings: Settings, *, reference: str, case_id: int, description: str,
+                    owner_agency: str, to: str, due_on: dt.date, overdue: bool) -> None:
+    """Remind the owner of an action agreed at the panel (the action's words, the CDOP
+    reference, never who the child was); the coordinator marks it complete."""
+    what = "is overdue" if overdue else "is due soon"
+    enqueue_email(
+        session, to=to,
+        subject=f"Child death review action {reference} {what}",
+        body=(f"An action agreed by the Child Death Overview Panel {what}.\n\n"
+              f"CDOP reference: {reference}\nOwner: {owner_agency}\nDue by: {due_on.isoformat()}\n\n"
+              f"Action: {description}\n\nWhen it is done, tell the CDOP coordinator "
+              f"({settings.contact_email}) what was done, so it can be marked complete.\n\n"
+              f"{settings.board_name}\n"),
+        topic=f"child_death:{case_id}",
     )
 
 

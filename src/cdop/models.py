@@ -129,7 +129,12 @@ class ChildDeath(IdMixin, TimestampMixin, VersionMixin, Base):
     domain_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     learning: Mapped[str | None] = mapped_column(Text)
     learning_points: Mapped[list[Any] | None] = mapped_column(JSON)
+    # the actions as recorded before they became rows (migration 0014 moved them to
+    # cdop_actions and cleared this column; nothing writes it any more)
     actions: Mapped[list[Any] | None] = mapped_column(JSON)
+    # per-domain factors [{domain, factor, score, comment}] and the event (migration 0014)
+    factors: Mapped[list[Any] | None] = mapped_column(JSON)
+    event_leading_to_death: Mapped[str | None] = mapped_column(Text)
     refer_to_case_review: Mapped[bool | None] = mapped_column(Boolean)
     analysed_at: Mapped[dt.datetime | None] = mapped_column()
     analysed_by: Mapped[str | None] = mapped_column(String(200))
@@ -185,6 +190,37 @@ class ReviewMeeting(IdMixin, Base):
     outcome: Mapped[str] = mapped_column(Text)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class ChildDeathAction(IdMixin, TimestampMixin, VersionMixin, Base):
+    """An action agreed at the panel (``record_analysis``), tracked to completion: its owner
+    agency is reminded before and after the due date (``cdop.action_reminders``), and an open
+    action with a due date has a stored deadline (``core_deadlines``, kind
+    ``cdop_action:{id}``). It outlives the review: a closed case keeps its open actions."""
+
+    __tablename__ = "cdop_actions"
+    __table_args__ = (
+        Index("ix_cdop_actions_child_death", "child_death_id", "position"),
+        # the reminder job: open actions by due date (partial)
+        Index("ix_cdop_actions_open_due", "due_on",
+              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+    )
+
+    child_death_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner_agency: Mapped[str] = mapped_column(String(200))
+    owner_email: Mapped[str | None] = mapped_column(String(254))
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | completed | cancelled
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminder_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class DuplicateFlag(IdMixin, Base):

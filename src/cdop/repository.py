@@ -46,7 +46,7 @@ from core.meetings.models import AgendaItem, Meeting
 from core.workflow.record import RowRecord
 from core.pagination import decode_cursor, encode_cursor
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, READER_ROLES, SUBJECT, TERMINAL_STATES
-from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
+from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag
 
 # Read paths that only show data select table columns (Core): rows come back as light named
 # tuples, with no ORM entity, identity map entry or attribute instrumentation per row, and the
@@ -181,6 +181,19 @@ def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[A
     if found is None:
         raise NotFound("no such child death")
     return found
+
+
+def actions_of(session: Session, case_ids: Iterable[int]) -> dict[int, list[ChildDeathAction]]:
+    """The actions agreed at the panel of many cases in one query, each case's in order."""
+    ids = list(case_ids)
+    out: dict[int, list[ChildDeathAction]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    for a in session.execute(select(ChildDeathAction).where(ChildDeathAction.child_death_id.in_(ids))
+                             .order_by(ChildDeathAction.child_death_id, ChildDeathAction.position,
+                                       ChildDeathAction.id)).scalars():
+        out[a.child_death_id].append(a)
+    return out
 
 
 def by_reference(session: Session, reference: str) -> ChildDeath | None:

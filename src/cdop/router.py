@@ -19,9 +19,13 @@ from core.db.session import SessionDep
 from core.pagination import DEFAULT_LIMIT, MAX_LIMIT, CursorQuery
 from core.settings import Settings
 from cdop import config, service
+from cdop.ncmd import NcmdExport, NcmdRecord
 from cdop import repository as repo
 from cdop.forms import FormDefinition
 from cdop.schemas import (
+    ActionCancel,
+    ActionComplete,
+    ActionOut,
     AgencyFormView,
     ChildDeathOut,
     ChildDeathPage,
@@ -295,6 +299,72 @@ def save_my_reporting_form_draft(
     known), replacing the previous draft; nothing is submitted. Submitted or waived: 409;
     someone else's form or a closed case: 404."""
     return service.save_my_draft(session, principal, form_id, body)
+
+
+# ---- the actions agreed at the panel ----
+
+ActionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+NEEDS_ACTION_IF_MATCH: dict[str, Any] = {"parameters": [{
+    "name": "If-Match", "in": "header", "required": True,
+    "description": "the action's ETag (\"{version}\" of the action; 428 without it, 412 when it has changed)",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}]}
+Coordinator = Annotated[Principal, Depends(require("child_death:update"))]
+
+
+@router.get("/child-deaths/{case_id}/actions", response_model=list[ActionOut])
+def list_actions(case_id: CaseId, session: SessionDep, principal: Reader) -> Any:
+    """The actions agreed at the panel (``record_analysis``) and where each stands: open,
+    completed (when, the evidence) or cancelled (why); ``overdue`` when open past its due date."""
+    return service.list_actions(session, principal, case_id)
+
+
+@router.post("/child-deaths/{case_id}/actions/{action_id}/complete", response_model=ActionOut,
+             openapi_extra=NEEDS_ACTION_IF_MATCH)
+def complete_action(case_id: CaseId, action_id: ActionId, body: ActionComplete, session: SessionDep,
+                    principal: Coordinator, response: Response, if_match: IfMatch = None) -> Any:
+    """Mark an open action done (coordinator; If-Match), with what was done: its deadline is met
+    on ``completed_on``. Also after the review is closed. Not open: 409."""
+    action, out = service.complete_action(session, principal, case_id, action_id, body, if_match)
+    response.headers["ETag"] = action.etag
+    return out
+
+
+@router.post("/child-deaths/{case_id}/actions/{action_id}/cancel", response_model=ActionOut,
+             openapi_extra=NEEDS_ACTION_IF_MATCH)
+def cancel_action(case_id: CaseId, action_id: ActionId, body: ActionCancel, session: SessionDep,
+                  principal: Coordinator, response: Response, if_match: IfMatch = None) -> Any:
+    """An open action no longer to be done (coordinator; If-Match), with the reason: its
+    deadline is waived with it. Not open: 409."""
+    action, out = service.cancel_action(session, principal, case_id, action_id, body, if_match)
+    response.headers["ETag"] = action.etag
+    return out
+
+
+# ---- the national data export (NCMD) ----
+
+Exporter = Annotated[Principal, Depends(require("child_death:export"))]
+
+
+@router.get("/child-deaths/{case_id}/ncmd", response_model=NcmdRecord, tags=["child deaths", "exports"])
+def ncmd_record(case_id: CaseId, session: SessionDep, principal: Exporter) -> Response:
+    """The case as one ``ecr-ncmd-export`` record, version 1 (``openapi/ncmd-record.v1.schema.json``),
+    for entry into the National Child Mortality Database: notification, responsibility and
+    transfers, review meetings, reporting forms with their answers, and the panel's analysis.
+    Coordinator only (identifiable data); every export audited. Nothing is sent to NCMD."""
+    return _json(service.ncmd_record(session, principal, case_id))
+
+
+@router.get("/exports/ncmd", response_model=NcmdExport, tags=["child deaths", "exports"])
+def ncmd_export(
+    session: SessionDep, principal: Exporter,
+    from_: Annotated[dt.date | None, Query(alias="from")] = None,
+    to: Annotated[dt.date | None, Query()] = None,
+) -> Response:
+    """The ``ecr-ncmd-export`` records of the child deaths whose panel analysis was recorded in
+    the period (``from`` to ``to`` inclusive, UTC days; default this calendar year so far; at most
+    366 days), oldest analysis first. Coordinator only; one audit event naming every case."""
+    return _json(service.ncmd_export(session, principal, from_, to))
 
 
 # ---- panel papers ----

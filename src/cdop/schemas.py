@@ -16,7 +16,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from cdop.domain import parse_nhs_number
+from cdop.domain import SCORES_TEXT, parse_nhs_number
 from cdop.forms.model import FormDefinition
 from core.workflow.schema import TransitionOption
 
@@ -155,20 +155,51 @@ class ChildDeathPatch(_In):
     coroner_involved: bool | None = None
 
 
-class DomainScores(_In):
-    """0 = information not available, 1 = no factors or unlikely to have contributed,
-    2 = may have contributed."""
+Score = Annotated[StrictInt, Field(ge=0, le=2, description=SCORES_TEXT)]
 
-    A: Annotated[StrictInt, Field(ge=0, le=2)]
-    B: Annotated[StrictInt, Field(ge=0, le=2)]
-    C: Annotated[StrictInt, Field(ge=0, le=2)]
-    D: Annotated[StrictInt, Field(ge=0, le=2)]
+
+class DomainScores(_In):
+    """The score of each domain, the analysis form's words: 0 = no factors identified,
+    1 = factors identified that may have contributed to the death, 2 = factors identified that
+    provide a complete and sufficient explanation for the death (``cdop.domain.SCORE_LABELS``).
+    A domain's score is at least the highest score of its factors."""
+
+    A: Score
+    B: Score
+    C: Score
+    D: Score
+
+
+DomainKey = Literal["A", "B", "C", "D"]
+
+
+class FactorIn(_In):
+    """A factor the panel identified in one domain, scored as the domains are."""
+
+    domain: DomainKey
+    factor: Reason
+    score: Score
+    comment: Reason | None = None
 
 
 class ActionIn(_In):
+    """An action agreed at the panel: what, which agency owns it (and an email address to
+    remind, if known), by when. Tracked to completion as a ``cdop_actions`` row."""
+
     description: Reason
-    owner: Short | None = None
-    due_on: dt.date | None = None
+    owner_agency: Short
+    owner_email: Email | None = Field(default=None, description="where reminders go (default: "
+                                      "the panel's contact address)")
+    due_on: dt.date = Field(description="not in the past")
+
+
+class ActionComplete(_In):
+    completed_on: dt.date | None = Field(default=None, description="default today; not in the future")
+    evidence: Reason = Field(description="what was done, and where the evidence is")
+
+
+class ActionCancel(_In):
+    reason: Reason
 
 
 LearningPoint = Reason
@@ -380,10 +411,35 @@ class DomainScoresOut(BaseModel):
     D: int
 
 
+class FactorOut(BaseModel):
+    domain: DomainKey
+    factor: str
+    score: int
+    comment: str | None = None
+
+
+ActionStatus = Literal["open", "completed", "cancelled"]
+
+
 class ActionOut(BaseModel):
+    """An action agreed at the panel and where it stands. ``version``: its ETag is
+    ``"{version}"`` (If-Match of complete and cancel)."""
+
+    id: int
     description: str
-    owner: str | None = None
+    owner_agency: str
+    owner_email: str | None = None
     due_on: dt.date | None = None
+    status: ActionStatus
+    overdue: bool = Field(description="open and past its due date")
+    completed_on: dt.date | None = None
+    evidence: str | None = None
+    cancelled_reason: str | None = None
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+    reminders_sent: int
+    last_reminder_at: dt.datetime | None = None
+    version: int
 
 
 class AnalysisOut(BaseModel):
@@ -391,6 +447,8 @@ class AnalysisOut(BaseModel):
     category_label: str | None = None
     modifiable: Modifiable | None = None
     domain_scores: DomainScoresOut | None = None
+    factors: list[FactorOut]
+    event_leading_to_death: str | None = None
     learning: str | None = None
     learning_points: list[str]
     actions: list[ActionOut]

@@ -32,7 +32,7 @@ from core.workflow.engine import (
 from core.workflow.models import WorkflowHistory
 from core.workflow.record import RowRecord
 from core.workflow.schema import transition_body_schema
-from cdop import clocks, config, emails, reports, views
+from cdop import actions, clocks, config, emails, ncmd, reports, views
 from cdop import forms as form_defs
 from cdop import repository as repo
 from cdop.domain import (
@@ -45,8 +45,10 @@ from cdop.domain import (
     age_in_years,
     parse_nhs_number,
 )
-from cdop.models import ChildDeath, DuplicateFlag, ReviewMeeting
+from cdop.models import ChildDeath, ChildDeathAction, DuplicateFlag, ReviewMeeting
 from cdop.schemas import (
+    ActionCancel,
+    ActionComplete,
     ChildDeathPatch,
     NotificationIn,
     PanelPapers,
@@ -636,6 +638,91 @@ def send_reminder(session: Session, req: AgencyRequest, overdue: bool) -> None:
 def reminder_job(session: Session, today: dt.date) -> int:
     """The periodic job: reminders before the due date and while overdue, each with a fresh link."""
     return requests.send_reminders(session, SUBJECT, today, send_reminder)
+
+
+# ---- the actions agreed at the panel (cdop.actions) ----
+
+
+def list_actions(session: Session, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The case's actions and where each stands (``ActionOut``), audited."""
+    case = repo.get_readable(session, principal, case_id)
+    today = config.today()
+    record(session, actor=principal.actor, action="child_death.action_list", subject_type=SUBJECT,
+           subject_id=case.id)
+    return [views.action_view(a, today) for a in repo.actions_of(session, [case.id])[case.id]]
+
+
+def _changed_action(session: Session, principal: Principal, case_id: int, action_id: int,
+                    if_match: str | None) -> tuple[ChildDeath, ChildDeathAction]:
+    case = repo.get_readable(session, principal, case_id)
+    action = actions.get(session, case.id, action_id, lock=True)
+    check_if_match(action, if_match)
+    return case, action
+
+
+def complete_action(session: Session, principal: Principal, case_id: int, action_id: int,
+                    body: ActionComplete, if_match: str | None) -> tuple[ChildDeathAction, dict[str, Any]]:
+    """Mark an action done (If-Match: the action's ETag), with the evidence; open actions only,
+    whatever the case's status (a closed review keeps following its actions)."""
+    case, action = _changed_action(session, principal, case_id, action_id, if_match)
+    today = config.today()
+    actions.complete(session, case, action, completed_on=body.completed_on, evidence=body.evidence,
+                     actor=principal.actor, today=today)
+    record(session, actor=principal.actor, action="child_death.action_complete", subject_type=SUBJECT,
+           subject_id=case.id, data={"action_id": action.id})
+    return action, views.action_view(action, today)
+
+
+def cancel_action(session: Session, principal: Principal, case_id: int, action_id: int,
+                  body: ActionCancel, if_match: str | None) -> tuple[ChildDeathAction, dict[str, Any]]:
+    """An action no longer to be done, with the reason (If-Match: the action's ETag)."""
+    case, action = _changed_action(session, principal, case_id, action_id, if_match)
+    actions.cancel(session, case, action, reason=body.reason, actor=principal.actor)
+    record(session, actor=principal.actor, action="child_death.action_cancel", subject_type=SUBJECT,
+           subject_id=case.id, data={"action_id": action.id})
+    return action, views.action_view(action, config.today())
+
+
+def action_reminder_job(session: Session, today: dt.date) -> int:
+    """The periodic job ``cdop.action_reminders``: each open action's owner reminded before its
+    due date and weekly while it is overdue (``core.reminders``), each reminder audited."""
+    sent = actions.send_reminders(session, config.settings(), today)
+    for case_id, action_id in sent:
+        record(session, actor="system", action="child_death.action_reminder", subject_type=SUBJECT,
+               subject_id=case_id, data={"action_id": action_id})
+    return len(sent)
+
+
+# ---- the national data export (cdop.ncmd) ----
+
+
+def ncmd_record(session: Session, principal: Principal, case_id: int) -> dict[str, Any]:
+    """One case's ``NcmdRecord``; audited (one event, the case id, never its content)."""
+    case = repo.get_readable(session, principal, case_id)
+    out = ncmd.records(session, [case], config.now(), config.get_config().areas)[0]
+    record(session, actor=principal.actor, action="child_death.ncmd_export", subject_type=SUBJECT,
+           subject_id=case.id, data={"case_ids": [case.id]})
+    return out
+
+
+def ncmd_export(session: Session, principal: Principal, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    """The records of the cases analysed in the period (``NcmdExport``; default: this calendar
+    year so far, at most ``ncmd.MAX_PERIOD_DAYS`` days); one audit event naming every case."""
+    today = config.today()
+    start = start or dt.date(today.year, 1, 1)
+    end = end or today
+    if end < start:
+        raise ValidationFailed.field(["query", "to"], "'to' is before 'from'")
+    if (end - start).days >= ncmd.MAX_PERIOD_DAYS:
+        raise ValidationFailed.field(["query", "from"],
+                                     f"the period is limited to {ncmd.MAX_PERIOD_DAYS} days: export it in parts")
+    cases = ncmd.analysed_between(session, start, end)
+    now = config.now()
+    out = ncmd.records(session, cases, now, config.get_config().areas)
+    record(session, actor=principal.actor, action="child_death.ncmd_export", subject_type=SUBJECT,
+           data={"from": start.isoformat(), "to": end.isoformat(), "case_ids": [c.id for c in cases]})
+    return {"schema": ncmd.SCHEMA_NAME, "version": ncmd.SCHEMA_VERSION, "from": start, "to": end,
+            "basis": ncmd.BASIS, "exported_at": now, "count": len(out), "records": out}
 
 
 # ---- reports and interop ----

@@ -218,14 +218,35 @@ def case_review_view(session: Session, case: Any) -> dict[str, Any] | None:
     return out
 
 
-def analysis_view(case: Any) -> dict[str, Any] | None:
+def action_view(a: Any, today: dt.date) -> dict[str, Any]:
+    """An ``ActionOut``: an action agreed at the panel and where it stands."""
+    return {
+        "id": a.id, "description": a.description, "owner_agency": a.owner_agency,
+        "owner_email": a.owner_email, "due_on": a.due_on, "status": a.status,
+        "overdue": a.status == "open" and a.due_on is not None and a.due_on < today,
+        "completed_on": a.completed_on, "evidence": a.evidence, "cancelled_reason": a.cancelled_reason,
+        "closed_at": a.closed_at, "closed_by": a.closed_by, "reminders_sent": a.reminders_sent,
+        "last_reminder_at": a.last_reminder_at, "version": a.version,
+    }
+
+
+def _factor_view(f: dict[str, Any]) -> dict[str, Any]:
+    return {"domain": f["domain"], "factor": f["factor"], "score": f["score"], "comment": f.get("comment")}
+
+
+def analysis_view(case: Any, actions: list[Any] | None = None, today: dt.date | None = None) -> dict[str, Any] | None:
+    """An ``AnalysisOut``; ``actions``: the case's ``cdop_actions`` rows (repo.actions_of)."""
     if case.analysed_at is None:
         return None
+    today = today or config.today()
     return {
         "category": case.category, "category_label": CATEGORIES.get(case.category or 0),
         "modifiable": case.modifiable, "domain_scores": case.domain_scores,
+        "factors": [_factor_view(f) for f in case.factors or []],
+        "event_leading_to_death": case.event_leading_to_death,
         "learning": case.learning, "learning_points": case.learning_points or [],
-        "actions": case.actions or [], "refer_to_case_review": case.refer_to_case_review,
+        "actions": [action_view(a, today) for a in actions or []],
+        "refer_to_case_review": case.refer_to_case_review,
         "recorded_at": case.analysed_at, "recorded_by": case.analysed_by,
     }
 
@@ -290,7 +311,8 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         "holds": [_hold_out(h) for h in holds],
         "reporting_forms": [_form_view(r, today) for r in forms],
         "possible_duplicates": repo.duplicates_for(session, [case.id])[case.id] if has_duplicates else [],
-        "analysis": analysis_view(case),
+        "analysis": analysis_view(case, repo.actions_of(session, [case.id])[case.id]
+                                  if case.analysed_at is not None else [], today),
         "case_review": case_review_view(session, case),
         "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
         "cdrm_not_required_reason": case.cdrm_not_required_reason,

@@ -22,17 +22,20 @@ from core.errors import ValidationFailed
 from core.meetings.models import AgendaItem
 from core.settings import Settings
 from core.workflow import FieldInfo, Text, Transition, TransitionContext, Workflow, register_workflow
-from cdop import config, emails
+from cdop import actions, config, emails
 from cdop import clocks
 from cdop import forms as form_defs
 from cdop import repository as repo
 from cdop.domain import (
+    ANALYSIS_DOMAINS,
     CATEGORIES,
     EXTERNAL_OUTCOME_KIND,
     FORM_KIND,
     HOLD_REASON_LABELS,
     MEETING_KIND,
     MODIFIABLE_LABELS,
+    SCORE_LABELS,
+    SCORES_TEXT,
     STATES,
     SUBJECT,
     TERMINAL_STATES,
@@ -42,6 +45,7 @@ from cdop.models import ChildDeath, ChildDeathHold
 from cdop.schemas import (
     ActionIn,
     DomainScores,
+    FactorIn,
     Email,
     HoldReason,
     LearningPoint,
@@ -138,6 +142,29 @@ def _future_panel(ctx: TransitionContext) -> str | None:
     if meeting.scheduled_for <= now:
         return (f"panel meeting {meeting.id} took place on {meeting.scheduled_for.date().isoformat()}: "
                 f"choose a future CDOP panel meeting")
+    return None
+
+
+def _analysis_consistent(ctx: TransitionContext) -> str | None:
+    """A domain's score is at least the highest score of its factors (a factor that may have
+    contributed makes the domain one where factors may have contributed, at least); each
+    action's due date is not in the past. 422 naming the field."""
+    if ctx.precheck:
+        return None
+    errors: list[dict[str, Any]] = []
+    scores = ctx.data["domain_scores"]
+    for domain in ANALYSIS_DOMAINS:
+        highest = max((f["score"] for f in ctx.data.get("factors") or [] if f["domain"] == domain), default=0)
+        if scores[domain] < highest:
+            errors.append({"loc": ["body", "domain_scores", domain],
+                           "msg": f"domain {domain} has a factor scored {highest}: its score must be at "
+                                  f"least {highest} ({SCORE_LABELS[highest].lower()})"})
+    today = config.today()
+    for i, action in enumerate(ctx.data.get("actions") or []):
+        if action["due_on"] < today:
+            errors.append({"loc": ["body", "actions", i, "due_on"], "msg": "the due date is in the past"})
+    if errors:
+        raise ValidationFailed(errors)
     return None
 
 
@@ -307,7 +334,12 @@ def _record_analysis(ctx: TransitionContext) -> None:
     case.domain_scores = _jsonable(data["domain_scores"])
     case.learning = data["learning"]
     case.learning_points = _jsonable(data.get("learning_points") or [])
-    case.actions = _jsonable(data.get("actions") or [])
+    case.factors = _jsonable(data.get("factors") or [])
+    case.event_leading_to_death = data.get("event_leading_to_death")
+    ctx.session.flush()
+    created = actions.create(ctx.session, case, data.get("actions") or [], actor=ctx.principal.actor,
+                             today=config.today())
+    ctx.history_data["action_ids"] = [a.id for a in created]
     case.refer_to_case_review = data["refer_to_case_review"]
     case.analysed_at = ctx.now
     case.analysed_by = ctx.principal.actor
@@ -391,11 +423,14 @@ TRANSITIONS = (
                label="Record the panel's analysis",
                fields={"category": Category, "modifiable": Modifiable, "domain_scores": DomainScores,
                        "learning": Text, "refer_to_case_review": StrictBool},
-               optional={"learning_points": Annotated[list[LearningPoint], Field(max_length=50)],
+               optional={"factors": Annotated[list[FactorIn], Field(max_length=60)],
+                         "event_leading_to_death": Text,
+                         "learning_points": Annotated[list[LearningPoint], Field(max_length=50)],
                          "actions": Annotated[list[ActionIn], Field(max_length=50)],
                          "referral_rationale": Text},
-               guards=(_referral_possible,), effects=(_record_analysis,),
-               guard_note="a referral needs the case review module"),
+               guards=(_analysis_consistent, _referral_possible), effects=(_record_analysis,),
+               guard_note="each domain scored at least as its highest factor; actions not due in the "
+                          "past; a referral needs the case review module"),
     Transition("close", ("reviewed",), "closed", COORDINATOR, label="Close the review",
                effects=(_close, clocks.on_close)),
 )
@@ -416,11 +451,13 @@ FIELD_INFO = {
     "note": FieldInfo("Note"),
     "category": FieldInfo("Category of death", type="choice", choices=CATEGORIES),
     "modifiable": FieldInfo("Modifiable factors", choices=MODIFIABLE_LABELS),
-    "domain_scores": FieldInfo("Domain scores (A to D)"),
+    "domain_scores": FieldInfo(f"Domain scores (A to D): {SCORES_TEXT}"),
+    "factors": FieldInfo(f"Factors in each domain (domain A to D, factor, score: {SCORES_TEXT}, comment)"),
+    "event_leading_to_death": FieldInfo("The event that led to the death"),
     "learning": FieldInfo("Learning"),
     "refer_to_case_review": FieldInfo("Refer for a case review"),
     "learning_points": FieldInfo("Learning points"),
-    "actions": FieldInfo("Actions"),
+    "actions": FieldInfo("Actions (description, owner agency, due date), tracked to completion"),
     "referral_rationale": FieldInfo("Why the case is referred for a case review"),
 }
 

@@ -121,7 +121,8 @@ def test_panel_member_sees_only_anonymised_papers(client, db, coordinator, chair
             continue
         if not path.startswith((f"{API}/child-deaths", f"{API}/reports/child-deaths", f"{API}/reporting-forms")):
             continue
-        url = path.replace("{case_id}", str(cid)).replace("{form_id}", str(gp["id"]))
+        url = (path.replace("{case_id}", str(cid)).replace("{form_id}", str(gp["id"]))
+               .replace("{action_id}", "987654"))
         assert "{" not in url, url
         for method in route.methods:
             r = client.request(method, url, headers={**panel_member.headers, "If-Match": "*"},

@@ -18,7 +18,7 @@ from cdop.workflow import HISTORY_LABELS
 from core.workflow import history_for
 from cdop import repository as repo
 from cdop import service, views
-from cdop.models import ChildDeath, ChildDeathHold, DuplicateFlag
+from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag
 from cdop.schemas import ChildDeathOut, ChildDeathPage, HistoryEntry, OutstandingSummary
 from tests.cdop.helpers import API, VALID_NHS, make_case, notification, transition
 
@@ -66,10 +66,14 @@ def cases(client, coordinator, db) -> dict[str, int]:
     out["analysed"] = make_case(
         db, status="reviewed", category=5, modifiable="no", domain_scores={"A": 1, "B": 0, "C": 2, "D": 1},
         learning="Synthetic learning.", learning_points=["Synthetic point"],
-        actions=[{"description": "Synthetic action", "owner": None, "due_on": None}],
+        factors=[{"domain": "C", "factor": "Synthetic factor", "score": 2, "comment": None}],
+        event_leading_to_death="Synthetic event.",
         refer_to_case_review=False, analysed_at=dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC), analysed_by="user:1",
         date_of_death=dt.date(2025, 3, 4),
     ).id
+    db.add(ChildDeathAction(child_death_id=out["analysed"], position=1, description="Synthetic action",
+                            owner_agency="Testshire Health", due_on=None, status="open", created_by="test",
+                            reminders_sent=0))
     out["out_of_area"] = make_case(db, status="transferred_out", home_area="Otherland",
                                    home_cdop_email="cdop@example.org", non_resident=True).id
     r = client.post(f"{API}/meetings", json={"kind": "cdop_panel", "scheduled_for": FUTURE}, headers=h)

@@ -11,11 +11,13 @@ from tests.cdop.helpers import API, etag, make_case, notification, transition
 
 FUTURE = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(microsecond=0).isoformat()
 PAST = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).replace(microsecond=0).isoformat()
+DUE = (dt.date.today() + dt.timedelta(days=60)).isoformat()
 ANALYSIS = {
     "category": 9, "modifiable": "no", "domain_scores": {"A": 2, "B": 1, "C": 1, "D": 0},
     "learning": "Learning about recognising sepsis.", "refer_to_case_review": False,
     "learning_points": ["Sepsis awareness for reception staff"],
-    "actions": [{"description": "Circulate the sepsis leaflet", "owner": "Testshire Health", "due_on": "2027-01-31"}],
+    "actions": [{"description": "Circulate the sepsis leaflet", "owner_agency": "Testshire Health",
+                 "due_on": DUE}],
 }
 
 
@@ -155,7 +157,7 @@ def test_analysis_only_by_chair_and_shown(client, db, coordinator, chair) -> Non
     a = r.json()["analysis"]
     assert a["category"] == 9 and a["category_label"] == "Infection"
     assert a["domain_scores"] == {"A": 2, "B": 1, "C": 1, "D": 0}
-    assert a["actions"][0]["due_on"] == "2027-01-31"
+    assert a["actions"][0]["due_on"] == DUE and a["actions"][0]["status"] == "open"
     assert a["learning_points"] == ["Sepsis awareness for reception staff"]
     assert r.json()["case_review"] is None
     r = transition(client, case.id, coordinator, "close")

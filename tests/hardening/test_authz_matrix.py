@@ -108,6 +108,11 @@ MATRIX: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/waive"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/resend"): frozenset({COORD}),
     ("POST", "/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/submit"): frozenset({AUTHOR, COORD}),
+    ("GET", "/api/v1/child-deaths/{case_id}/actions"): CDOP_READERS,
+    ("POST", "/api/v1/child-deaths/{case_id}/actions/{action_id}/complete"): frozenset({COORD}),
+    ("POST", "/api/v1/child-deaths/{case_id}/actions/{action_id}/cancel"): frozenset({COORD}),
+    ("GET", "/api/v1/child-deaths/{case_id}/ncmd"): frozenset({COORD}),
+    ("GET", "/api/v1/exports/ncmd"): frozenset({COORD}),
     ("GET", "/api/v1/forms/definitions"): frozenset({AUTHOR, COORD, "cdop_chair"}),
     ("GET", "/api/v1/forms/definitions/{key}/{version}"): frozenset({AUTHOR, COORD, "cdop_chair"}),
     ("GET", "/api/v1/reporting-forms/mine"): frozenset({AUTHOR, COORD}),
@@ -183,7 +188,7 @@ def test_declared_permissions_match_the_matrix(app: FastAPI) -> None:
 
 def _concrete(path: str) -> str:
     # ids that do not exist (allowed roles then see 404/422, never 401/403)
-    path = re.sub(r"\{(case_id|meeting_id|user_id|report_id|rec_id|form_id|other_id)\}", "987654", path)
+    path = re.sub(r"\{(case_id|meeting_id|user_id|report_id|rec_id|form_id|other_id|action_id)\}", "987654", path)
     path = path.replace("{name}", "case-review").replace("{reference}", "CR-1999-9999")
     path = path.replace("{key}", "sudi_sudc").replace("{version}", "1")
     return path.replace("{token}", "not-a-real-token-0123456789")

@@ -2,8 +2,9 @@
 // days, overdue holds, the filters in the query string, and the request bodies.
 import { describe, expect, it } from "vitest";
 
+import { analysisBody, analysisField, analysisMessages, EMPTY_ANALYSIS } from "../src/pages/child-deaths/AnalysisForm";
 import {
-  analysisBody, analysisField, apiQuery, chartBars, EMPTY_ANALYSIS, EMPTY_NOTIFICATION,
+  apiQuery, chartBars, EMPTY_NOTIFICATION,
   filtersToSearch, notificationBody, parseFilters, without, type Summary,
 } from "../src/pages/child-deaths/domain";
 
@@ -71,16 +72,32 @@ describe("the list's filters in the URL", () => {
 });
 
 describe("analysisBody", () => {
-  it("builds record_analysis from the form", () => {
+  it("builds record_analysis from the form, factors and actions as rows", () => {
     expect(analysisBody({
       ...EMPTY_ANALYSIS, category: "10", modifiable: "insufficient_information",
       scores: { A: "0", B: "2", C: "1", D: "1" }, learning: " Safer sleep advice. ",
-      actions: "Remind health visitors\n\n  Audit leaflets ", refer_to_case_review: "true",
-      referral_rationale: "Agencies did not share concerns.",
+      factors: [
+        { key: 1, domain: "B", factor: " Sofa sharing ", score: "2", comment: " Main factor " },
+        { key: 2, domain: "C", factor: "Overcrowding", score: "1", comment: "" },
+      ],
+      event_leading_to_death: " Found unresponsive. ",
+      actions: [
+        { key: 3, description: " Remind health visitors ", owner_agency: "Health", owner_email: "hv@example.org", due_on: "2027-1-5" },
+        { key: 4, description: "Audit leaflets", owner_agency: " Housing ", owner_email: " ", due_on: "" },
+      ],
+      refer_to_case_review: "true", referral_rationale: "Agencies did not share concerns.",
     })).toEqual({
       action: "record_analysis", category: 10, modifiable: "insufficient_information",
       domain_scores: { A: 0, B: 2, C: 1, D: 1 }, learning: "Safer sleep advice.",
-      actions: [{ description: "Remind health visitors" }, { description: "Audit leaflets" }],
+      factors: [
+        { domain: "B", factor: "Sofa sharing", score: 2, comment: "Main factor" },
+        { domain: "C", factor: "Overcrowding", score: 1 },
+      ],
+      event_leading_to_death: "Found unresponsive.",
+      actions: [
+        { description: "Remind health visitors", owner_agency: "Health", owner_email: "hv@example.org", due_on: "2027-01-05" },
+        { description: "Audit leaflets", owner_agency: "Housing" },
+      ],
       refer_to_case_review: true, referral_rationale: "Agencies did not share concerns.",
     });
   });
@@ -89,12 +106,40 @@ describe("analysisBody", () => {
     expect(analysisBody({ ...EMPTY_ANALYSIS, scores: { A: "1", B: "", C: "", D: "" }, refer_to_case_review: "false", referral_rationale: "x" }))
       .toEqual({ action: "record_analysis", domain_scores: { A: 1 }, refer_to_case_review: false });
     expect(analysisBody(EMPTY_ANALYSIS)).toEqual({ action: "record_analysis" });
+    // a row added and left empty is sent, so that the API names its fields
+    expect(analysisBody({ ...EMPTY_ANALYSIS, factors: [{ key: 1, domain: "A", factor: "", score: "", comment: "" }] }))
+      .toEqual({ action: "record_analysis", factors: [{ domain: "A", factor: "" }] });
   });
 
-  it("maps API error paths to the form's fields", () => {
+  it("maps API error paths to the form's fields, row fields included", () => {
     expect(analysisField("domain_scores.B")).toBe("analysis.scores.B");
     expect(analysisField("category")).toBe("analysis.category");
-    expect(analysisField("actions.0.description")).toBe("analysis.actions");
+    expect(analysisField("actions.0.description")).toBe("analysis.actions.0.description");
+    expect(analysisField("actions.1.due_on")).toBe("analysis.actions.1.due_on");
+    expect(analysisField("factors.2.score")).toBe("analysis.factors.2.score");
+    expect(analysisField("actions")).toBe("analysis.actions");
+  });
+
+  it("names a row's field by its row in the error summary", async () => {
+    const { ApiError } = await import("../src/api/client");
+    const error = new ApiError(422, {
+      type: "about:blank", title: "Invalid", status: 422, code: "validation_error", detail: "",
+      errors: [
+        { loc: ["body", "factors", 1, "score"], msg: "Field required" },
+        { loc: ["body", "actions", 0, "owner_agency"], msg: "Field required" },
+        { loc: ["body", "actions", 0, "due_on"], msg: "the due date is in the past" },
+      ],
+    } as never);
+    const values = {
+      ...EMPTY_ANALYSIS,
+      factors: [{ key: 1, domain: "A" as const, factor: "x", score: "1", comment: "" },
+        { key: 2, domain: "A" as const, factor: "y", score: "", comment: "" }],
+    };
+    expect(analysisMessages(error, values)).toEqual({
+      "analysis.factors.1.score": "Select a score for factor 2 in domain A",
+      "analysis.actions.0.owner_agency": "Enter the agency that owns action 1",
+      "analysis.actions.0.due_on": "the due date is in the past",
+    });
   });
 });
 

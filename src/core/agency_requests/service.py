@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from jose import jwt
 from jose.exceptions import JOSEError
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.agency_requests.models import AgencyRequest
@@ -22,11 +22,14 @@ from core.audit import record
 from core.auth.principal import Principal
 from core.db.base import utcnow
 from core.errors import Conflict, NotFound
+from core.reminders import (  # noqa: F401 (re-exported)
+    REMIND_BEFORE_DAYS,
+    REMIND_EVERY_DAYS_WHEN_OVERDUE,
+    reminder_due,
+)
 from core.settings import Settings
 
 LINK_AUDIENCE = "ecr-agency-link"
-REMIND_BEFORE_DAYS = 3
-REMIND_EVERY_DAYS_WHEN_OVERDUE = 7
 
 
 def create_request(
@@ -259,18 +262,11 @@ def overdue_counts_by_agency(session: Session, subject_type: str, today: dt.date
 def due_for_reminder(session: Session, subject_type: str, today: dt.date, limit: int = 500) -> list[AgencyRequest]:
     """Open requests due within REMIND_BEFORE_DAYS not yet reminded, or overdue and not
     reminded in the last REMIND_EVERY_DAYS_WHEN_OVERDUE days."""
-    soon = today + dt.timedelta(days=REMIND_BEFORE_DAYS)
-    stale = dt.datetime.combine(today - dt.timedelta(days=REMIND_EVERY_DAYS_WHEN_OVERDUE), dt.time(), dt.UTC)
     return list(session.execute(
         select(AgencyRequest).where(
             AgencyRequest.subject_type == subject_type,
             AgencyRequest.status == "requested",
-            or_(
-                (AgencyRequest.due_on >= today) & (AgencyRequest.due_on <= soon) & (AgencyRequest.reminders_sent == 0),
-                (AgencyRequest.due_on < today) & (
-                    AgencyRequest.last_reminder_at.is_(None) | (AgencyRequest.last_reminder_at < stale)
-                ),
-            ),
+            reminder_due(AgencyRequest.due_on, AgencyRequest.reminders_sent, AgencyRequest.last_reminder_at, today),
         ).order_by(AgencyRequest.id).limit(limit)
     ).scalars())
 

@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "child_death:update": frozenset({"cdop_coordinator"}),
     "child_death:transition": frozenset({"cdop_coordinator", "cdop_chair"}),
     "child_death:report": frozenset({"cdop_coordinator", "cdop_chair"}),
+    # the national data export (NCMD): identifiable data, the coordinator only
+    "child_death:export": frozenset({"cdop_coordinator"}),
     "reporting_form:manage": frozenset({"cdop_coordinator"}),
     "reporting_form:submit": frozenset({"agency_author", "cdop_coordinator"}),
     # the shipped form definitions (no case data): whoever reads or completes reporting forms

@@ -492,6 +492,69 @@ export interface paths {
         patch: operations["patch_child_death_api_v1_child_deaths__case_id__patch"];
         trace?: never;
     };
+    "/api/v1/child-deaths/{case_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Actions
+         * @description The actions agreed at the panel (``record_analysis``) and where each stands: open,
+         *     completed (when, the evidence) or cancelled (why); ``overdue`` when open past its due date.
+         */
+        get: operations["list_actions_api_v1_child_deaths__case_id__actions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/child-deaths/{case_id}/actions/{action_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Action
+         * @description An open action no longer to be done (coordinator; If-Match), with the reason: its
+         *     deadline is waived with it. Not open: 409.
+         */
+        post: operations["cancel_action_api_v1_child_deaths__case_id__actions__action_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/child-deaths/{case_id}/actions/{action_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Action
+         * @description Mark an open action done (coordinator; If-Match), with what was done: its deadline is met
+         *     on ``completed_on``. Also after the review is closed. Not open: 409.
+         */
+        post: operations["complete_action_api_v1_child_deaths__case_id__actions__action_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/child-deaths/{case_id}/history": {
         parameters: {
             query?: never;
@@ -501,6 +564,29 @@ export interface paths {
         };
         /** Get History */
         get: operations["get_history_api_v1_child_deaths__case_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/child-deaths/{case_id}/ncmd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ncmd Record
+         * @description The case as one ``ecr-ncmd-export`` record, version 1 (``openapi/ncmd-record.v1.schema.json``),
+         *     for entry into the National Child Mortality Database: notification, responsibility and
+         *     transfers, review meetings, reporting forms with their answers, and the panel's analysis.
+         *     Coordinator only (identifiable data); every export audited. Nothing is sent to NCMD.
+         */
+        get: operations["ncmd_record_api_v1_child_deaths__case_id__ncmd_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -637,6 +723,28 @@ export interface paths {
          *     ``GET /workflows/child-death``.
          */
         post: operations["post_transition_api_v1_child_deaths__case_id__transitions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/ncmd": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ncmd Export
+         * @description The ``ecr-ncmd-export`` records of the child deaths whose panel analysis was recorded in
+         *     the period (``from`` to ``to`` inclusive, UTC days; default this calendar year so far; at most
+         *     366 days), oldest analysis first. Coordinator only; one audit event naming every case.
+         */
+        get: operations["ncmd_export_api_v1_exports_ncmd_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1141,6 +1249,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionCancel */
+        ActionCancel: {
+            /** Reason */
+            reason: string;
+        };
+        /** ActionComplete */
+        ActionComplete: {
+            /**
+             * Completed On
+             * @description default today; not in the future
+             */
+            completed_on?: string | null;
+            /**
+             * Evidence
+             * @description what was done, and where the evidence is
+             */
+            evidence: string;
+        };
         /** ActionItemIn */
         ActionItemIn: {
             /** Completed On */
@@ -1196,14 +1322,48 @@ export interface components {
             /** Status */
             status?: ("open" | "in_progress" | "completed" | "carried_forward") | null;
         };
-        /** ActionOut */
+        /**
+         * ActionOut
+         * @description An action agreed at the panel and where it stands. ``version``: its ETag is
+         *     ``"{version}"`` (If-Match of complete and cancel).
+         */
         ActionOut: {
+            /** Cancelled Reason */
+            cancelled_reason?: string | null;
+            /** Closed At */
+            closed_at?: string | null;
+            /** Closed By */
+            closed_by?: string | null;
+            /** Completed On */
+            completed_on?: string | null;
             /** Description */
             description: string;
             /** Due On */
             due_on?: string | null;
-            /** Owner */
-            owner?: string | null;
+            /** Evidence */
+            evidence?: string | null;
+            /** Id */
+            id: number;
+            /** Last Reminder At */
+            last_reminder_at?: string | null;
+            /**
+             * Overdue
+             * @description open and past its due date
+             */
+            overdue: boolean;
+            /** Owner Agency */
+            owner_agency: string;
+            /** Owner Email */
+            owner_email?: string | null;
+            /** Reminders Sent */
+            reminders_sent: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "completed" | "cancelled";
+            /** Version */
+            version: number;
         };
         /** AgeAtDeath */
         AgeAtDeath: {
@@ -1401,6 +1561,10 @@ export interface components {
             /** Category Label */
             category_label?: string | null;
             domain_scores?: components["schemas"]["DomainScoresOut"] | null;
+            /** Event Leading To Death */
+            event_leading_to_death?: string | null;
+            /** Factors */
+            factors: components["schemas"]["FactorOut"][];
             /** Learning */
             learning?: string | null;
             /** Learning Points */
@@ -2288,6 +2452,20 @@ export interface components {
             /** Recorded By */
             recorded_by?: string | null;
         };
+        /** FactorOut */
+        FactorOut: {
+            /** Comment */
+            comment?: string | null;
+            /**
+             * Domain
+             * @enum {string}
+             */
+            domain: "A" | "B" | "C" | "D";
+            /** Factor */
+            factor: string;
+            /** Score */
+            score: number;
+        };
         /** FieldError */
         FieldError: {
             /**
@@ -2699,6 +2877,403 @@ export interface components {
             items: components["schemas"]["AgencyFormView"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /** NcmdAction */
+        NcmdAction: {
+            /** Completed On */
+            completed_on: string | null;
+            /** Description */
+            description: string;
+            /** Due On */
+            due_on: string | null;
+            /** Owner Agency */
+            owner_agency: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "completed" | "cancelled";
+        };
+        /** NcmdAnalysis */
+        NcmdAnalysis: {
+            /** Actions */
+            actions: components["schemas"]["NcmdAction"][];
+            /** Category */
+            category: number;
+            /** Category Label */
+            category_label: string;
+            domain_scores: components["schemas"]["NcmdDomainScores"];
+            /** Event Leading To Death */
+            event_leading_to_death: string | null;
+            /** Factors */
+            factors: components["schemas"]["NcmdFactor"][];
+            /** Learning */
+            learning: string;
+            /** Learning Points */
+            learning_points: string[];
+            /**
+             * Modifiable
+             * @enum {string}
+             */
+            modifiable: "yes" | "no" | "insufficient_information";
+            /** Referred For Case Review */
+            referred_for_case_review: boolean;
+            /**
+             * Reviewed On
+             * Format: date
+             * @description the day the panel's analysis was recorded (UTC)
+             */
+            reviewed_on: string;
+        };
+        /** NcmdCase */
+        NcmdCase: {
+            /**
+             * Id
+             * @description this service's id of the child death
+             */
+            id: number;
+            /**
+             * Received On
+             * Format: date
+             * @description the day the notification was received
+             */
+            received_on: string;
+            /**
+             * Reference
+             * @description the CDOP reference, CD-YYYY-NNNN
+             */
+            reference: string;
+            /**
+             * Source
+             * @description the public form, or entered by staff
+             * @enum {string}
+             */
+            source: "public" | "staff";
+            /**
+             * Status
+             * @description the review's status in this service when exported
+             */
+            status: string;
+        };
+        /** NcmdChild */
+        NcmdChild: {
+            /** Address */
+            address: string | null;
+            /**
+             * Date Of Birth
+             * Format: date
+             */
+            date_of_birth: string;
+            /** Ethnicity */
+            ethnicity: string | null;
+            /** First Name */
+            first_name: string;
+            /** Last Name */
+            last_name: string;
+            /**
+             * Local Authority
+             * @description where the child normally lived
+             */
+            local_authority: string | null;
+            /** Looked After */
+            looked_after: boolean | null;
+            /**
+             * Looked After By
+             * @description the local authority looking after the child
+             */
+            looked_after_by: string | null;
+            /**
+             * Nhs Number
+             * @description 10 digits, when provided
+             */
+            nhs_number: string | null;
+            /**
+             * Nhs Number Status
+             * @enum {string}
+             */
+            nhs_number_status: "provided" | "not_available" | "non_resident_in_england" | "not_given";
+            /** Sex */
+            sex: ("female" | "male" | "indeterminate" | "not_known") | null;
+        };
+        /** NcmdDeath */
+        NcmdDeath: {
+            /** Age At Death Days */
+            age_at_death_days: number;
+            /** Age At Death Years */
+            age_at_death_years: number;
+            /** Coroner Involved */
+            coroner_involved: boolean | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Expected */
+            expected: boolean;
+            /**
+             * Jar Triggered
+             * @description whether a Joint Agency Response was triggered
+             */
+            jar_triggered: boolean | null;
+            /**
+             * Place
+             * @enum {string}
+             */
+            place: "hospital" | "home" | "hospice" | "other_residence" | "public_place" | "abroad" | "other";
+            /** Place Detail */
+            place_detail: string | null;
+            /**
+             * Time
+             * @description HH:MM, 24-hour clock
+             */
+            time: string | null;
+        };
+        /** NcmdDomainScores */
+        NcmdDomainScores: {
+            /**
+             * A
+             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             */
+            A: number;
+            /**
+             * B
+             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             */
+            B: number;
+            /**
+             * C
+             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             */
+            C: number;
+            /**
+             * D
+             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             */
+            D: number;
+        };
+        /**
+         * NcmdExport
+         * @description ``GET /exports/ncmd``: the records of the child deaths whose panel analysis was recorded
+         *     in the period (``from`` to ``to`` inclusive, by the UTC day of ``record_analysis``), oldest
+         *     analysis first.
+         */
+        NcmdExport: {
+            /** Basis */
+            basis: string;
+            /** Count */
+            count: number;
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Records */
+            records: components["schemas"]["NcmdRecord"][];
+            /**
+             * Schema
+             * @constant
+             */
+            schema: "ecr-ncmd-export";
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
+        };
+        /** NcmdExternalOutcome */
+        NcmdExternalOutcome: {
+            /**
+             * Category
+             * @description category of death, 1 to 10, as the home panel gave it
+             */
+            category: number | null;
+            /** Modifiable */
+            modifiable: ("yes" | "no" | "insufficient_information") | null;
+            /**
+             * Received On
+             * Format: date
+             */
+            received_on: string;
+        };
+        /** NcmdFactor */
+        NcmdFactor: {
+            /** Comment */
+            comment: string | null;
+            /**
+             * Domain
+             * @enum {string}
+             */
+            domain: "A" | "B" | "C" | "D";
+            /** Factor */
+            factor: string;
+            /**
+             * Score
+             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             */
+            score: number;
+        };
+        /** NcmdFormAnswers */
+        NcmdFormAnswers: {
+            /**
+             * Answers
+             * @description by question key of that definition
+             */
+            answers: {
+                [key: string]: string | boolean | number | string[];
+            };
+            /**
+             * Form
+             * @description the form definition's key (GET /forms/definitions)
+             */
+            form: string;
+            /**
+             * Not Known
+             * @description question keys answered 'not known'
+             */
+            not_known: string[];
+            /** Title */
+            title: string;
+            /**
+             * Version
+             * @description the version of the definition the form was requested with
+             */
+            version: number;
+        };
+        /** NcmdNotification */
+        NcmdNotification: {
+            /**
+             * Agencies
+             * @description the agencies notified as knowing the child
+             */
+            agencies: string[];
+            child: components["schemas"]["NcmdChild"];
+            death: components["schemas"]["NcmdDeath"];
+            notifier: components["schemas"]["NcmdNotifier"];
+        };
+        /** NcmdNotifier */
+        NcmdNotifier: {
+            /** Agency */
+            agency: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string | null;
+        };
+        /**
+         * NcmdRecord
+         * @description One child death as a structured record for entry into the National Child Mortality
+         *     Database (schema ``ecr-ncmd-export``, version 1). Dates are ISO 8601 (YYYY-MM-DD), times
+         *     of day HH:MM, instants ISO 8601 in UTC. This is this service's document: no connection to
+         *     NCMD is made and no compatibility with NCMD's own formats is claimed beyond it.
+         */
+        NcmdRecord: {
+            /** @description null until the panel has recorded its analysis */
+            analysis: components["schemas"]["NcmdAnalysis"] | null;
+            case: components["schemas"]["NcmdCase"];
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            notification: components["schemas"]["NcmdNotification"];
+            /** Reporting Forms */
+            reporting_forms: components["schemas"]["NcmdReportingForm"][];
+            responsibility: components["schemas"]["NcmdResponsibility"];
+            /** Review Meetings */
+            review_meetings: components["schemas"]["NcmdReviewMeeting"][];
+            /**
+             * Schema
+             * @constant
+             */
+            schema: "ecr-ncmd-export";
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
+        };
+        /** NcmdReportingForm */
+        NcmdReportingForm: {
+            /** Agency */
+            agency: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Forms
+             * @description each form asked for, in the request's order
+             */
+            forms: components["schemas"]["NcmdFormAnswers"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "requested" | "submitted" | "waived";
+            /** Submitted On */
+            submitted_on: string | null;
+            /** Waived Reason */
+            waived_reason: string | null;
+        };
+        /** NcmdResponsibility */
+        NcmdResponsibility: {
+            /**
+             * In Panel Area
+             * @description whether that area is one the panel covers (ECR_CDOP_AREAS); null when not known
+             */
+            in_panel_area: boolean | null;
+            /**
+             * Responsible Area
+             * @description where the child normally lived, or for a looked-after child the area looking after them; null when not known
+             */
+            responsible_area: string | null;
+            transferred_from: components["schemas"]["NcmdTransferredFrom"] | null;
+            transferred_out: components["schemas"]["NcmdTransferredOut"] | null;
+        };
+        /** NcmdReviewMeeting */
+        NcmdReviewMeeting: {
+            /** Agencies */
+            agencies: string[];
+            /**
+             * Held On
+             * Format: date
+             */
+            held_on: string;
+            /**
+             * Kind
+             * @description Joint Agency Response, or child death review meeting
+             * @enum {string}
+             */
+            kind: "jar" | "cdrm";
+            /** Outcome */
+            outcome: string;
+        };
+        /** NcmdTransferredFrom */
+        NcmdTransferredFrom: {
+            /** Area */
+            area: string;
+            /** Received On */
+            received_on: string | null;
+        };
+        /** NcmdTransferredOut */
+        NcmdTransferredOut: {
+            /** Home Area */
+            home_area: string;
+            /** @description the home area's panel outcome, once received */
+            outcome: components["schemas"]["NcmdExternalOutcome"] | null;
+            /** Transferred On */
+            transferred_on: string | null;
         };
         /**
          * NotificationIn
@@ -6524,6 +7099,268 @@ export interface operations {
             };
         };
     };
+    list_actions_api_v1_child_deaths__case_id__actions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionOut"][];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_action_api_v1_child_deaths__case_id__actions__action_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the ETag of the last read (or `*`); 428 without it, 412 when stale */
+                "If-Match": string;
+            };
+            path: {
+                case_id: number;
+                action_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionCancel"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionOut"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict or invalid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed: the ETag in If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition required: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    complete_action_api_v1_child_deaths__case_id__actions__action_id__complete_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the ETag of the last read (or `*`); 428 without it, 412 when stale */
+                "If-Match": string;
+            };
+            path: {
+                case_id: number;
+                action_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionComplete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionOut"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict or invalid transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition failed: the ETag in If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition required: send If-Match */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_history_api_v1_child_deaths__case_id__history_get: {
         parameters: {
             query?: never;
@@ -6542,6 +7379,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ncmd_record_api_v1_child_deaths__case_id__ncmd_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NcmdRecord"];
                 };
             };
             /** @description Unauthorized: no token, or a bad, expired or revoked one */
@@ -7294,10 +8189,19 @@ export interface operations {
                     actions?: {
                         /** Description */
                         description: string;
-                        /** Due On */
-                        due_on?: string | null;
-                        /** Owner */
-                        owner?: string | null;
+                        /**
+                         * Due On
+                         * Format: date
+                         * @description not in the past
+                         */
+                        due_on: string;
+                        /** Owner Agency */
+                        owner_agency: string;
+                        /**
+                         * Owner Email
+                         * @description where reminders go (default: the panel's contact address)
+                         */
+                        owner_email?: string | null;
                     }[] | null;
                     /**
                      * Category
@@ -7306,19 +8210,52 @@ export interface operations {
                     category: number;
                     /**
                      * DomainScores
-                     * @description 0 = information not available, 1 = no factors or unlikely to have contributed,
-                     *     2 = may have contributed.
+                     * @description The score of each domain, the analysis form's words: 0 = no factors identified,
+                     *     1 = factors identified that may have contributed to the death, 2 = factors identified that
+                     *     provide a complete and sufficient explanation for the death (``cdop.domain.SCORE_LABELS``).
+                     *     A domain's score is at least the highest score of its factors.
                      */
                     domain_scores: {
-                        /** A */
+                        /**
+                         * A
+                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         */
                         A: number;
-                        /** B */
+                        /**
+                         * B
+                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         */
                         B: number;
-                        /** C */
+                        /**
+                         * C
+                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         */
                         C: number;
-                        /** D */
+                        /**
+                         * D
+                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         */
                         D: number;
                     };
+                    /** Event Leading To Death */
+                    event_leading_to_death?: string | null;
+                    /** Factors */
+                    factors?: {
+                        /** Comment */
+                        comment?: string | null;
+                        /**
+                         * Domain
+                         * @enum {string}
+                         */
+                        domain: "A" | "B" | "C" | "D";
+                        /** Factor */
+                        factor: string;
+                        /**
+                         * Score
+                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         */
+                        score: number;
+                    }[] | null;
                     /** Learning */
                     learning: string;
                     /** Learning Points */
@@ -7420,6 +8357,65 @@ export interface operations {
             };
             /** @description Precondition required: send If-Match */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ncmd_export_api_v1_exports_ncmd_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NcmdExport"];
+                };
+            };
+            /** @description Unauthorized: no token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden: your roles lack the permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also a case you may not see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ import { Timeline } from "../../components/Timeline";
 import { errorText } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
 import { AnalysisForm } from "./AnalysisForm";
+import { AnalysisActions } from "./AnalysisActions";
 import { ACTION_LABELS, CATEGORIES, DOMAINS, holdReasonLabel, MODIFIABLE, placeLabel, SCORES, SEXES } from "./domain";
 import { ReportingForms } from "./ReportingForms";
 import { OutOfArea } from "./OutOfArea";
@@ -75,6 +76,7 @@ function ChildDeathView({ id }: { id: number }) {
   const actionErrors = useMemo(() => onErrors("action"), [onErrors]);
   const analysisErrors = useMemo(() => onErrors("analysis"), [onErrors]);
   const formErrors = useMemo(() => onErrors("forms"), [onErrors]);
+  const actionsErrors = useMemo(() => onErrors("actions"), [onErrors]);
   const meetingErrors = useMemo(() => onErrors("meetings"), [onErrors]);
   const c = caseQuery.data?.data;
   useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", !!conflict || Object.values(errorsIn).some(Boolean));
@@ -244,6 +246,7 @@ function ChildDeathView({ id }: { id: number }) {
       <Holds c={c} names={names} />
       <ReportingForms c={c} onErrorChange={formErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
       {c.analysis ? <Analysis a={c.analysis} names={names} /> : null}
+      {c.analysis?.actions.length ? <AnalysisActions c={c} onChanged={async (m) => { await refresh(); setFlash(m); }} onErrorChange={actionsErrors} /> : null}
 
       <h2 className="govuk-heading-m" id="history">History</h2>
       {history.isLoading ? <Loading what="Loading the history" /> : history.error ? (
@@ -317,12 +320,17 @@ function Analysis({ a, names }: { a: NonNullable<ChildDeath["analysis"]>; names:
             key: d.label,
             value: scores && scores[d.key] !== undefined ? `${scores[d.key]}: ${SCORES[scores[d.key]]?.hint ?? ""}` : "",
           })),
+          ...DOMAINS.filter((d) => a.factors.some((f) => f.domain === d.key)).map((d) => ({
+            key: `Factors in domain ${d.key}`,
+            value: (
+              <ul className="govuk-list govuk-list--bullet">{a.factors.filter((f) => f.domain === d.key).map((f, i) => (
+                <li key={i}>{f.factor} (score {f.score}: {SCORES[f.score]?.hint.toLowerCase() ?? ""}){f.comment ? <><br /><span className="govuk-hint">{f.comment}</span></> : null}</li>
+              ))}</ul>
+            ),
+          })),
+          { key: "Event leading to the death", value: a.event_leading_to_death ?? "" },
           { key: "Learning", value: a.learning ?? "" },
-          { key: "Actions", value: a.actions.length ? (
-            <ul className="govuk-list govuk-list--bullet">{a.actions.map((x, i) => (
-              <li key={i}>{x.description}{x.owner ? `, ${x.owner}` : ""}{x.due_on ? `, by ${formatDate(x.due_on)}` : ""}</li>
-            ))}</ul>
-          ) : "None" },
+          { key: "Actions", value: a.actions.length ? <a className="govuk-link" href="#actions">{a.actions.length} action{a.actions.length === 1 ? "" : "s"}, followed below</a> : "None" },
           { key: "Referred for a case review", value: a.refer_to_case_review ? "Yes" : "No" },
           { key: "Recorded", value: `${formatDateTime(a.recorded_at)}${a.recorded_by && names[a.recorded_by] ? ` by ${names[a.recorded_by]}` : ""}` },
         ]} />

@@ -61,10 +61,12 @@ export const DOMAINS = [
   { key: "D", label: "Domain D: service provision" },
 ] as const;
 
+// The analysis form's scores (CDR statutory guidance 2018), for a domain and for each factor: the
+// same words as the API's (cdop.domain.SCORE_LABELS, in the record_analysis field labels).
 export const SCORES = [
-  { value: "0", label: "0", hint: "Information not available" },
-  { value: "1", label: "1", hint: "No factors identified, or factors identified but unlikely to have contributed to the death" },
-  { value: "2", label: "2", hint: "Factors identified that may have contributed to the death" },
+  { value: "0", label: "0", hint: "No factors identified" },
+  { value: "1", label: "1", hint: "Factors identified that may have contributed to the death" },
+  { value: "2", label: "2", hint: "Factors identified that provide a complete and sufficient explanation for the death" },
 ];
 
 export const PLACES = [
@@ -224,51 +226,6 @@ export function without(search: URLSearchParams, key: keyof Filters, value?: str
   else next[key] = "";
   const s = filtersToSearch(next, search).toString();
   return s ? `?${s}` : "?";
-}
-
-// ---- the panel's analysis -----------------------------------------------------------------------
-
-export type AnalysisValues = {
-  category: string;
-  modifiable: string;
-  scores: Record<string, string>; // A-D: "0" | "1" | "2" | ""
-  learning: string;
-  actions: string; // one action per line
-  refer_to_case_review: string; // "true" | "false" | ""
-  referral_rationale: string;
-  note: string;
-};
-
-export const EMPTY_ANALYSIS: AnalysisValues = {
-  category: "", modifiable: "", scores: { A: "", B: "", C: "", D: "" }, learning: "", actions: "",
-  refer_to_case_review: "", referral_rationale: "", note: "",
-};
-
-/** The body of POST .../transitions for record_analysis. A field left empty is omitted (the API
- * then says it is required); domain_scores is sent only when every score is chosen, otherwise the
- * chosen ones are sent so that the API names the missing ones. */
-export function analysisBody(v: AnalysisValues): Record<string, unknown> {
-  const body: Record<string, unknown> = { action: "record_analysis" };
-  if (v.category) body.category = Number(v.category);
-  if (v.modifiable) body.modifiable = v.modifiable;
-  const scores: Record<string, number> = {};
-  for (const d of DOMAINS) if (v.scores[d.key] !== undefined && v.scores[d.key] !== "") scores[d.key] = Number(v.scores[d.key]);
-  if (Object.keys(scores).length) body.domain_scores = scores;
-  if (v.learning.trim()) body.learning = v.learning.trim();
-  const actions = v.actions.split("\n").map((a) => a.trim()).filter(Boolean).map((description) => ({ description }));
-  if (actions.length) body.actions = actions;
-  if (v.refer_to_case_review) body.refer_to_case_review = v.refer_to_case_review === "true";
-  if (v.refer_to_case_review === "true" && v.referral_rationale.trim()) body.referral_rationale = v.referral_rationale.trim();
-  if (v.note.trim()) body.note = v.note.trim();
-  return body;
-}
-
-/** The analysis form's field for an API error path ("domain_scores.B" -> "analysis.scores.B"). */
-export function analysisField(path: string): string {
-  const [head, sub] = path.split(".");
-  if (head === "domain_scores") return sub ? `analysis.scores.${sub}` : "analysis.scores.A";
-  if (head === "actions") return "analysis.actions";
-  return `analysis.${head}`;
 }
 
 // ---- a notification entered by staff ----------------------------------------------------------
