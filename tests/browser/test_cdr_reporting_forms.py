@@ -169,7 +169,10 @@ def test_agency_author_completes_a_supplementary_form_in_the_staff_app(live_serv
     api, case, form, author = _author_form(live_server)
     pg = page
     sign_in(pg, live_server.url, author)
-    pg.goto(f"{live_server.url}/app/my-forms/{form['id']}")
+    pg.goto(f"{live_server.url}/app/my-forms")
+    row = pg.locator("[data-testid=my-forms] tr", has_text=case["reference"])
+    assert row.locator("[data-testid=forms-asked]").inner_text() == "Supplementary form: drowning"
+    row.get_by_role("link").click()
     pg.wait_for_selector("[data-testid=answer-form]")
     assert pg.locator("[data-testid=answer-form] h2").all_inner_texts() == ["Supplementary form: drowning"]
     assert pg.locator("[data-testid=answer-form] legend h3").all_inner_texts() == ["Circumstances", "Health"]

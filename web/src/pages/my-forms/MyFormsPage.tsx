@@ -9,7 +9,7 @@ import { api, unwrap, type Schemas } from "../../api/client";
 import { Loading, QueryFailed, useTitle } from "../../components/Page";
 import { Pagination } from "../../components/Pagination";
 import { formatDate } from "../../lib/format";
-import { FORM_STATUS, type FormView } from "./formData";
+import { FORM_STATUS, MAIN_FORM, type FormView } from "./formData";
 
 export const PAGE_SIZE = 25;
 
@@ -143,7 +143,14 @@ function FormsTable({ forms, all }: { forms: FormView[]; all: boolean }) {
                   {f.reference}<span className="govuk-visually-hidden"> reporting form for {f.agency}</span>
                 </Link>
               </td>
-              <td className="govuk-table__cell">{f.agency}</td>
+              <td className="govuk-table__cell">
+                {f.agency}
+                {(f.forms ?? []).some((d) => d.key !== MAIN_FORM) ? (
+                  <><br /><span className="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0" data-testid="forms-asked">
+                    {(f.forms ?? []).map((d) => d.title).join("; ")}
+                  </span></>
+                ) : null}
+              </td>
               <td className="govuk-table__cell">{f.child_age_band}</td>
               <td className="govuk-table__cell">
                 <span className="app-nowrap">{formatDate(f.due_on)}</span>
