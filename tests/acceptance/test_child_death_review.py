@@ -95,7 +95,8 @@ def test_child_death_from_notification_to_closed(client, session_factory, smtp_s
                    domain_scores={"A": 1, "B": 2, "C": 1, "D": 2},
                    learning="Information about the family was not shared between agencies.",
                    learning_points=["Share concerns about home conditions"],
-                   actions=[{"description": "Multi-agency briefing on information sharing", "owner": "Partnership"}],
+                   actions=[{"description": "Multi-agency briefing on information sharing",
+                             "owner_agency": "Partnership", "due_on": NEXT_YEAR}],
                    refer_to_case_review=True)
     assert reviewed["status"] == "reviewed"
     cr_reference = reviewed["case_review"]["reference"]
