@@ -198,6 +198,14 @@ def test_list_of_transfers_awaiting_the_home_panels_outcome(client, coordinator,
     r = client.get(f"{API}/child-deaths?awaiting_external_outcome=true", headers=coordinator.headers)
     assert r.status_code == 200, r.text
     assert [c["id"] for c in r.json()["items"]] == [awaited["id"]]
+    # what each waits on, in the list and on the case
+    waits = "the outcome of Otherborough's child death overview panel (transferred out)"
+    assert r.json()["items"][0]["waiting_on"] == [waits]
+    listed = client.get(f"{API}/child-deaths?status=transferred_out", headers=coordinator.headers).json()["items"]
+    assert {c["id"]: c["waiting_on"] for c in listed} == {awaited["id"]: [waits], answered["id"]: []}
+    got = client.get(f"{API}/child-deaths/{awaited['id']}", headers=coordinator.headers).json()
+    assert got["waiting_on"] == [waits]
+    assert client.get(f"{API}/child-deaths/{answered['id']}", headers=coordinator.headers).json()["waiting_on"] == []
     assert client.get(f"{API}/child-deaths?awaiting_external_outcome=maybe",
                       headers=coordinator.headers).status_code == 422
 
