@@ -273,3 +273,25 @@ def test_the_export_routes_are_in_the_committed_openapi() -> None:
     spec = json.loads((ROOT / "openapi" / "openapi.json").read_text())
     assert "get" in spec["paths"][f"{API}/child-deaths/{{case_id}}/ncmd"]
     assert "get" in spec["paths"][f"{API}/exports/ncmd"]
+
+
+def test_transfers_and_the_home_panels_outcome_are_in_the_record(client, db, coordinator, schema) -> None:
+    out = make_case(db, status="transferred_out", home_area="Otherland", local_authority="Otherland",
+                    non_resident=True, transferred_out_on=dt.date(2026, 5, 10),
+                    external_outcome_received_on=dt.date(2026, 10, 1), external_category=3,
+                    external_modifiable="no")
+    came_in = make_case(db, status="information_gathering", transferred_from_area="Elsewhere",
+                        transferred_from_received_on=dt.date(2026, 5, 3), looked_after=True,
+                        looked_after_by="Testshire")
+    db.commit()
+    first = client.get(f"{API}/child-deaths/{out.id}/ncmd", headers=coordinator.headers).json()
+    jsonschema.Draft202012Validator(schema).validate(first)
+    assert first["responsibility"]["transferred_out"] == {
+        "home_area": "Otherland", "transferred_on": "2026-05-10",
+        "outcome": {"received_on": "2026-10-01", "category": 3, "modifiable": "no"}}
+    assert first["responsibility"]["responsible_area"] == "Otherland"
+    second = client.get(f"{API}/child-deaths/{came_in.id}/ncmd", headers=coordinator.headers).json()
+    jsonschema.Draft202012Validator(schema).validate(second)
+    assert second["responsibility"]["transferred_from"] == {"area": "Elsewhere", "received_on": "2026-05-03"}
+    assert second["responsibility"]["responsible_area"] == "Testshire"  # the area looking after the child
+    assert second["responsibility"]["transferred_out"] is None
