@@ -156,7 +156,7 @@ def test_chair_records_factors_and_actions_and_the_coordinator_completes_one(liv
     pg.goto(case_url)
     wait_status(pg, "Reviewed")
     card.get_by_role("button", name="Mark complete (action 1)").click()
-    assert focused_id(pg) == "complete-heading"
+    assert focused_id(pg) == "change-action-heading"
     complete = pg.locator("[data-testid=complete-form]")
     complete.get_by_role("button", name="Mark complete", exact=True).click()
     errors = complete.locator("[data-testid=error-summary]")
@@ -174,6 +174,21 @@ def test_chair_records_factors_and_actions_and_the_coordinator_completes_one(liv
     assert "Open" in card.locator("[data-testid=action-row-2]").inner_text()
     check_axe(pg, "an action completed")
     shot(pg, "cdr-a-05-action-completed")
+    # the other is cancelled, with the reason
+    card.get_by_role("button", name="Cancel action 2").click()
+    assert focused_id(pg) == "change-action-heading"
+    cancel = pg.locator("[data-testid=cancel-form]")
+    cancel.get_by_role("button", name="Cancel the action").click()
+    cancel.locator("[data-testid=error-summary] a", has_text="Enter why the action is cancelled").wait_for()
+    check_axe(pg, "cancel with an error")
+    pg.get_by_label("Why is the action no longer to be done?").fill("The housing service was recommissioned.")
+    cancel.get_by_role("button", name="Cancel the action").click()
+    wait_banner(pg, "Action 2 was cancelled.")
+    row = card.locator("[data-testid=action-row-2]")
+    assert "Cancelled" in row.inner_text() and "recommissioned" in row.inner_text()
+    assert "All 2 done or cancelled." in card.inner_text()
+    check_axe(pg, "an action cancelled")
+    shot(pg, "cdr-a-05b-action-cancelled")
 
 
 def test_keyboard_alone_analysis_with_a_factor_and_an_action_then_completed(live_server, page, shot) -> None:
@@ -218,7 +233,7 @@ def test_keyboard_alone_analysis_with_a_factor_and_an_action_then_completed(live
     pg.goto(case_url)
     wait_status(pg, "Reviewed")
     key_press(pg, "Mark complete (action 1)")
-    assert focused_id(pg) == "complete-heading"
+    assert focused_id(pg) == "change-action-heading"
     key_type(pg, "f-complete-evidence", "Leaflet sent to every practice.")
     key_press(pg, "Mark complete")
     wait_banner(pg, "Action 1 was marked complete.")
