@@ -40,8 +40,9 @@ def notify_child_death(body: NotificationIn, session: SessionDep, idem: Idempote
 
 @router.get("/reporting-forms/{token}", response_model=PublicFormView, dependencies=[Depends(public)])
 def view_reporting_form(token: Token, session: SessionDep, settings: AppSettings) -> Any:
-    """The reporting form a single-use link points at: CDOP reference, agency, due date,
-    sections and the child's age band only. A used, expired or altered link: 404."""
+    """The reporting form a single-use link points at: CDOP reference, agency, due date, the
+    definitions of the forms asked for and the child's age band only. A used, expired or
+    altered link: 404."""
     return service.open_public_form(session, settings, token)
 
 
@@ -49,7 +50,8 @@ def view_reporting_form(token: Token, session: SessionDep, settings: AppSettings
              dependencies=[Depends(public_rate_limited)])
 def submit_reporting_form_by_link(token: Token, body: ReportingFormSubmit, session: SessionDep,
                                   settings: AppSettings) -> Any:
-    """Submit the form once: ``{answers: {section: text}, not_known: [section]}``, every
-    section answered or marked not known. After that the link is dead (404); the coordinator
-    can send a fresh link if needed."""
+    """Submit the form once (``ReportingFormSubmit``): every question of the forms the request
+    asked for, in their versions, answered or marked not known (conditional questions only when
+    their condition holds; 422 naming ``answers.form.question``). After that the link is dead
+    (404); the coordinator can send a fresh link if needed."""
     return service.submit_public(session, settings, token, body)

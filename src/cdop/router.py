@@ -262,9 +262,10 @@ def submit_reporting_form(
     case_id: CaseId, form_id: FormId, body: ReportingFormSubmit, session: SessionDep,
     principal: Annotated[Principal, Depends(require("reporting_form:submit"))],
 ) -> Any:
-    """Submit a form ``{answers: {section: text}, not_known: [section]}``, every section
-    answered or not known: the assigned agency author (any other author: 404), or the
-    coordinator entering a form received another way."""
+    """Submit a form (``ReportingFormSubmit``): every question of the forms the request asked
+    for, in their versions, answered or not known (conditional questions only when their
+    condition holds; 422 naming ``answers.form.question``): the assigned agency author (any
+    other author: 404), or the coordinator entering a form received another way."""
     return service.submit_assigned(session, principal, case_id, form_id, body)
 
 

@@ -648,9 +648,10 @@ export interface paths {
         put?: never;
         /**
          * Submit Reporting Form
-         * @description Submit a form ``{answers: {section: text}, not_known: [section]}``, every section
-         *     answered or not known: the assigned agency author (any other author: 404), or the
-         *     coordinator entering a form received another way.
+         * @description Submit a form (``ReportingFormSubmit``): every question of the forms the request asked
+         *     for, in their versions, answered or not known (conditional questions only when their
+         *     condition holds; 422 naming ``answers.form.question``): the assigned agency author (any
+         *     other author: 404), or the coordinator entering a form received another way.
          */
         post: operations["submit_reporting_form_api_v1_child_deaths__case_id__reporting_forms__form_id__submit_post"];
         delete?: never;
@@ -1032,16 +1033,18 @@ export interface paths {
         };
         /**
          * View Reporting Form
-         * @description The reporting form a single-use link points at: CDOP reference, agency, due date,
-         *     sections and the child's age band only. A used, expired or altered link: 404.
+         * @description The reporting form a single-use link points at: CDOP reference, agency, due date, the
+         *     definitions of the forms asked for and the child's age band only. A used, expired or
+         *     altered link: 404.
          */
         get: operations["view_reporting_form_api_v1_public_reporting_forms__token__get"];
         put?: never;
         /**
          * Submit Reporting Form By Link
-         * @description Submit the form once: ``{answers: {section: text}, not_known: [section]}``, every
-         *     section answered or marked not known. After that the link is dead (404); the coordinator
-         *     can send a fresh link if needed.
+         * @description Submit the form once (``ReportingFormSubmit``): every question of the forms the request
+         *     asked for, in their versions, answered or marked not known (conditional questions only when
+         *     their condition holds; 422 naming ``answers.form.question``). After that the link is dead
+         *     (404); the coordinator can send a fresh link if needed.
          */
         post: operations["submit_reporting_form_by_link_api_v1_public_reporting_forms__token__post"];
         delete?: never;
