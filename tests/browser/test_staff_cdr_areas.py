@@ -119,8 +119,18 @@ def test_out_of_area_death_transferred_overdue_and_its_outcome_reported(live_ser
     pg.goto(f"{base}/app/child-deaths/list?overdue=true&q=Elsewhere{tag}")
     pg.wait_for_selector(f"[data-testid=child-deaths-table] a:has-text('Elsewhere{tag}'), "
                          f"[data-testid=child-deaths-table] >> text=Elsewhere{tag}")
+    assert "the outcome of Otherborough's child death overview panel" in pg.locator(
+        "[data-testid=child-deaths-table]").inner_text()
     check_axe(pg, "list of overdue cases")
     shot(pg, "cdr-areas-03-overdue-list")
+    # the reports page says so too, and links to the list of overdue transfers
+    pg.goto(f"{base}/app/reports?from={T0.year}-01-01&to={T1.year}-12-31")
+    row = pg.locator(f"[data-testid=out-of-area-{case_id}]")
+    row.wait_for()
+    assert "Awaiting" in row.inner_text() and "Overdue" in row.inner_text()
+    pg.locator("[data-testid=overdue-transfers] a").click()
+    pg.wait_for_selector(f"[data-testid=child-deaths-table] >> text=Elsewhere{tag}")
+    assert "overdue_kind=external_outcome" in pg.url
 
     # the home panel's outcome: an error first (nothing chosen), then recorded
     pg.goto(case_url)

@@ -28,6 +28,7 @@ export function coveredText(v: boolean | null | undefined): string {
 
 export function OtherAreas({ report }: { report: ChildDeathReport }) {
   const rows = report.out_of_area;
+  const overdue = rows.filter((r) => r.overdue).length;
   return (
     <>
       <table className="govuk-table" data-testid="local-authorities-table">
@@ -83,6 +84,15 @@ export function OtherAreas({ report }: { report: ChildDeathReport }) {
           )}
         </tbody>
       </table>
+      {overdue ? (
+        <p className="govuk-body" data-testid="overdue-transfers">
+          {overdue === 1 ? "1 death transferred out has" : `${overdue} deaths transferred out have`} no outcome from the home
+          area’s panel past its due date.{" "}
+          <Link className="govuk-link" to="/child-deaths/list?overdue_kind=external_outcome">
+            List every transfer whose home panel’s outcome is overdue
+          </Link>
+        </p>
+      ) : null}
     </>
   );
 }
