@@ -18,6 +18,7 @@ from core.agency_requests import service as requests
 from core.agency_requests.models import AgencyRequest
 from core.outbox.service import enqueue_email
 from core.settings import Settings
+from cdop import forms as form_defs
 from cdop.config import get_config
 from cdop.models import ChildDeath
 
@@ -77,6 +78,14 @@ def transferred_out(session: Session, settings: Settings, case: ChildDeath) -> N
     )
 
 
+def _forms_line(req: AgencyRequest) -> str:
+    """"Forms: ..." when a request asks for more than the reporting form (no case data)."""
+    refs = form_defs.refs_out(req.forms)
+    if [r["key"] for r in refs] == [form_defs.MAIN]:
+        return ""
+    return "Forms: " + "; ".join(r["title"] for r in refs) + "\n"
+
+
 def form_link(session: Session, settings: Settings, case: ChildDeath, req: AgencyRequest,
               *, reminder: bool = False, overdue: bool = False) -> None:
     """Email the agency contact a fresh single-use link (any earlier one stops working)."""
@@ -94,6 +103,7 @@ def form_link(session: Session, settings: Settings, case: ChildDeath, req: Agenc
         f"{opening}\n\n"
         f"CDOP reference: {case.reference}\n"
         f"Agency: {req.agency}\n"
+        f"{_forms_line(req)}"
         f"Due by: {req.due_on.isoformat()}\n\n"
         f"Complete the form at this link (it works once and expires on {expires}; any earlier "
         f"link for this form no longer works):\n{page_url(settings, token)}\n\n"

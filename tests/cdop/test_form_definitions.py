@@ -328,6 +328,9 @@ def test_the_emailed_link_opens_every_form_asked_for(client, db, coordinator) ->
     case = _case(client, coordinator)
     _request(client, coordinator, case["id"], ["drowning"], contact_email="hv.team@example.org")
     mail = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "hv.team@example.org")).scalar_one()
+    assert "Forms: Supplementary form: drowning\n" in mail.body
+    police = db.execute(select(OutboxMessage).where(OutboxMessage.to_addr == "police.cdop@example.org")).scalar_one()
+    assert "Forms:" not in police.body  # the reporting form alone, as always
     token = links_in(mail.body)[0]
     view = client.get(f"{API}/public/reporting-forms/{token}").json()
     assert [d["key"] for d in view["forms"]] == ["drowning"] and view["sections"] == []
