@@ -290,3 +290,4 @@ def test_coordinator_asks_for_supplementary_forms_and_reads_the_answers(live_ser
     made = next(f for f in api.get(f"/child-deaths/{case['id']}/reporting-forms").json()
                 if f["agency"] == "Example Sailing Club")
     assert [(f["key"], f["version"]) for f in made["forms"]] == [("reporting_form", 1), ("drowning", 1)]
+    assert pg.inner_text(f"[data-testid=forms-asked-{made['id']}]") == "Reporting form; Supplementary form: drowning"

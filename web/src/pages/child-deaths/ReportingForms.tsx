@@ -77,6 +77,11 @@ export function ReportingForms({ c, onChanged, onErrorChange }: {
                 <td className="govuk-table__cell">
                   {f.agency}
                   {f.contact_email ? <><br /><span className="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">{f.contact_email}</span></> : null}
+                  {(f.forms ?? []).some((d) => d.key !== MAIN_FORM) ? (
+                    <><br /><span className="govuk-body-s" data-testid={`forms-asked-${f.id}`}>
+                      {(f.forms ?? []).map((d) => d.title).join("; ")}
+                    </span></>
+                  ) : null}
                 </td>
                 <td className="govuk-table__cell app-nowrap">{formatDate(f.due_on)}</td>
                 <td className="govuk-table__cell">
