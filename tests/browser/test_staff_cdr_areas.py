@@ -108,6 +108,17 @@ def test_out_of_area_death_transferred_overdue_and_its_outcome_reported(live_ser
     assert pg.locator("[data-testid=belongs-elsewhere]").count() == 0
     check_axe(pg, "transferred out")
     shot(pg, "cdr-areas-02-transferred")
+    # the list's filter of transfers still awaiting the home panel's outcome
+    pg.goto(f"{base}/app/child-deaths/list?q=Elsewhere{tag}")
+    pg.wait_for_selector(f"[data-testid=child-deaths-table] >> text=Elsewhere{tag}")
+    pg.locator("#f-awaiting_external_outcome").check()
+    pg.get_by_role("button", name="Apply filters").click()
+    pg.wait_for_url("**awaiting_external_outcome=true**")
+    pg.wait_for_selector(f"[data-testid=child-deaths-table] >> text=Elsewhere{tag}")
+    assert "Awaiting the home panel’s outcome" in pg.inner_text("body")
+    check_axe(pg, "list of transfers awaiting an outcome")
+    pg.goto(case_url)
+    pg.wait_for_selector("[data-testid=other-areas]")
 
     # six months on, no outcome: overdue on the case and in the list filtered overdue=true
     set_today(monkeypatch, T1)

@@ -62,3 +62,15 @@ describe("the words of the other-areas card and report", () => {
     expect([coveredText(true), coveredText(false), coveredText(null)]).toEqual(["Yes", "No", "Not known"]);
   });
 });
+
+describe("the list's filter of transfers awaiting the home panel's outcome", () => {
+  it("goes from the address to the API query and back out", async () => {
+    const { apiQuery, filtersToSearch, parseFilters, without } = await import("../src/pages/child-deaths/domain");
+    const search = new URLSearchParams("awaiting_external_outcome=true&q=CD-2026");
+    expect(parseFilters(search).awaiting_external_outcome).toBe(true);
+    expect(apiQuery(search)).toEqual({ awaiting_external_outcome: true, q: "CD-2026" });
+    expect(filtersToSearch(parseFilters(search)).get("awaiting_external_outcome")).toBe("true");
+    expect(without(search, "awaiting_external_outcome")).toBe("?q=CD-2026");
+    expect(apiQuery(new URLSearchParams("awaiting_external_outcome=false"))).toEqual({});
+  });
+});

@@ -47,7 +47,8 @@ describe("the list's filters in the URL", () => {
     const f = parseFilters(search);
     expect(f).toEqual({
       status: ["on_hold", "notified"], outstanding: true, older_than_days: "90", since_death_band: "12m+",
-      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, overdue: true, overdue_kind: "cdop_cdrm", agency: "GP", q: "CD-2026",
+      hold_reason: "inquest", hold_overdue: true, has_overdue_reports: true, overdue: true, overdue_kind: "cdop_cdrm",
+      awaiting_external_outcome: false, agency: "GP", q: "CD-2026",
     });
     expect(filtersToSearch(f, search).toString()).toBe(
       "status=on_hold&status=notified&outstanding=true&older_than_days=90&since_death_band=12m%2B&hold_reason=inquest&hold_overdue=true&has_overdue_reports=true&overdue=true&overdue_kind=cdop_cdrm&agency=GP&q=CD-2026&limit=20");

@@ -19,7 +19,7 @@ import {
   BAND_LABELS, clockKindLabel, filtersToSearch, HOLD_REASONS, holdReasonLabel, parseFilters, STATUSES, without, apiQuery, type Filters,
 } from "./domain";
 
-const ORDER = ["q", "status", "outstanding", "older_than_days", "since_death_band", "hold_reason", "hold_overdue", "has_overdue_reports", "overdue", "overdue_kind", "agency", "limit", "cursor"];
+const ORDER = ["q", "status", "outstanding", "older_than_days", "since_death_band", "hold_reason", "hold_overdue", "has_overdue_reports", "overdue", "overdue_kind", "awaiting_external_outcome", "agency", "limit", "cursor"];
 
 function Check({ name, label, checked, onChange }: { name: string; label: string; checked: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -66,6 +66,8 @@ export function ChildDeathsListPage() {
       ...(applied.older_than_days ? [{ text: `More than ${applied.older_than_days} days`, to: without(search, "older_than_days") }] : []),
       ...(applied.since_death_band ? [{ text: BAND_LABELS[applied.since_death_band] ?? applied.since_death_band, to: without(search, "since_death_band") }] : []),
     ] },
+    { heading: "Other areas", tags: applied.awaiting_external_outcome
+      ? [{ text: "Awaiting the home panel’s outcome", to: without(search, "awaiting_external_outcome") }] : [] },
     { heading: "Holds", tags: applied.hold_overdue ? [{ text: "Past the expected date", to: without(search, "hold_overdue") }] : [] },
     { heading: "On hold for", tags: applied.hold_reason ? [{ text: holdReasonLabel(applied.hold_reason), to: without(search, "hold_reason") }] : [] },
     { heading: "Reporting forms", tags: applied.has_overdue_reports ? [{ text: "Overdue reporting forms", to: without(search, "has_overdue_reports") }] : [] },
@@ -103,6 +105,8 @@ export function ChildDeathsListPage() {
         choices={HOLD_REASONS} placeholder="Any or no hold" error={messages.hold_reason} />
       <Check name="has_overdue_reports" label="With overdue reporting forms" checked={form.has_overdue_reports}
         onChange={(v) => set("has_overdue_reports", v)} />
+      <Check name="awaiting_external_outcome" label="Transferred out, awaiting the home area’s panel outcome"
+        checked={form.awaiting_external_outcome} onChange={(v) => set("awaiting_external_outcome", v)} />
       <TextInput name="agency" label="Reporting form awaited from (agency)" value={form.agency}
         onChange={(v) => set("agency", v)} error={messages.agency} className="govuk-label--s" />
     </>

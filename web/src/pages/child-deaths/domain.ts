@@ -139,6 +139,7 @@ export type Filters = {
   has_overdue_reports: boolean;
   overdue: boolean;
   overdue_kind: string;
+  awaiting_external_outcome: boolean;
   agency: string;
   q: string;
 };
@@ -152,7 +153,7 @@ export const clockKindLabel = (kind: string) => CLOCK_KINDS[kind] ?? kind.replac
 
 export const EMPTY_FILTERS: Filters = {
   status: [], outstanding: false, older_than_days: "", since_death_band: "", hold_reason: "", hold_overdue: false,
-  has_overdue_reports: false, overdue: false, overdue_kind: "", agency: "", q: "",
+  has_overdue_reports: false, overdue: false, overdue_kind: "", awaiting_external_outcome: false, agency: "", q: "",
 };
 
 export function parseFilters(search: URLSearchParams): Filters {
@@ -166,6 +167,7 @@ export function parseFilters(search: URLSearchParams): Filters {
     has_overdue_reports: search.get("has_overdue_reports") === "true",
     overdue: search.get("overdue") === "true",
     overdue_kind: search.get("overdue_kind") ?? "",
+    awaiting_external_outcome: search.get("awaiting_external_outcome") === "true",
     agency: search.get("agency") ?? "",
     q: search.get("q") ?? "",
   };
@@ -183,6 +185,7 @@ export function filtersToSearch(f: Filters, keep?: URLSearchParams): URLSearchPa
   if (f.has_overdue_reports) out.set("has_overdue_reports", "true");
   if (f.overdue) out.set("overdue", "true");
   if (f.overdue_kind) out.set("overdue_kind", f.overdue_kind);
+  if (f.awaiting_external_outcome) out.set("awaiting_external_outcome", "true");
   if (f.agency.trim()) out.set("agency", f.agency.trim());
   if (f.q.trim()) out.set("q", f.q.trim());
   const limit = keep?.get("limit");
@@ -208,6 +211,7 @@ export function apiQuery(search: URLSearchParams): Record<string, unknown> {
   if (f.has_overdue_reports) q.has_overdue_reports = true;
   if (f.overdue) q.overdue = true;
   if (f.overdue_kind) q.overdue_kind = f.overdue_kind;
+  if (f.awaiting_external_outcome) q.awaiting_external_outcome = true;
   if (f.agency) q.agency = f.agency;
   if (f.q) q.q = f.q;
   const limit = search.get("limit");
@@ -222,7 +226,8 @@ export function without(search: URLSearchParams, key: keyof Filters, value?: str
   const f = parseFilters(search);
   const next: Filters = { ...f };
   if (key === "status") next.status = f.status.filter((s) => s !== value);
-  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue" || key === "overdue") next[key] = false;
+  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue" || key === "overdue"
+    || key === "awaiting_external_outcome") next[key] = false;
   else next[key] = "";
   const s = filtersToSearch(next, search).toString();
   return s ? `?${s}` : "?";
