@@ -43,9 +43,9 @@ ANALYSIS_DOMAINS = {
     "D": "Factors in service provision",
 }
 SCORE_LABELS = {
-    0: "No factors identified",
-    1: "Factors identified that may have contributed to the death",
-    2: "Factors identified that provide a complete and sufficient explanation for the death",
+    0: "Information not available",
+    1: "No factors identified, or factors identified but unlikely to have contributed to the death",
+    2: "Factors identified that may have contributed to the death",
 }
 SCORES_TEXT = "; ".join(f"{k} = {v.lower()}" for k, v in SCORE_LABELS.items())
 # the actions agreed at the panel, tracked to completion (cdop_actions)

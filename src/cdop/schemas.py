@@ -159,9 +159,9 @@ Score = Annotated[StrictInt, Field(ge=0, le=2, description=SCORES_TEXT)]
 
 
 class DomainScores(_In):
-    """The score of each domain, the analysis form's words: 0 = no factors identified,
-    1 = factors identified that may have contributed to the death, 2 = factors identified that
-    provide a complete and sufficient explanation for the death (``cdop.domain.SCORE_LABELS``).
+    """The score of each domain (DOMAIN.md, the panel's analysis): 0 = information not available,
+    1 = no factors identified, or factors identified but unlikely to have contributed to the death,
+    2 = factors identified that may have contributed to the death (``cdop.domain.SCORE_LABELS``).
     A domain's score is at least the highest score of its factors."""
 
     A: Score

@@ -93,7 +93,7 @@ def test_chair_records_factors_and_actions_and_the_coordinator_completes_one(liv
     assert focused_id(pg) == "analysis-form-heading"
     form = pg.locator("[data-testid=analysis-form]")
     # the scores in the guidance's words
-    assert "complete and sufficient explanation" in pg.locator("label[for='f-analysis-scores-A-3']").inner_text()
+    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-A-3']").inner_text()
     # a factor in domain B: the keyboard goes to the new row; a second one added and removed
     pg.get_by_role("button", name="Add a factor in domain B").click()
     assert focused_id(pg) == "f-analysis-factors-0-factor"
@@ -131,7 +131,7 @@ def test_chair_records_factors_and_actions_and_the_coordinator_completes_one(liv
     for domain, idx in (("A", "-2"), ("B", "-3"), ("C", "-2"), ("D", "")):  # 1, 2, 1, 0
         pg.locator(f"#f-analysis-scores-{domain}{idx}").check()
     pg.locator("#f-analysis-factors-0-factor").fill("Sofa sharing with a parent who had drunk alcohol")
-    pg.locator("#f-analysis-factors-0-score-3").check()  # 2: a complete and sufficient explanation
+    pg.locator("#f-analysis-factors-0-score-3").check()  # 2: may have contributed
     pg.locator("#f-analysis-factors-0-comment").fill("The panel's main factor")
     pg.get_by_label("The event that led to the death (optional)").fill("Found unresponsive after sharing a sofa.")
     pg.get_by_label("Learning", exact=True).fill("Safer sleep advice was not repeated after the family moved.")
@@ -209,7 +209,7 @@ def test_keyboard_alone_analysis_with_a_factor_and_an_action_then_completed(live
     key_press(pg, "Add a factor in domain A")
     assert focused_id(pg) == "f-analysis-factors-0-factor"
     pg.keyboard.type("Born at 30 weeks")
-    key_radio(pg, "f-analysis-factors-0-score", 2)  # 1: may have contributed
+    key_radio(pg, "f-analysis-factors-0-score", 2)  # 1: unlikely to have contributed
     assert pg.is_checked("#f-analysis-factors-0-score-2")
     key_type(pg, "f-analysis-event_leading_to_death", "Sepsis after a short illness.")
     key_type(pg, "f-analysis-learning", "Sepsis awareness for reception staff.")

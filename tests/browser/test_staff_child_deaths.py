@@ -254,7 +254,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     for domain, score in (("A", "0"), ("B", "2"), ("C", "1"), ("D", "2")):
         idx = {"0": "", "1": "-2", "2": "-3"}[score]
         pg.locator(f"#f-analysis-scores-{domain}{idx}").check()
-    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-B-2']").inner_text()
+    assert "may have contributed" in pg.locator("label[for='f-analysis-scores-B-3']").inner_text()
     pg.get_by_label("Learning", exact=True).fill("Safer sleep advice was not repeated after the move.")
     pg.get_by_role("button", name="Add an action").click()
     pg.locator("#f-analysis-actions-0-description").fill("Remind health visitors of safer sleep advice")

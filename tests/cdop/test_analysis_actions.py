@@ -144,9 +144,11 @@ def test_the_score_words_are_the_2018_analysis_forms(client, coordinator) -> Non
     wf = client.get(f"{API}/workflows/child-death", headers=coordinator.headers).json()
     analysis_t = next(t for t in wf["transitions"] if t["action"] == "record_analysis")
     labels = {i["name"]: i["label"] for i in analysis_t["inputs"]}
-    for words in ("0 = no factors identified",
-                  "1 = factors identified that may have contributed to the death",
-                  "2 = factors identified that provide a complete and sufficient explanation for the death"):
+    # DOMAIN.md: "0 = information not available, 1 = no factors or unlikely to have contributed,
+    # 2 = may have contributed"
+    for words in ("0 = information not available",
+                  "1 = no factors identified, or factors identified but unlikely to have contributed",
+                  "2 = factors identified that may have contributed to the death"):
         assert words in labels["domain_scores"] and words in labels["factors"]
     assert {"factors", "event_leading_to_death", "actions"} <= set(analysis_t["optional_fields"])
 

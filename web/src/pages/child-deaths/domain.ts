@@ -64,9 +64,9 @@ export const DOMAINS = [
 // The analysis form's scores (CDR statutory guidance 2018), for a domain and for each factor: the
 // same words as the API's (cdop.domain.SCORE_LABELS, in the record_analysis field labels).
 export const SCORES = [
-  { value: "0", label: "0", hint: "No factors identified" },
-  { value: "1", label: "1", hint: "Factors identified that may have contributed to the death" },
-  { value: "2", label: "2", hint: "Factors identified that provide a complete and sufficient explanation for the death" },
+  { value: "0", label: "0", hint: "Information not available" },
+  { value: "1", label: "1", hint: "No factors identified, or factors identified but unlikely to have contributed to the death" },
+  { value: "2", label: "2", hint: "Factors identified that may have contributed to the death" },
 ];
 
 export const PLACES = [
