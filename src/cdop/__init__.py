@@ -13,11 +13,14 @@ def register(registry: "AppRegistry") -> None:
     from core import interop
     from core.meetings import MeetingKind, register_meeting_kind
     from cdop import models  # noqa: F401  (tables on Base.metadata)
-    from cdop import pages, repository, service, workflow
+    from cdop import ncmd, pages, repository, service, workflow
     from cdop.domain import MEETING_KIND, SUBJECT
     from cdop.public import router as public_router
     from cdop.router import router
 
+    from cdop.config import get_config
+
+    get_config()  # the module's settings are checked at start: a bad ECR_CDOP_AREAS stops it here
     workflow.register()
     register_meeting_kind(MeetingKind(
         kind=MEETING_KIND,
@@ -36,6 +39,7 @@ def register(registry: "AppRegistry") -> None:
     registry.add_periodic_job("cdop.reporting_form_reminders", service.reminder_job)
     registry.add_periodic_job("cdop.action_reminders", service.action_reminder_job)
     registry.add_periodic_job("cdop.hold_overdue_emails", service.hold_overdue_job)
+    registry.add_contract_document(ncmd.SCHEMA_FILE.removeprefix("openapi/"), ncmd.schema_text)
     registry.add_api_router(public_router)
     registry.add_api_router(router)
     registry.add_root_router(pages.router)

@@ -349,5 +349,10 @@ def analysed_between(session: Session, start: dt.date, end: dt.date) -> list[Chi
         .order_by(ChildDeath.analysed_at, ChildDeath.id)).scalars())
 
 
+def schema_text() -> str:
+    """The committed file's text (written by `ecr openapi`, checked by `ecr openapi --check`)."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
 if __name__ == "__main__":  # python -m cdop.ncmd > openapi/ncmd-record.v1.schema.json
-    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    print(schema_text(), end="")

@@ -7,14 +7,18 @@ from core.settings import Settings
 
 
 def render() -> dict[str, str]:
-    """File name -> content for openapi/ (the schema and one Mermaid diagram per workflow)."""
+    """File name -> content for openapi/ (the schema, one Mermaid diagram per workflow and the
+    modules' other contract documents)."""
     from core.app import create_app
+    from core.registry import CONTRACT_DOCUMENTS
     from core.workflow.table import WORKFLOWS
 
     app = create_app(Settings(env="test", secret_key="x" * 40), start_worker=False)
     files = {"openapi.json": json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"}
     for name, wf in sorted(WORKFLOWS.items()):
         files[f"workflows/{name}.mmd"] = wf.mermaid()
+    for name, document in sorted(CONTRACT_DOCUMENTS.items()):
+        files[name] = document()
     return files
 
 

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 PeriodicJob = Callable[[Session, dt.date], int]
 PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+# Contract documents a module publishes in openapi/ beside the OpenAPI schema (file name ->
+# a function giving its text), written by `ecr openapi` and checked by `ecr openapi --check`.
+CONTRACT_DOCUMENTS: dict[str, Callable[[], str]] = {}
 
 
 @dataclass
@@ -28,6 +31,10 @@ class AppRegistry:
     def add_periodic_job(self, name: str, job: "PeriodicJob") -> None:
         """A job the worker runs every pass (e.g. agency reminders): job(session, today)."""
         PERIODIC_JOBS[name] = job
+
+    def add_contract_document(self, name: str, render: Callable[[], str]) -> None:
+        """A document of the API's contract (e.g. an export's JSON Schema), kept in openapi/."""
+        CONTRACT_DOCUMENTS[name] = render
 
     def add_api_router(self, router: APIRouter) -> None:
         """Mounted under /api/v1."""

@@ -132,7 +132,7 @@ def _objects(node: Any):
 def test_the_committed_schema_is_closed_versioned_and_the_models(schema) -> None:
     from cdop import ncmd
 
-    assert schema == ncmd.json_schema(), "regenerate: PYTHONPATH=src python -m cdop.ncmd > openapi/ncmd-record.v1.schema.json"
+    assert schema == ncmd.json_schema(), "regenerate: make openapi"
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["properties"]["schema"]["const"] == "ecr-ncmd-export"
     assert schema["properties"]["version"]["const"] == 1
