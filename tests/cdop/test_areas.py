@@ -355,3 +355,17 @@ def test_statistics_by_area_and_out_of_area_deaths(client, coordinator, monkeypa
             f"due 2026-09-02 (overdue)", "", ""] in lines
     assert ["transferred_out", f"{answered['reference']} to Farshire on 2026-03-02; outcome received "
             "2026-09-01: category 10, modifiable insufficient information", "", ""] in lines
+
+
+def test_a_bad_list_of_areas_stops_the_app_at_start(monkeypatch) -> None:
+    from core.app import create_app
+    from core.settings import get_settings
+
+    monkeypatch.setenv("ECR_CDOP_AREAS", "Testshire,,Otherborough")
+    get_config.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="entry 2 of the list of areas is empty"):
+            create_app(get_settings(), start_worker=False)
+    finally:
+        monkeypatch.delenv("ECR_CDOP_AREAS")
+        get_config.cache_clear()
