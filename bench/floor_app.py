@@ -158,6 +158,7 @@ def app_factory() -> FastAPI:
             case = conn.execute(text(w.case_sql), w.params).mappings().one()
             action = body["action"]
             conn.execute(text(w.RELEASE if action == "release_hold" else w.HOLD), w.params)
+            conn.execute(text(w.RELEASE_CLOCK if action == "release_hold" else w.HOLD_CLOCK), w.params)
             if conn.execute(text(w.UPDATE), {**w.params, "version": case["version"]}).rowcount != 1:
                 return JSONResponse({"title": "changed meanwhile"}, status_code=412)
             conn.execute(text(w.HISTORY), {**w.params, "action": action})

@@ -225,6 +225,12 @@ class TransitionWrites:
                "WHERE child_death_id = :id AND released_at IS NULL")
     HOLD = ("INSERT INTO cdop_holds (child_death_id, reason, expected_on, note, placed_at, placed_by) "
             "VALUES (:id, 'inquest', :expected_on, 'Waiting for the inquest.', :now, 'floor')")
+    # the hold's own clock (cdop.clocks): opened with the hold, met at its release
+    HOLD_CLOCK = ("INSERT INTO core_deadlines (subject_type, subject_id, kind, label, start_on, due_on, created_at) "
+                  "VALUES ('child_death', :id, 'cdop_hold_review', 'Hold reviewed by its expected date', :today, "
+                  ":expected_on, :now)")
+    RELEASE_CLOCK = ("UPDATE core_deadlines SET met_at = :now WHERE subject_type = 'child_death' AND subject_id = :id "
+                     "AND kind = 'cdop_hold_review' AND met_at IS NULL AND missed_at IS NULL AND waived_at IS NULL")
     UPDATE = ("UPDATE cdop_child_deaths SET status = status, status_changed_at = :now, updated_at = :now, "
               "version = version + 1 WHERE id = :id AND version = :version")
     HISTORY = ("INSERT INTO core_workflow_history (subject_type, subject_id, at, actor, actor_name, action, "
@@ -242,7 +248,7 @@ class TransitionWrites:
     def __init__(self, case_id: int, dialect: str) -> None:
         self.params = {"id": case_id, "now": _ts(_now(), dialect), "sid": str(case_id),
                        "request_id": uuid.uuid4().hex,
-                       "expected_on": dt.date.today() + dt.timedelta(days=120)}
+                       "expected_on": dt.date.today() + dt.timedelta(days=120), "today": dt.date.today()}
         self.case_sql = self.CASE + (" FOR UPDATE" if dialect == "postgresql" else "")
 
 

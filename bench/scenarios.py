@@ -258,6 +258,11 @@ def transitions(ctx: Context) -> Benchmark:
                                   "'child_death' AND subject_id IN :ids")
                              .bindparams(bindparam("ids", expanding=True)),
                              {"w": marks["history"], "ids": list(ours_ids) + list(floor_ids)})
+                # and the holds' clocks (cdop.clocks), opened and met by the run
+                conn.execute(text("DELETE FROM core_deadlines WHERE id > :d AND subject_type = "
+                                  "'child_death' AND subject_id IN :ids")
+                             .bindparams(bindparam("ids", expanding=True)),
+                             {"d": marks["deadlines"], "ids": list(ours_ids) + list(floor_ids)})
             if ctx.engine.dialect.name == "postgresql":
                 # The run's UPDATEs and DELETEs left dead row versions and cleared visibility-map
                 # bits, so the index-only scans of the list and the summary would fetch heap
@@ -265,7 +270,7 @@ def transitions(ctx: Context) -> Benchmark:
                 # against the untouched tenth) would depend on autovacuum's timing. Leave the
                 # tables as the generator did (it ends with VACUUM ANALYZE).
                 with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    for table in ("cdop_child_deaths", "cdop_holds", "core_workflow_history"):
+                    for table in ("cdop_child_deaths", "cdop_holds", "core_workflow_history", "core_deadlines"):
                         conn.execute(text(f"VACUUM (ANALYZE) {table}"))
 
     marks: dict[str, int] = {}
@@ -274,6 +279,7 @@ def transitions(ctx: Context) -> Benchmark:
             marks["holds"] = conn.execute(text("SELECT coalesce(max(id), 0) FROM cdop_holds")).scalar_one()
             marks["history"] = conn.execute(
                 text("SELECT coalesce(max(id), 0) FROM core_workflow_history")).scalar_one()
+            marks["deadlines"] = conn.execute(text("SELECT coalesce(max(id), 0) FROM core_deadlines")).scalar_one()
 
     target, evaluate = throughput_target(0.75, p99_factor=1.5)
     return Benchmark("child_death_transition", "floor: the same statements in plain SQL", concurrency=n,

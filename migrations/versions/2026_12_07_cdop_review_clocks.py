@@ -3,14 +3,13 @@
 - ``cdop_review_meetings``: a Joint Agency Response or child death review meeting of a case
   (held on, agencies present, outcome, who recorded it);
 - ``cdop_child_deaths.cdrm_not_required_reason``: why a case went to the panel without a CDRM;
-- ``cdop_holds.panel_due_before`` (the panel clock's due date when the hold was placed, moved on
-  by the days on hold at release) and ``cdop_holds.overdue_notified_at`` (the coordinator has
-  been emailed that the hold's expected date passed: once per hold and expected date).
+- ``cdop_holds.overdue_notified_at``: the coordinators have been emailed that the hold's
+  expected date passed (once per hold and expected date).
 
 The clocks themselves are ``core_deadlines`` rows (subject_type ``child_death``): nothing to
 create. Existing cases are NOT backfilled with clocks: they were never tracked against these
 clocks, most open cases would at once show as overdue for a review meeting nobody was asked to
-record, and a hold placed before this revision has no panel due date to move on. The clocks
+record, and the days a case spent on hold before this revision are not known as days to add. The clocks
 start with the notifications received from this revision on; the code treats a case without a
 clock as having nothing to meet, move or waive.
 
@@ -52,14 +51,12 @@ def upgrade() -> None:
     with op.batch_alter_table("cdop_child_deaths", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cdrm_not_required_reason", sa.Text(), nullable=True))
     with op.batch_alter_table("cdop_holds", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("panel_due_before", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("overdue_notified_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cdop_holds", schema=None) as batch_op:
         batch_op.drop_column("overdue_notified_at")
-        batch_op.drop_column("panel_due_before")
     with op.batch_alter_table("cdop_child_deaths", schema=None) as batch_op:
         batch_op.drop_column("cdrm_not_required_reason")
     with op.batch_alter_table("cdop_review_meetings", schema=None) as batch_op:

@@ -10,10 +10,10 @@ so "overdue" is an indexed query (``core.deadlines.overdue_subject_ids``), never
   death; met on the ``held_on`` day of the first ``cdrm`` recorded, waived with the reason when
   the coordinator records that none is required (``mark_ready_for_panel``);
 - ``cdop_panel``: the panel review within ``ECR_CDOP_PANEL_MONTHS`` months of the death, moved
-  on by the days spent on hold; met when the panel's analysis is recorded. While a hold lasts
-  its due date is provisionally moved on to the hold's expected date (so a case waiting for an
-  inquest is not shown as overdue for a panel it may not have); at release it becomes the due
-  date before the hold plus the days actually on hold;
+  on by the days spent on hold; met when the panel's analysis is recorded. It keeps its date
+  while a hold lasts (placing a hold writes one row: the transition's statement budget,
+  tests/bench/test_query_counts.py) and at release is re-opened due the days on hold later; a
+  hold that outlasts the time left shows the panel overdue until then, beside the hold's clock;
 - ``cdop_hold_review``: a hold reviewed by its expected date; opened when the hold is placed,
   met when it is reviewed (a new expected date) or released; overdue (and the coordinator
   emailed once) when the expected date passes first.
@@ -30,6 +30,7 @@ above ``models``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Date, bindparam, func, select, update
@@ -99,13 +100,17 @@ _MEETING_COLUMNS = (ReviewMeeting.id, ReviewMeeting.kind, ReviewMeeting.held_on,
                     ReviewMeeting.outcome, ReviewMeeting.recorded_at, ReviewMeeting.recorded_by)
 
 
-def meetings_of(session: Session, case_id: int) -> list[dict[str, Any]]:
-    """The case's review meetings (``ReviewMeetingOut``), in the order they were held."""
-    rows = session.execute(select(*_MEETING_COLUMNS).where(ReviewMeeting.child_death_id == case_id)
-                           .order_by(ReviewMeeting.held_on, ReviewMeeting.id)).all()
+def meeting_views(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """``ReviewMeetingOut`` of rows of ``_MEETING_COLUMNS`` (as ``repository.MEETING_ROWS``
+    gives them too), in the order they were held."""
     return [{"id": r.id, "kind": r.kind, "kind_label": MEETING_KINDS.get(r.kind, r.kind), "held_on": r.held_on,
              "agencies": list(r.agencies or []), "outcome": r.outcome, "recorded_at": r.recorded_at,
-             "recorded_by": r.recorded_by} for r in rows]
+             "recorded_by": r.recorded_by} for r in sorted(rows, key=lambda r: (r.held_on, r.id))]
+
+
+def meetings_of(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The case's review meetings (``ReviewMeetingOut``), in the order they were held."""
+    return meeting_views(session.execute(select(*_MEETING_COLUMNS).where(ReviewMeeting.child_death_id == case_id)).all())
 
 
 # ---- the clocks of one case, and counts ----
@@ -118,23 +123,37 @@ def _open_due(session: Session, case_id: int, kind: str) -> dt.date | None:
     ).scalar_one_or_none()
 
 
-def clocks_of(session: Session, case_id: int, today: dt.date) -> list[dict[str, Any]]:
-    """Every clock of the case (``ClockOut``), by due date: each kind's current deadline and
-    those that ended, not the rows replaced by a new due date (a hold's moves)."""
-    rows = session.execute(
-        select(Deadline).where(Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id)
-        .order_by(Deadline.due_on, Deadline.id)
-    ).scalars().all()
+_CLOCK_COLUMNS = (Deadline.id, Deadline.kind, Deadline.label, Deadline.start_on, Deadline.due_on, Deadline.met_at,
+                  Deadline.missed_at, Deadline.waived_at, Deadline.waived_reason)
+
+
+def clock_views(rows: Iterable[Any], today: dt.date) -> list[dict[str, Any]]:
+    """``ClockOut`` of rows of ``_CLOCK_COLUMNS`` (as ``repository.CLOCK_ROWS`` gives them too),
+    by due date: each kind's current deadline and those that ended, not the rows replaced by a
+    new due date. The outcome is read as ``Deadline.outcome`` reads it."""
     out = []
-    for d in rows:
+    for d in sorted(rows, key=lambda r: (r.due_on, r.id)):
         if d.waived_at is not None and d.waived_reason == REPLACED:
             continue
-        outcome = d.outcome
+        if d.met_at is not None:
+            outcome, closed = ("met_late" if d.met_at.date() > d.due_on else "met_on_time"), d.met_at
+        elif d.missed_at is not None:
+            outcome, closed = "missed", d.missed_at
+        elif d.waived_at is not None:
+            outcome, closed = "waived", d.waived_at
+        else:
+            outcome, closed = None, None
         out.append({"kind": d.kind, "label": d.label, "start_on": d.start_on, "due_on": d.due_on,
                     "outcome": outcome, "overdue": outcome is None and d.due_on < today,
-                    "closed_on": (d.met_at or d.missed_at or d.waived_at).date() if outcome else None,
+                    "closed_on": closed.date() if closed else None,
                     "waived_reason": d.waived_reason if outcome == "waived" else None})
     return out
+
+
+def clocks_of(session: Session, case_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Every clock of the case (``ClockOut``), as :func:`clock_views` shows them."""
+    return clock_views(session.execute(select(*_CLOCK_COLUMNS).where(
+        Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id)).all(), today)
 
 
 _OVERDUE_BY_KIND = (
@@ -187,74 +206,51 @@ def on_analysis(ctx: Any) -> None:
 _HOLDS = ChildDeathHold.__table__
 
 
-def _move_panel(ctx: Any, due_on: dt.date) -> None:
-    open_deadline(ctx.session, SUBJECT, ctx.case.id, rules()[PANEL], ctx.case.date_of_death, due_on=due_on)
-
-
-def _open_hold_review(ctx: Any, expected_on: dt.date) -> None:
-    open_deadline(ctx.session, SUBJECT, ctx.case.id, rules()[HOLD_REVIEW], config.today(), due_on=expected_on)
+def _open_hold_review(ctx: Any, today: dt.date, expected_on: dt.date) -> None:
+    """The hold's review clock, due on its expected date, in one INSERT (none is open: the case
+    was not on hold, or its clock was met just before)."""
+    rule = DeadlineRule(HOLD_REVIEW, rules()[HOLD_REVIEW].label, (expected_on - today).days, "calendar_days")
+    open_new_deadlines(ctx.session, SUBJECT, ctx.case.id, [rule], today)
 
 
 def on_hold_placed(ctx: Any) -> None:
-    """The hold's review clock (due on its expected date); the panel clock's due date kept on
-    the hold and moved on, for now, by the days until the expected date."""
-    today, expected = config.today(), ctx.data["expected_on"]
-    _open_hold_review(ctx, expected)
-    panel_due = _open_due(ctx.session, ctx.case.id, PANEL)
-    if panel_due is None:
-        return
-    ctx.session.connection().execute(update(_HOLDS).where(_HOLDS.c.id == ctx.history_data["hold_id"])
-                                      .values(panel_due_before=panel_due))
-    moved = panel_due + dt.timedelta(days=max((expected - today).days, 0))
-    _move_panel(ctx, moved)
-    ctx.history_data["panel_due_on"] = moved.isoformat()
-
-
-def _open_holds(ctx: Any) -> list[Any]:
-    return list(ctx.session.connection().execute(
-        select(_HOLDS.c.id, _HOLDS.c.expected_on, _HOLDS.c.placed_at, _HOLDS.c.panel_due_before)
-        .where(_HOLDS.c.child_death_id == ctx.case.id, _HOLDS.c.released_at.is_(None))
-    ).all())
+    """The hold's review clock (due on its expected date): one statement, as a transition's
+    budget allows (tests/bench/test_query_counts.py). The panel clock keeps its date while the
+    case is on hold; the days on hold are added when it is released."""
+    _open_hold_review(ctx, config.today(), ctx.data["expected_on"])
 
 
 def on_hold_reviewed(ctx: Any) -> None:
     """``review_hold``: the open hold gets its new expected date (and may be overdue, and
-    emailed about, again); its review clock met and opened again to the new date; the panel
-    clock's provisional move follows."""
+    emailed about, again); its review clock met today and opened again to the new date."""
     today, expected = config.today(), ctx.data["expected_on"]
     ctx.session.flush()
-    holds = _open_holds(ctx)
     conn = ctx.session.connection()
-    for h in holds:
-        conn.execute(update(_HOLDS).where(_HOLDS.c.id == h.id)
-                     .values(expected_on=expected, overdue_notified_at=None))
+    holds = conn.execute(select(_HOLDS.c.id, _HOLDS.c.expected_on).where(
+        _HOLDS.c.child_death_id == ctx.case.id, _HOLDS.c.released_at.is_(None)).order_by(_HOLDS.c.id)).all()
+    conn.execute(update(_HOLDS).where(_HOLDS.c.child_death_id == ctx.case.id, _HOLDS.c.released_at.is_(None))
+                 .values(expected_on=expected, overdue_notified_at=None))
     ctx.history_data["hold_ids"] = [h.id for h in holds]
     ctx.history_data["previous_expected_on"] = [h.expected_on.isoformat() for h in holds]
     close_deadlines(ctx.session, SUBJECT, ctx.case.id, [HOLD_REVIEW], outcome="met", on=today)
-    _open_hold_review(ctx, expected)
-    before = next((h.panel_due_before for h in holds if h.panel_due_before is not None), None)
-    if before is not None and _open_due(ctx.session, ctx.case.id, PANEL) is not None:
-        on_hold_days = (today - holds[0].placed_at.date()).days
-        _move_panel(ctx, before + dt.timedelta(days=on_hold_days + max((expected - today).days, 0)))
+    _open_hold_review(ctx, today, expected)
 
 
 def on_hold_released(ctx: Any) -> None:
-    """After ``release_hold``'s own effect: the hold's review clock met; the panel clock due the
-    date it had when the hold was placed plus the days on hold (placed to released)."""
+    """After ``release_hold``'s own effect: the hold's review clock met; the panel clock
+    re-opened (``open_deadline``: the earlier row waived as replaced) due the days on hold later
+    (from the day the earliest of the released holds was placed to today)."""
     today = config.today()
-    released = ctx.history_data.get("released_holds") or []
-    holds = list(ctx.session.connection().execute(
-        select(_HOLDS.c.placed_at, _HOLDS.c.panel_due_before).where(_HOLDS.c.id.in_(released))
-    ).all()) if released else []
     close_deadlines(ctx.session, SUBJECT, ctx.case.id, [HOLD_REVIEW], outcome="met", on=today)
-    current = _open_due(ctx.session, ctx.case.id, PANEL)
-    if current is None or not holds:
+    released = ctx.history_data.get("released_holds") or []
+    current = _open_due(ctx.session, ctx.case.id, PANEL) if released else None
+    if current is None:
         return
-    hold = min(holds, key=lambda h: h.placed_at)
-    days = max((today - hold.placed_at.date()).days, 0)
-    base = hold.panel_due_before if hold.panel_due_before is not None else current
-    due = base + dt.timedelta(days=days)
-    _move_panel(ctx, due)
+    placed = ctx.session.connection().execute(
+        select(func.min(_HOLDS.c.placed_at)).where(_HOLDS.c.id.in_(released))).scalar_one()
+    days = max((today - placed.date()).days, 0) if placed is not None else 0
+    due = current + dt.timedelta(days=days)
+    open_deadline(ctx.session, SUBJECT, ctx.case.id, rules()[PANEL], ctx.case.date_of_death, due_on=due)
     ctx.history_data["days_on_hold"] = days
     ctx.history_data["panel_due_on"] = due.isoformat()
 
@@ -266,7 +262,7 @@ def death_date_changed(session: Session, case_id: int, old: dt.date, new: dt.dat
     """The date of death corrected (``PATCH``): every clock counted from it moves by as many
     days. A running CDRM or panel clock is replaced by one with the moved due date (the panel's
     days on hold kept); the notification's, already met, gets its due date corrected in place (so
-    it reads on time or late against the right day), as does an open hold's ``panel_due_before``."""
+    it reads on time or late against the right day)."""
     days = dt.timedelta(days=(new - old).days)
     if not days:
         return
@@ -277,14 +273,10 @@ def death_date_changed(session: Session, case_id: int, old: dt.date, new: dt.dat
             open_deadline(session, SUBJECT, case_id, r[kind], new, due_on=due + days)
     conn = session.connection()
     d = Deadline.__table__
-    # a case has one notification clock and at most one open hold: a few rows, moved one by one
+    # a case has one notification clock
     for row in conn.execute(select(d.c.id, d.c.due_on).where(
             d.c.subject_type == SUBJECT, d.c.subject_id == case_id, d.c.kind == NOTIFICATION)).all():
         conn.execute(update(d).where(d.c.id == row.id).values(start_on=new, due_on=row.due_on + days))
-    for row in conn.execute(select(_HOLDS.c.id, _HOLDS.c.panel_due_before).where(
-            _HOLDS.c.child_death_id == case_id, _HOLDS.c.released_at.is_(None),
-            _HOLDS.c.panel_due_before.is_not(None))).all():
-        conn.execute(update(_HOLDS).where(_HOLDS.c.id == row.id).values(panel_due_before=row.panel_due_before + days))
 
 
 # ---- holds past their expected date (the periodic job) ----

@@ -168,9 +168,8 @@ class ChildDeathHold(IdMixin, Base):
     placed_by: Mapped[str] = mapped_column(String(200))
     released_at: Mapped[dt.datetime | None] = mapped_column()
     released_by: Mapped[str | None] = mapped_column(String(200))
-    # the panel clock's due date when the hold was placed (cdop.clocks moves it on by the days
-    # on hold) and when the coordinator was told the expected date had passed (migration 0011)
-    panel_due_before: Mapped[dt.date | None] = mapped_column(Date)
+    # when the coordinators were told the expected date had passed (migration 0011; cleared by a
+    # review that sets a new expected date)
     overdue_notified_at: Mapped[dt.datetime | None] = mapped_column()
 
 

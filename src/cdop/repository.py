@@ -46,7 +46,7 @@ from core.meetings.models import AgendaItem, Meeting
 from core.workflow.record import RowRecord
 from core.pagination import decode_cursor, encode_cursor
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, READER_ROLES, SUBJECT, TERMINAL_STATES
-from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag
+from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag, ReviewMeeting
 
 # Read paths that only show data select table columns (Core): rows come back as light named
 # tuples, with no ORM entity, identity map entry or attribute instrumentation per row, and the
@@ -141,6 +141,23 @@ _FOR_TRANSITION = {(reads_all, lock): _for_transition(reads_all, lock)
 
 HOLD_ROWS = JsonRows("Hold", HOLD_COLUMNS)
 FORM_ROWS = JsonRows("Form", FORM_COLUMNS)
+# The case's clocks (every stored deadline of it) and review meetings, as ``clocks`` shows them.
+_DEADLINES = Deadline.__table__
+_REVIEW_MEETINGS = ReviewMeeting.__table__
+CLOCK_ROWS = JsonRows("Clock", (
+    _DEADLINES.c.id, _DEADLINES.c.kind, _DEADLINES.c.label, _DEADLINES.c.start_on, _DEADLINES.c.due_on,
+    _DEADLINES.c.met_at, _DEADLINES.c.missed_at, _DEADLINES.c.waived_at, _DEADLINES.c.waived_reason,
+))
+MEETING_ROWS = JsonRows("ReviewMeetingRow", (
+    _REVIEW_MEETINGS.c.id, _REVIEW_MEETINGS.c.kind, _REVIEW_MEETINGS.c.held_on, _REVIEW_MEETINGS.c.agencies,
+    _REVIEW_MEETINGS.c.outcome, _REVIEW_MEETINGS.c.recorded_at, _REVIEW_MEETINGS.c.recorded_by,
+))
+
+
+def _clocks_and_meetings(postgresql: bool, case_id: Any) -> tuple[Any, Any]:
+    return (CLOCK_ROWS.aggregate(postgresql, _DEADLINES.c.subject_type == SUBJECT,
+                                 _DEADLINES.c.subject_id == case_id).label("clock_rows"),
+            MEETING_ROWS.aggregate(postgresql, _REVIEW_MEETINGS.c.child_death_id == case_id).label("meeting_rows"))
 
 
 def _case_view_stmt(readable: ColumnElement[bool], postgresql: bool) -> Select[Any]:
@@ -153,6 +170,7 @@ def _case_view_stmt(readable: ColumnElement[bool], postgresql: bool) -> Select[A
             FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT,
                                 _FORMS.c.subject_id == cid).label("form_rows"),
             _has(_FLAGS, _FLAGS.c.child_death_id == cid).label("has_duplicates"),
+            *_clocks_and_meetings(postgresql, cid),
         )
         .select_from(_CASES.outerjoin(_MEETINGS, _MEETINGS.c.id == _CASES.c.panel_meeting_id))
         .where(cid == bindparam("case_id"), readable)
@@ -173,8 +191,10 @@ def get_case_view(session: Session, principal: Principal, case_id: int) -> Row[A
     """The case as a read-only row for the detail view (``GET``), in one statement: every column
     of the case, the date of its panel meeting (``meeting_at``), all its holds and agency
     requests as JSON text (``hold_rows``, ``form_rows``: read them with ``HOLD_ROWS.parse`` and
-    ``FORM_ROWS.parse``, which give what :func:`holds_of` and :func:`forms_of` give) and whether
-    it has duplicate flags (``has_duplicates``). 404 as :func:`get_readable`."""
+    ``FORM_ROWS.parse``, which give what :func:`holds_of` and :func:`forms_of` give), whether
+    it has duplicate flags (``has_duplicates``), and its clocks and review meetings
+    (``clock_rows``, ``meeting_rows``: ``CLOCK_ROWS.parse``, ``MEETING_ROWS.parse``). 404 as
+    :func:`get_readable`."""
     conn = session.connection()
     stmt = _CASE_VIEW[_reads_all(principal), conn.dialect.name == "postgresql"]
     found = conn.execute(stmt, {"case_id": case_id}).one_or_none()
@@ -261,18 +281,27 @@ _COLLECTIONS = {
         FORM_ROWS.aggregate(postgresql, _FORMS.c.subject_type == SUBJECT,
                             _FORMS.c.subject_id == bindparam("case_id")).label("form_rows"),
         _has(_FLAGS, _FLAGS.c.child_death_id == bindparam("case_id")).label("has_duplicates"),
+        *_clocks_and_meetings(postgresql, bindparam("case_id")),
     )
     for postgresql in (True, False)
 }
 
 
+def case_collections(session: Session, case_id: int) -> tuple[list[Any], list[Any], bool, list[Any], list[Any]]:
+    """What :func:`collections_and_flags` gives, and the case's clocks and review meetings
+    (``CLOCK_ROWS``, ``MEETING_ROWS``), in one statement."""
+    conn = _core(session)
+    holds, forms, flagged, clock_rows, meeting_rows = conn.execute(
+        _COLLECTIONS[conn.dialect.name == "postgresql"], {"case_id": case_id}).one()
+    return (HOLD_ROWS.parse(holds), FORM_ROWS.parse(forms), bool(flagged), CLOCK_ROWS.parse(clock_rows),
+            MEETING_ROWS.parse(meeting_rows))
+
+
 def collections_and_flags(session: Session, case_id: int) -> tuple[list[Any], list[Any], bool]:
     """What :func:`holds_of` and :func:`forms_of` give, and whether the case has duplicate
     flags, in one statement."""
-    conn = _core(session)
-    holds, forms, flagged = conn.execute(_COLLECTIONS[conn.dialect.name == "postgresql"],
-                                         {"case_id": case_id}).one()
-    return HOLD_ROWS.parse(holds), FORM_ROWS.parse(forms), bool(flagged)
+    holds, forms, flagged, _clocks, _meetings = case_collections(session, case_id)
+    return holds, forms, flagged
 
 
 def collections_of(session: Session, case_id: int) -> tuple[list[Any], list[Any]]:

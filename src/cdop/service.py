@@ -231,7 +231,9 @@ def read_case(session: Session, principal: Principal, case_id: int) -> tuple[int
     """The case's version (its ETag) and its ``ChildDeathOut``, audited."""
     case = repo.get_case_view(session, principal, case_id)
     out = views.detail(session, case, meeting_at=case.meeting_at, holds=repo.HOLD_ROWS.parse(case.hold_rows),
-                       forms=repo.FORM_ROWS.parse(case.form_rows), has_duplicates=case.has_duplicates)
+                       forms=repo.FORM_ROWS.parse(case.form_rows), has_duplicates=case.has_duplicates,
+                       clock_rows=repo.CLOCK_ROWS.parse(case.clock_rows),
+                       meeting_rows=repo.MEETING_ROWS.parse(case.meeting_rows))
     record(session, actor=principal.actor, action="child_death.read", subject_type=SUBJECT, subject_id=case.id)
     return case.version, out
 

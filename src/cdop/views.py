@@ -269,14 +269,15 @@ _UNKNOWN: Any = object()
 
 
 def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: list[Any] | None = None,
-           forms: list[Any] | None = None, has_duplicates: bool = True) -> dict[str, Any]:
+           forms: list[Any] | None = None, has_duplicates: bool = True, clock_rows: list[Any] | None = None,
+           meeting_rows: list[Any] | None = None) -> dict[str, Any]:
     """The ``ChildDeathOut`` of a case: the entity, or the row of ``repo.get_case_view`` with
     what it already knows (the meeting's date, which collections are empty) passed in, so only
     the collections that have rows are queried."""
     session.flush()  # the collections below are read with Core statements (no autoflush)
     today = config.today()
     if holds is None or forms is None:
-        holds, forms, has_duplicates = repo.collections_and_flags(session, case.id)
+        holds, forms, has_duplicates, clock_rows, meeting_rows = repo.case_collections(session, case.id)
     open_forms = [r for r in forms if r.status == "requested"]
     if meeting_at is _UNKNOWN:
         meeting_at = (repo.meetings_for(session, [case.panel_meeting_id]).get(case.panel_meeting_id)
@@ -316,8 +317,10 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         "case_review": case_review_view(session, case),
         "waiting_on": waiting_on(case, open_holds, open_forms, today, meeting_at),
         "cdrm_not_required_reason": case.cdrm_not_required_reason,
-        "review_meetings": clocks.meetings_of(session, case.id),
-        "clocks": clocks.clocks_of(session, case.id, today),
+        "review_meetings": (clocks.meeting_views(meeting_rows) if meeting_rows is not None
+                            else clocks.meetings_of(session, case.id)),
+        "clocks": (clocks.clock_views(clock_rows, today) if clock_rows is not None
+                   else clocks.clocks_of(session, case.id, today)),
         "closed_at": case.closed_at,
         "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
     }
