@@ -252,6 +252,23 @@ def test_a_conditional_question_is_required_only_when_its_condition_holds(client
     assert r.status_code == 200, r.text
 
 
+def test_conditions_chain(client, coordinator) -> None:
+    """The auto-injector's use is asked only if one was prescribed, itself asked only for
+    anaphylaxis: for asthma neither is asked, whatever is sent for the first."""
+    case = _case(client, coordinator)
+    form = _request(client, coordinator, case["id"], ["asthma_anaphylaxis"]).json()
+    base = {"condition": "asthma", "asthma_plan": True, "reliever_prescriptions": 4,
+            "emergency_attendances": 1, "annual_review": False}
+    r = _submit(client, coordinator, case["id"], form["id"],
+                {"answers": {"asthma_anaphylaxis": {**base, "auto_injector_prescribed": True}}})
+    assert r.status_code == 422 and _locs(r) == ["answers.asthma_anaphylaxis.auto_injector_prescribed"]
+    r = _submit(client, coordinator, case["id"], form["id"], {"answers": {"asthma_anaphylaxis": {
+        **base, "condition": "both", "known_allergens": "Peanuts", "auto_injector_prescribed": True}}})
+    assert r.status_code == 422 and _locs(r) == ["answers.asthma_anaphylaxis.auto_injector_used"]
+    r = _submit(client, coordinator, case["id"], form["id"], {"answers": {"asthma_anaphylaxis": base}})
+    assert r.status_code == 200, r.text
+
+
 def test_condition_held_and_answered_or_not_known(client, coordinator) -> None:
     case = _case(client, coordinator)
     form = _request(client, coordinator, case["id"], ["sudi_sudc"]).json()

@@ -252,6 +252,7 @@ def check(stored_forms: Any, answers: Mapping[str, Any], not_known: Sequence[str
             continue
         kept: dict[str, Any] = {}
         invalid: set[str] = set()  # a question whose answer is refused decides no condition
+        hidden: set[str] = set()  # questions not asked: their condition does not hold
         for q in d.questions():
             loc = _loc(d.key, q.key)
             has = q.key in given and given[q.key] is not None
@@ -269,7 +270,10 @@ def check(stored_forms: Any, answers: Mapping[str, Any], not_known: Sequence[str
                 invalid.add(q.key)
                 continue
             if not draft:
-                shown = _shown(q, given)
+                # a question after one not asked is not asked either (conditions chain)
+                shown = _shown(q, given) and (q.show_if is None or q.show_if.question not in hidden)
+                if not shown:
+                    hidden.add(q.key)
                 if not shown and (has or q.key in unknown):
                     errors.append({"loc": loc, "msg": f"answer this only if you answered {_condition_text(d, q)}"})
                     continue
