@@ -114,7 +114,7 @@ def test_definitions_are_listed_to_those_who_read_or_complete_forms(client, sess
         r = client.get(f"{API}/forms/definitions", headers=user.headers)
         assert r.status_code == 200, r.text
     listed = r.json()
-    assert [d["key"] for d in listed][0] == "reporting_form"
+    assert next(d["key"] for d in listed) == "reporting_form"
     assert {d["key"] for d in listed} == EXPECTED_FORMS and len(listed) == len(EXPECTED_FORMS)
     sudi = next(d for d in listed if d["key"] == "sudi_sudc")
     assert sudi["version"] == 2

@@ -38,8 +38,22 @@ from core.errors import ValidationFailed
 from cdop.forms.model import FormDefinition, FormRef, FormQuestion
 
 __all__ = [
-    "MAIN", "FormDefinition", "FormRef", "answers_by_form", "all_definitions", "check", "definition",
-    "latest", "latest_definitions", "refs_of", "refs_for_keys",
+    "MAIN",
+    "FormDefinition",
+    "FormRef",
+    "all_definitions",
+    "answers_by_form",
+    "asks_for_main",
+    "check",
+    "definition",
+    "definitions_of",
+    "latest",
+    "latest_definitions",
+    "refs_for_keys",
+    "refs_of",
+    "refs_out",
+    "shown_hint",
+    "split",
 ]
 
 MAIN = "reporting_form"  # its answers sit at the top level of ``answers``

@@ -49,7 +49,7 @@ class FormQuestion(_Frozen):
     show_if: FormShowIf | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FormQuestion":
+    def _consistent(self) -> FormQuestion:
         has_choices = self.type in ("choice", "multiple_choice")
         if has_choices != bool(self.choices):
             raise ValueError(f"{self.key}: choices are for choice and multiple_choice questions only, and needed there")
@@ -87,7 +87,7 @@ class FormDefinition(_Frozen):
     sections: list[FormDefinitionSection] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FormDefinition":
+    def _consistent(self) -> FormDefinition:
         seen: dict[str, FormQuestion] = {}
         for s in self.sections:
             for q in s.questions:
