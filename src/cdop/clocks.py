@@ -41,13 +41,12 @@ from core.deadlines.models import Deadline
 from core.deadlines.service import REPLACED
 from cdop import config
 from cdop.domain import SUBJECT
-from cdop.models import ChildDeathHold, ReviewMeeting
+from cdop.models import ChildDeath, ChildDeathHold, ReviewMeeting
 
 NOTIFICATION = "cdop_notification"
 CDRM = "cdop_cdrm"
 PANEL = "cdop_panel"
 HOLD_REVIEW = "cdop_hold_review"
-KINDS = (NOTIFICATION, CDRM, PANEL, HOLD_REVIEW)
 # the clocks of a review still under way (waived or missed when it ends another way)
 REVIEW_CLOCKS = (CDRM, PANEL, HOLD_REVIEW)
 
@@ -284,8 +283,6 @@ def death_date_changed(session: Session, case_id: int, old: dt.date, new: dt.dat
 
 def holds_to_notify(session: Session, today: dt.date) -> list[Any]:
     """Open holds whose expected date has passed and that nobody has been emailed about."""
-    from cdop.models import ChildDeath
-
     cases = ChildDeath.__table__
     return list(session.connection().execute(
         select(_HOLDS.c.id, _HOLDS.c.child_death_id, _HOLDS.c.reason, _HOLDS.c.expected_on, cases.c.reference)
