@@ -83,6 +83,7 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     assert "Met late" in _clock_text(pg, "cdop_notification")  # received two days after the death
     assert "Running" in _clock_text(pg, "cdop_cdrm") and "Running" in _clock_text(pg, "cdop_panel")
     assert "No review meeting has been recorded" in pg.locator("[data-testid=review-meetings]").inner_text()
+    assert "The panel needs a child death review meeting" in pg.locator("[data-testid=cdrm-needed]").inner_text()
     check_axe(pg, "a case with its clocks")
     shot(pg, "cdr-01-clocks")
 
@@ -124,6 +125,7 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     pg.wait_for_function("() => document.querySelector('[data-testid=clock-cdop_cdrm]').innerText.includes('Met')")
     assert held.strftime("%-d %B %Y") in _clock_text(pg, "cdop_cdrm")
     assert pg.locator("[data-testid=review-meetings-table] tbody tr").count() == 2
+    assert pg.locator("[data-testid=cdrm-needed]").count() == 0
     check_axe(pg, "a case with its review meetings")
     shot(pg, "cdr-03-meetings-recorded")
 

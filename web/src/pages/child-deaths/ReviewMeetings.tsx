@@ -72,6 +72,12 @@ export function ReviewMeetings({ c, onChanged, onErrorChange }: {
           </tbody>
         </table>
       ) : <p className="govuk-body">No review meeting has been recorded.</p>}
+      {!FINISHED.includes(c.status) && !c.cdrm_not_required_reason && !meetings.some((m) => m.kind === "cdrm") ? (
+        <p className="govuk-body" data-testid="cdrm-needed">
+          The panel needs a child death review meeting (CDRM): record it here, or say why none is needed when you
+          mark the case ready for the panel.
+        </p>
+      ) : null}
       {c.cdrm_not_required_reason ? (
         <div className="govuk-inset-text" data-testid="cdrm-not-required">
           No child death review meeting is needed: {c.cdrm_not_required_reason}
