@@ -738,14 +738,30 @@ class AgeAtDeath(BaseModel):
     text: str
 
 
+class PanelAnswer(BaseModel):
+    question: str = Field(description="the question's label in the definition")
+    answer: str = Field(description="in words (a choice's label, Yes or No, the text scrubbed), or 'Not known'")
+
+
+class PanelSupplementaryForm(BaseModel):
+    """A supplementary form's answers on the papers, question by question in the definition's
+    order; answers that are dates are left out (they would date the death)."""
+
+    form: str
+    version: int
+    title: str
+    answers: list[PanelAnswer]
+
+
 class PanelForm(BaseModel):
     """An agency's reporting form on the papers: its status, and when submitted its answers
-    (scrubbed) per known section."""
+    (scrubbed) per known section, and the supplementary forms' answers."""
 
     agency: str
     status: FormStatus
     answers: dict[SectionKey, str]
     not_known: list[SectionKey]
+    supplementary: list[PanelSupplementaryForm] = Field(default_factory=list)
 
 
 class PanelCase(BaseModel):

@@ -44,7 +44,14 @@ from cdop.domain import (
     responsible_area,
 )
 from cdop.models import ChildDeath
-from cdop.schemas import AgeAtDeath, PanelCase, PanelForm, PanelPapers
+from cdop.schemas import (
+    AgeAtDeath,
+    PanelAnswer,
+    PanelCase,
+    PanelForm,
+    PanelPapers,
+    PanelSupplementaryForm,
+)
 
 # ---- the case: list lines and detail ----
 
@@ -525,6 +532,38 @@ class Scrubber:
         return self._regex.sub(REDACTED, text)
 
 
+def _panel_answer(q: Any, value: Any) -> str:
+    """An answer in words for the papers (before scrubbing)."""
+    labels = {c.value: c.label for c in q.choices}
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return labels.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def _panel_supplementary(req: Any, scrub: Scrubber) -> list[PanelSupplementaryForm]:
+    """The supplementary forms' answers, question by question; dates left out."""
+    out = []
+    for got in form_defs.answers_by_form(req):
+        if got["form"] == form_defs.MAIN:
+            continue
+        d = form_defs.definition(got["form"], got["version"])
+        assert d is not None  # answers_by_form only names shipped versions
+        rows = []
+        for q in d.questions():
+            if q.type == "date":
+                continue
+            if q.key in got["not_known"]:
+                rows.append(PanelAnswer(question=q.label, answer="Not known"))
+            elif q.key in got["answers"]:
+                rows.append(PanelAnswer(question=q.label, answer=scrub(_panel_answer(q, got["answers"][q.key])) or ""))
+        out.append(PanelSupplementaryForm(form=d.key, version=d.version, title=d.title, answers=rows))
+    return out
+
+
 def _panel_form(req: Any, scrub: Scrubber) -> PanelForm:
     submitted = req.status == "submitted"
     return PanelForm(
@@ -532,6 +571,7 @@ def _panel_form(req: Any, scrub: Scrubber) -> PanelForm:
         status=req.status,
         answers={k: scrub(str(v)) or "" for k, v in (req.answers or {}).items() if submitted and k in SECTION_KEYS},
         not_known=[k for k in (req.not_known or []) if submitted and k in SECTION_KEYS],
+        supplementary=_panel_supplementary(req, scrub) if submitted else [],
     )
 
 

@@ -291,3 +291,35 @@ def test_coordinator_asks_for_supplementary_forms_and_reads_the_answers(live_ser
                 if f["agency"] == "Example Sailing Club")
     assert [(f["key"], f["version"]) for f in made["forms"]] == [("reporting_form", 1), ("drowning", 1)]
     assert pg.inner_text(f"[data-testid=forms-asked-{made['id']}]") == "Reporting form; Supplementary form: drowning"
+
+
+def test_panel_member_reads_a_supplementary_form_on_the_papers(live_server, page, shot) -> None:
+    api = api_client(live_server, "cdop_coordinator")
+    case = _case(api)
+    form = _request(api, case["id"], "Example Coastguard", ["drowning"])
+    r = api.post(f"/child-deaths/{case['id']}/reporting-forms/{form['id']}/submit", json={
+        "answers": {"drowning": {"location": "sea", "supervised": True, "supervisor": "lifeguard",
+                                 "buoyancy_aid": False, "could_swim": "a_little", "epilepsy": False}},
+        "not_known": ["drowning.alcohol_or_drugs"]})
+    assert r.status_code == 200, r.text
+    member = make_user(live_server, "cdop_panel_member")
+    when = (dt.datetime.now(dt.UTC) + dt.timedelta(days=20)).replace(microsecond=0).isoformat()
+    meeting = api.post("/meetings", json={"kind": "cdop_panel", "scheduled_for": when, "member_ids": [member.id]}).json()
+    for action, fields in (("mark_ready_for_panel", {"cdrm_not_required_reason": "Not needed (synthetic)."}),
+                           ("schedule_for_panel", {"meeting_id": meeting["id"]})):
+        tag = api.get(f"/child-deaths/{case['id']}").headers["ETag"]
+        r = api.post(f"/child-deaths/{case['id']}/transitions", json={"action": action, **fields},
+                     headers={"If-Match": tag})
+        assert r.status_code == 200, r.text
+    pg = page
+    sign_in(pg, live_server.url, member)
+    pg.goto(f"{live_server.url}/app/meetings/{meeting['id']}/papers")
+    pg.wait_for_selector("h1:has-text('Panel papers')")
+    pg.get_by_text("Example Coastguard: Returned").click()
+    block = pg.locator("[data-testid=supplementary-drowning]")
+    block.wait_for()
+    text = block.inner_text()
+    assert "Supplementary form: drowning" in text and "Who was supervising the child?" in text
+    assert "A lifeguard" in text and "Not known" in text
+    check_axe(pg, "papers with a supplementary form")
+    shot(pg, "cdr-forms-papers-supplementary")

@@ -5,6 +5,7 @@ the version a request was made with. Expected answers come from API.md and the i
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from typing import Any
 
@@ -356,3 +357,37 @@ def test_the_emailed_link_opens_every_form_asked_for(client, db, coordinator) ->
     r = client.post(f"{API}/public/reporting-forms/{token}",
                     json={"answers": {"drowning": answers}, "not_known": ["drowning.alcohol_or_drugs"]})
     assert r.status_code == 200, r.text
+
+
+def test_the_panel_papers_carry_supplementary_answers_scrubbed_without_dates(client, coordinator,
+                                                                          panel_member) -> None:
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).replace(microsecond=0).isoformat()
+    meeting = client.post(f"{API}/meetings", json={"kind": "cdop_panel", "scheduled_for": future,
+                                                   "member_ids": [panel_member.id]}, headers=coordinator.headers).json()
+    case = _case(client, coordinator)
+    for f in case["reporting_forms"]:
+        client.post(f"{API}/child-deaths/{case['id']}/reporting-forms/{f['id']}/waive", json={"reason": "n/a"},
+                    headers=coordinator.headers)
+    form = _request(client, coordinator, case["id"], ["sudi_sudc"]).json()
+    r = _submit(client, coordinator, case["id"], form["id"], {
+        "answers": {"sudi_sudc": sudi_v1(room_temperature_celsius=19.5, recent_illness=True,
+                                         recent_illness_detail="Testchild Bravo had a cold.")},
+        "not_known": []})
+    assert r.status_code == 200, r.text
+    assert transition(client, case["id"], coordinator, "mark_ready_for_panel",
+                      cdrm_not_required_reason="Not needed (synthetic).").status_code == 200
+    assert transition(client, case["id"], coordinator, "schedule_for_panel", meeting_id=meeting["id"]).status_code == 200
+    papers = client.get(f"{API}/meetings/{meeting['id']}/papers", headers=panel_member.headers)
+    assert papers.status_code == 200, papers.text
+    (paper,) = [f for f in papers.json()["cases"][0]["reporting_forms"] if f["agency"] == "Testshire Health Visiting"]
+    (sudi,) = paper["supplementary"]
+    assert (sudi["form"], sudi["version"]) == ("sudi_sudc", 2)
+    rows = {a["question"]: a["answer"] for a in sudi["answers"]}
+    assert rows["Position the child was found in"] == "On their front"  # a choice's label
+    assert rows["Was the child sharing a sleep surface with anyone?"] == "No"
+    assert rows["Temperature of the room, if measured (°C)"] == "19.5"
+    illness = rows["Describe the illness and any care sought"]
+    assert illness.endswith("had a cold.") and "[redacted]" in illness
+    assert "Testchild" not in papers.text and "Bravo" not in papers.text
+    assert "Date the child was last seen alive and well" not in rows and "2026-05-31" not in papers.text
+    assert "Who was the child sharing the sleep surface with?" not in rows  # not asked

@@ -112,7 +112,8 @@ def test_papers_are_an_allow_list_and_survive_adversarial_text(client, db, coord
     assert one["status"] == "scheduled_for_panel" and one["expected"] is False
     assert "short illness" in one["case_summary"] and "[redacted]" in one["case_summary"]
     gp, police = sorted(one["reporting_forms"], key=lambda f: f["agency"])
-    assert set(police) == {"agency", "status", "answers", "not_known"}
+    assert set(police) == {"agency", "status", "answers", "not_known", "supplementary"}
+    assert police["supplementary"] == []  # the reporting form only
     assert (police["agency"], police["status"]) == ("Testshire Police", "submitted")
     assert (gp["agency"], gp["status"], gp["answers"]) == ("Testshire GP Practice", "waived", {})
     assert set(police["answers"]) == {"agency_involvement", "health"}

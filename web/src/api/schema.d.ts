@@ -3035,22 +3035,22 @@ export interface components {
         NcmdDomainScores: {
             /**
              * A
-             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
              */
             A: number;
             /**
              * B
-             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
              */
             B: number;
             /**
              * C
-             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
              */
             C: number;
             /**
              * D
-             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
              */
             D: number;
         };
@@ -3121,7 +3121,7 @@ export interface components {
             factor: string;
             /**
              * Score
-             * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+             * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
              */
             score: number;
         };
@@ -3544,6 +3544,19 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PanelAnswer */
+        PanelAnswer: {
+            /**
+             * Answer
+             * @description in words (a choice's label, Yes or No, the text scrubbed), or 'Not known'
+             */
+            answer: string;
+            /**
+             * Question
+             * @description the question's label in the definition
+             */
+            question: string;
+        };
         /** PanelCase */
         PanelCase: {
             age_at_death: components["schemas"]["AgeAtDeath"];
@@ -3566,7 +3579,7 @@ export interface components {
         /**
          * PanelForm
          * @description An agency's reporting form on the papers: its status, and when submitted its answers
-         *     (scrubbed) per known section.
+         *     (scrubbed) per known section, and the supplementary forms' answers.
          */
         PanelForm: {
             /** Agency */
@@ -3582,6 +3595,8 @@ export interface components {
              * @enum {string}
              */
             status: "requested" | "submitted" | "waived";
+            /** Supplementary */
+            supplementary?: components["schemas"]["PanelSupplementaryForm"][];
         };
         /**
          * PanelPapers
@@ -3611,6 +3626,21 @@ export interface components {
              * Format: date-time
              */
             scheduled_for: string;
+        };
+        /**
+         * PanelSupplementaryForm
+         * @description A supplementary form's answers on the papers, question by question in the definition's
+         *     order; answers that are dates are left out (they would date the death).
+         */
+        PanelSupplementaryForm: {
+            /** Answers */
+            answers: components["schemas"]["PanelAnswer"][];
+            /** Form */
+            form: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
         };
         /**
          * Problem
@@ -8213,30 +8243,30 @@ export interface operations {
                     category: number;
                     /**
                      * DomainScores
-                     * @description The score of each domain, the analysis form's words: 0 = no factors identified,
-                     *     1 = factors identified that may have contributed to the death, 2 = factors identified that
-                     *     provide a complete and sufficient explanation for the death (``cdop.domain.SCORE_LABELS``).
+                     * @description The score of each domain (DOMAIN.md, the panel's analysis): 0 = information not available,
+                     *     1 = no factors identified, or factors identified but unlikely to have contributed to the death,
+                     *     2 = factors identified that may have contributed to the death (``cdop.domain.SCORE_LABELS``).
                      *     A domain's score is at least the highest score of its factors.
                      */
                     domain_scores: {
                         /**
                          * A
-                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
                          */
                         A: number;
                         /**
                          * B
-                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
                          */
                         B: number;
                         /**
                          * C
-                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
                          */
                         C: number;
                         /**
                          * D
-                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
                          */
                         D: number;
                     };
@@ -8255,7 +8285,7 @@ export interface operations {
                         factor: string;
                         /**
                          * Score
-                         * @description 0 = no factors identified; 1 = factors identified that may have contributed to the death; 2 = factors identified that provide a complete and sufficient explanation for the death
+                         * @description 0 = information not available; 1 = no factors identified, or factors identified but unlikely to have contributed to the death; 2 = factors identified that may have contributed to the death
                          */
                         score: number;
                     }[] | null;

@@ -80,7 +80,8 @@ function CasePaper({ c }: { c: PanelCase }) {
               <span className="govuk-details__summary-text">{f.agency}: {FORM_STATUS_TEXT[f.status] ?? f.status}</span>
             </summary>
             <div className="govuk-details__text">
-              {rows.length === 0 ? <p className="govuk-body">No answers.</p> : (
+              {rows.length === 0 && !(f.supplementary ?? []).length ? <p className="govuk-body">No answers.</p> : null}
+              {rows.length ? (
                 <dl className="govuk-summary-list">
                   {rows.map((r) => (
                     <div className="govuk-summary-list__row" key={r.key}>
@@ -89,7 +90,20 @@ function CasePaper({ c }: { c: PanelCase }) {
                     </div>
                   ))}
                 </dl>
-              )}
+              ) : null}
+              {(f.supplementary ?? []).map((sf) => (
+                <div key={sf.form} data-testid={`supplementary-${sf.form}`}>
+                  <h4 className="govuk-heading-s">{sf.title}</h4>
+                  <dl className="govuk-summary-list">
+                    {sf.answers.map((a, j) => (
+                      <div className="govuk-summary-list__row" key={j}>
+                        <dt className="govuk-summary-list__key">{a.question}</dt>
+                        <dd className="govuk-summary-list__value app-field-value">{a.answer}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                </div>
+              ))}
             </div>
           </details>
         );
