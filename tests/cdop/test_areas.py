@@ -351,10 +351,11 @@ def test_statistics_by_area_and_out_of_area_deaths(client, coordinator, monkeypa
     lines = list(csv.reader(io.StringIO(c.text)))
     assert ["by_local_authority", "Otherborough", "2", ""] in lines
     assert ["by_local_authority", "not recorded", "1", ""] in lines
-    assert ["transferred_out", f"{awaited['reference']} to Otherborough on 2026-03-02; outcome awaited, "
-            f"due 2026-09-02 (overdue)", "", ""] in lines
-    assert ["transferred_out", f"{answered['reference']} to Farshire on 2026-03-02; outcome received "
-            "2026-09-01: category 10, modifiable insufficient information", "", ""] in lines
+    awaited_text = f"{awaited['reference']} to Otherborough on 2026-03-02; outcome awaited, due 2026-09-02 (overdue)"
+    assert ["transferred_out", awaited_text, "", ""] in lines
+    answered_text = (f"{answered['reference']} to Farshire on 2026-03-02; outcome received 2026-09-01: "
+                     "category 10, modifiable insufficient information")
+    assert ["transferred_out", answered_text, "", ""] in lines
 
 
 def test_a_bad_list_of_areas_stops_the_app_at_start(monkeypatch) -> None:
