@@ -74,11 +74,18 @@ def rules() -> dict[str, DeadlineRule]:
 # ---- intake ----
 
 
-def open_at_intake(session: Session, case_id: int, date_of_death: dt.date, received_on: dt.date) -> None:
-    """A new notification's clocks (one INSERT), the notification's met on the day received."""
+def open_at_intake(session: Session, case_id: int, date_of_death: dt.date, received_on: dt.date,
+                   transferred_from: str | None = None) -> None:
+    """A new notification's clocks (one INSERT), the notification's met on the day received; a
+    death transferred to us from another area was notified to that area's panel, not to us, so
+    its notification clock is waived with that reason (not "met late" on the transfer's date)."""
     r = rules()
     open_new_deadlines(session, SUBJECT, case_id, [r[NOTIFICATION], r[CDRM], r[PANEL]], date_of_death)
-    close_deadlines(session, SUBJECT, case_id, [NOTIFICATION], outcome="met", on=received_on)
+    if transferred_from:
+        close_deadlines(session, SUBJECT, case_id, [NOTIFICATION], outcome="waived",
+                        reason=f"transferred in from {transferred_from}: the death was notified to that area's panel")
+    else:
+        close_deadlines(session, SUBJECT, case_id, [NOTIFICATION], outcome="met", on=received_on)
 
 
 # ---- review meetings ----

@@ -179,7 +179,8 @@ def create_notification(
     session.add(case)
     session.flush()
     duplicates = flag_duplicates(session, case)
-    clocks.open_at_intake(session, case.id, case.date_of_death, received_at.date())
+    clocks.open_at_intake(session, case.id, case.date_of_death, received_at.date(),
+                          transferred_from=moved.area if moved else None)
     record_creation_history(session, WORKFLOW, case, actor, actor_name, action="notify",
                             data={"transferred_from": moved.area} if moved else None)
     record(session, actor=actor, action="child_death.create", subject_type=SUBJECT,

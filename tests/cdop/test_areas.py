@@ -283,6 +283,12 @@ def test_a_death_transferred_in(client, coordinator, monkeypatch) -> None:
                                         "received_on": "2026-03-20"}
     history = client.get(f"{API}/child-deaths/{case['id']}/history", headers=coordinator.headers).json()
     assert history[0]["action"] == "notify" and history[0]["data"] == {"transferred_from": "Farshire"}
+    # notified to Farshire's panel, not to ours: our 1-day notification clock is not "met late"
+    # 19 days after the death, it is waived as not ours; the CDRM and panel clocks run from the death
+    clocks = {c["kind"]: c for c in case["clocks"]}
+    assert clocks["cdop_notification"]["outcome"] == "waived"
+    assert clocks["cdop_cdrm"]["outcome"] is None and clocks["cdop_cdrm"]["due_on"] == "2026-06-01"
+    assert clocks["cdop_panel"]["due_on"] == "2026-09-01"
 
     for received_on, words in (("2026-04-02", "future"), ("2026-02-28", "before the death")):
         bad = {**body, "transferred_from": {**body["transferred_from"], "received_on": received_on}}
