@@ -182,6 +182,8 @@ def test_agency_author_completes_a_supplementary_form_in_the_staff_app(live_serv
     check_axe(pg, "supplementary form")
     pg.check("#f-answers-drowning-supervised")  # yes
     pg.wait_for_selector("[data-question=supervisor]")
+    # said to screen reader users as well
+    assert pg.inner_text("[data-testid=question-changes]") == "Question added: Who was supervising the child?"
     assert 'Asked because you answered "Yes" to "Was the child supervised at the time?"' in pg.inner_text(
         "[data-question=supervisor]")
     pg.check("#f-answers-drowning-location-5")  # the sea

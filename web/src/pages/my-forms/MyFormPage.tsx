@@ -145,6 +145,19 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
     setAnswers((prev) => ({ ...prev, [field]: { ...answerOf(prev, field), ...change } }));
   // a heading per form unless the reporting form is the only one (as it always was)
   const several = forms.length !== 1 || forms[0].key !== MAIN_FORM;
+  // a conditional question appearing or going is said to screen reader users too
+  const conditional = forms.flatMap((d) => d.sections.flatMap((s) => s.questions
+    .filter((q) => q.show_if && isShown(d, q, answers)).map((q) => q.label))).join("\n");
+  const before = useRef(conditional);
+  const [changes, setChanges] = useState("");
+  useEffect(() => {
+    const was = before.current ? before.current.split("\n") : [];
+    const now = conditional ? conditional.split("\n") : [];
+    before.current = conditional;
+    const said = [...now.filter((l) => !was.includes(l)).map((l) => `Question added: ${l}`),
+      ...was.filter((l) => !now.includes(l)).map((l) => `Question removed: ${l}`)];
+    if (said.length) setChanges(said.join(". "));
+  }, [conditional]);
 
   return (
     <>
@@ -169,6 +182,7 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
           </div>
         </div>
       ) : null}
+      <div className="govuk-visually-hidden" aria-live="polite" data-testid="question-changes">{changes}</div>
       <form onSubmit={onSubmit} noValidate data-testid="answer-form">
         {forms.map((d) => (
           <div key={d.key} data-form={d.key}>
