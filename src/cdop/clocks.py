@@ -10,10 +10,11 @@ so "overdue" is an indexed query (``core.deadlines.overdue_subject_ids``), never
   death; met on the ``held_on`` day of the first ``cdrm`` recorded, waived with the reason when
   the coordinator records that none is required (``mark_ready_for_panel``);
 - ``cdop_panel``: the panel review within ``ECR_CDOP_PANEL_MONTHS`` months of the death, moved
-  on by the days spent on hold; met when the panel's analysis is recorded. It keeps its date
-  while a hold lasts (placing a hold writes one row: the transition's statement budget,
-  tests/bench/test_query_counts.py) and at release is re-opened due the days on hold later; a
-  hold that outlasts the time left shows the panel overdue until then, beside the hold's clock;
+  on by the days spent on hold; met when the panel's analysis is recorded. It is paused while
+  the case is on hold: never overdue then (``models.clock_running`` in every overdue query, and
+  ``paused`` on the case's view), so a case waiting on an inquest is watched by its hold's clock
+  instead; at release it is re-opened due the days on hold later. Nothing is written when the
+  hold is placed (the transition's statement budget, tests/bench/test_query_counts.py);
 - ``cdop_hold_review``: a hold reviewed by its expected date; opened when the hold is placed,
   met when it is reviewed (a new expected date) or released; overdue (and the coordinator
   emailed once) when the expected date passes first.
@@ -41,11 +42,11 @@ from core.deadlines.models import Deadline
 from core.deadlines.service import REPLACED
 from cdop import config
 from cdop.domain import SUBJECT
-from cdop.models import ChildDeath, ChildDeathHold, ReviewMeeting
+from cdop.models import PANEL_CLOCK, ChildDeath, ChildDeathHold, ReviewMeeting, clock_running
 
 NOTIFICATION = "cdop_notification"
 CDRM = "cdop_cdrm"
-PANEL = "cdop_panel"
+PANEL = PANEL_CLOCK  # paused while the case is on hold (models.clock_running)
 HOLD_REVIEW = "cdop_hold_review"
 # the clocks of a review still under way (waived or missed when it ends another way)
 REVIEW_CLOCKS = (CDRM, PANEL, HOLD_REVIEW)
@@ -133,7 +134,7 @@ _CLOCK_COLUMNS = (Deadline.id, Deadline.kind, Deadline.label, Deadline.start_on,
                   Deadline.missed_at, Deadline.waived_at, Deadline.waived_reason)
 
 
-def clock_views(rows: Iterable[Any], today: dt.date) -> list[dict[str, Any]]:
+def clock_views(rows: Iterable[Any], today: dt.date, on_hold: bool = False) -> list[dict[str, Any]]:
     """``ClockOut`` of rows of ``_CLOCK_COLUMNS`` (as ``repository.CLOCK_ROWS`` gives them too),
     by due date: each kind's current deadline and those that ended, not the rows replaced by a
     new due date. The outcome is read as ``Deadline.outcome`` reads it."""
@@ -149,22 +150,25 @@ def clock_views(rows: Iterable[Any], today: dt.date) -> list[dict[str, Any]]:
             outcome, closed = "waived", d.waived_at
         else:
             outcome, closed = None, None
+        paused = outcome is None and on_hold and d.kind == PANEL
         out.append({"kind": d.kind, "label": d.label, "start_on": d.start_on, "due_on": d.due_on,
-                    "outcome": outcome, "overdue": outcome is None and d.due_on < today,
+                    "outcome": outcome, "overdue": outcome is None and not paused and d.due_on < today,
+                    "paused": paused,
                     "closed_on": closed.date() if closed else None,
                     "waived_reason": d.waived_reason if outcome == "waived" else None})
     return out
 
 
-def clocks_of(session: Session, case_id: int, today: dt.date) -> list[dict[str, Any]]:
+def clocks_of(session: Session, case_id: int, today: dt.date, on_hold: bool = False) -> list[dict[str, Any]]:
     """Every clock of the case (``ClockOut``), as :func:`clock_views` shows them."""
     return clock_views(session.execute(select(*_CLOCK_COLUMNS).where(
-        Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id)).all(), today)
+        Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id)).all(), today, on_hold)
 
 
 _OVERDUE_BY_KIND = (
     select(Deadline.kind, func.max(Deadline.label), func.count())
-    .where(Deadline.subject_type == SUBJECT, is_open(), Deadline.due_on < bindparam("today", type_=Date))
+    .where(Deadline.subject_type == SUBJECT, is_open(), Deadline.due_on < bindparam("today", type_=Date),
+           clock_running())
     .group_by(Deadline.kind).order_by(Deadline.kind)
 )
 
@@ -221,8 +225,8 @@ def _open_hold_review(ctx: Any, today: dt.date, expected_on: dt.date) -> None:
 
 def on_hold_placed(ctx: Any) -> None:
     """The hold's review clock (due on its expected date): one statement, as a transition's
-    budget allows (tests/bench/test_query_counts.py). The panel clock keeps its date while the
-    case is on hold; the days on hold are added when it is released."""
+    budget allows (tests/bench/test_query_counts.py). The panel clock is paused (read as not
+    overdue) while the case is on hold; the days on hold are added when it is released."""
     _open_hold_review(ctx, config.today(), ctx.data["expected_on"])
 
 

@@ -20,11 +20,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.db.base import Base, IdMixin, TimestampMixin, VersionMixin, utcnow
+from core.deadlines.models import Deadline
 
 # Cases that are no longer outstanding (API.md: "not closed, withdrawn or transferred out").
 FINISHED_STATES = ("closed", "withdrawn", "transferred_out")
@@ -236,3 +240,15 @@ class DuplicateFlag(IdMixin, Base):
     other_id: Mapped[int] = mapped_column(ForeignKey("cdop_child_deaths.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(String(30))  # nhs_number | name_and_dates
     flagged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# The panel clock (``cdop.clocks.PANEL``) is paused while its case is on hold: its due date is
+# moved on by the days on hold when the hold is released, so until then it is not overdue.
+PANEL_CLOCK = "cdop_panel"
+
+
+def clock_running() -> ColumnElement[bool]:
+    """On ``core_deadlines`` rows of child deaths: not the panel clock of a case on hold (an
+    overdue clock is one past its due date that is running)."""
+    on_hold = select(ChildDeath.id).where(ChildDeath.status == "on_hold")
+    return or_(Deadline.kind != PANEL_CLOCK, Deadline.subject_id.not_in(on_hold))

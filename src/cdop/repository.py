@@ -46,7 +46,7 @@ from core.meetings.models import AgendaItem, Meeting
 from core.workflow.record import RowRecord
 from core.pagination import decode_cursor, encode_cursor
 from cdop.domain import FORM_KIND, OUTSTANDING_EXCLUDED, READER_ROLES, SUBJECT, TERMINAL_STATES
-from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag, ReviewMeeting
+from cdop.models import ChildDeath, ChildDeathAction, ChildDeathHold, DuplicateFlag, ReviewMeeting, clock_running
 
 # Read paths that only show data select table columns (Core): rows come back as light named
 # tuples, with no ORM entity, identity map entry or attribute instrumentation per row, and the
@@ -428,6 +428,7 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
         stmt = stmt.where(_forms_exist(*form_conditions))
     if shape.overdue_clocks or shape.overdue_kind:  # the partial index of open deadlines (subject_type, due_on)
         overdue = overdue_subject_ids(SUBJECT, bindparam("today", type_=Date))  # type: ignore[arg-type]
+        overdue = overdue.where(clock_running())
         if shape.overdue_kind:
             overdue = overdue.where(Deadline.kind == bindparam("overdue_kind"))
         stmt = stmt.where(c.id.in_(overdue))

@@ -504,7 +504,10 @@ class ClockOut(BaseModel):
     due_on: dt.date
     outcome: Literal["met_on_time", "met_late", "missed", "waived"] | None = Field(
         description="null while it runs")
-    overdue: bool = Field(description="still running and past its due date")
+    overdue: bool = Field(description="still running and past its due date (never while paused)")
+    paused: bool = Field(default=False, description=(
+        "the panel clock while the case is on hold: not overdue; when the hold is released its "
+        "due date moves on by the days on hold"))
     closed_on: dt.date | None = None
     waived_reason: str | None = None
 

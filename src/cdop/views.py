@@ -326,8 +326,8 @@ def detail(session: Session, case: Any, *, meeting_at: Any = _UNKNOWN, holds: li
         "cdrm_not_required_reason": case.cdrm_not_required_reason,
         "review_meetings": (clocks.meeting_views(meeting_rows) if meeting_rows is not None
                             else clocks.meetings_of(session, case.id)),
-        "clocks": (clocks.clock_views(clock_rows, today) if clock_rows is not None
-                   else clocks.clocks_of(session, case.id, today)),
+        "clocks": (clocks.clock_views(clock_rows, today, case.status == "on_hold") if clock_rows is not None
+                   else clocks.clocks_of(session, case.id, today, case.status == "on_hold")),
         "closed_at": case.closed_at,
         "created_at": case.created_at, "updated_at": case.updated_at, "version": case.version,
     }

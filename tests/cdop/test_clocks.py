@@ -383,6 +383,40 @@ def test_the_worker_runs_the_hold_emails_as_a_periodic_job(app, db, clock, sessi
 # ---- overdue: any clock of the case, whichever module opened it ----
 
 
+def test_the_panel_clock_is_paused_not_overdue_while_the_case_is_on_hold(client, clock, coordinator) -> None:
+    """API.md: the panel review is due within 6 months, "moved on by the days spent on hold". A
+    case waiting on an inquest longer than that is not overdue for its panel while it waits: the
+    hold's own expected date is what is watched; released, the panel is due the days on hold later."""
+    clock.day = dt.date(2026, 2, 1)
+    case = _notify(client, coordinator, "2026-01-10", "2026-01-10", agencies=[])
+    cid = case["id"]
+    _ok(transition(client, cid, coordinator, "start_information_gathering"))
+    assert _clocks(client, cid, coordinator)["cdop_panel"]["due_on"] == "2026-07-10"
+    r = client.post(f"{API}/child-deaths/{cid}/review-meetings", headers=coordinator.headers, json={
+        "kind": "cdrm", "held_on": "2026-01-30", "agencies": ["Example GP Practice"],
+        "outcome": "Waiting for the inquest."})
+    assert r.status_code == 201, r.text  # the CDRM clock met: only the panel's is left running
+    _ok(transition(client, cid, coordinator, "place_on_hold", hold_reason="inquest", expected_on="2026-11-30"))
+
+    clock.day = dt.date(2026, 8, 1)  # past the panel's 6 months, still on hold (inquest on 30 November)
+    panel = _clocks(client, cid, coordinator)["cdop_panel"]
+    assert (panel["overdue"], panel["paused"], panel["outcome"]) == (False, True, None)
+    assert cid not in _overdue_ids(client, coordinator)
+    assert "cdop_panel" not in _overdue_counts(client, coordinator)
+    r = client.get(f"{API}/child-deaths?overdue_kind=cdop_panel", headers=coordinator.headers)
+    assert cid not in [i["id"] for i in r.json()["items"]]
+
+    # the inquest ends on 30 November: released that day after 302 days on hold (1 Feb to 30 Nov)
+    clock.day = dt.date(2026, 11, 30)
+    released = _ok(transition(client, cid, coordinator, "release_hold"))
+    panel = next(c for c in released["clocks"] if c["kind"] == "cdop_panel")
+    assert (panel["due_on"], panel["paused"], panel["overdue"]) == ("2027-05-08", False, False)
+    clock.day = dt.date(2027, 5, 9)  # running again, and now past its moved date
+    assert _clocks(client, cid, coordinator)["cdop_panel"]["overdue"] is True
+    assert cid in _overdue_ids(client, coordinator)
+    assert _overdue_counts(client, coordinator)["cdop_panel"] == 1
+
+
 def test_overdue_list_and_summary_count_every_kind_of_clock(client, db, clock, coordinator, chair,
                                                             session_factory) -> None:
     clock.day = dt.date(2026, 10, 1)

@@ -20,5 +20,6 @@ describe("a clock's state", () => {
     expect(clockState({ outcome: "waived", overdue: false }).text).toBe("Waived");
     expect(clockState({ outcome: null, overdue: true })).toEqual({ text: "Overdue", tag: "govuk-tag--red" });
     expect(clockState({ outcome: null, overdue: false }).text).toBe("Running");
+    expect(clockState({ outcome: null, overdue: false, paused: true }).text).toBe("Paused");
   });
 });

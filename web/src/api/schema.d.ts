@@ -2323,9 +2323,15 @@ export interface components {
             outcome: ("met_on_time" | "met_late" | "missed" | "waived") | null;
             /**
              * Overdue
-             * @description still running and past its due date
+             * @description still running and past its due date (never while paused)
              */
             overdue: boolean;
+            /**
+             * Paused
+             * @description the panel clock while the case is on hold: not overdue; when the hold is released its due date moves on by the days on hold
+             * @default false
+             */
+            paused: boolean;
             /**
              * Start On
              * Format: date

@@ -14,8 +14,9 @@ const OUTCOMES: Record<string, { text: string; tag: string }> = {
 };
 
 /** The words and tag colour of a clock's state. */
-export function clockState(c: Pick<Clock, "outcome" | "overdue">): { text: string; tag: string } {
+export function clockState(c: Pick<Clock, "outcome" | "overdue"> & { paused?: boolean }): { text: string; tag: string } {
   if (c.outcome) return OUTCOMES[c.outcome] ?? { text: c.outcome, tag: "govuk-tag--grey" };
+  if (c.paused) return { text: "Paused", tag: "govuk-tag--yellow" };
   return c.overdue ? { text: "Overdue", tag: "govuk-tag--red" } : { text: "Running", tag: "govuk-tag--blue" };
 }
 
@@ -48,6 +49,7 @@ export function Clocks({ clocks }: { clocks: Clock[] }) {
                         <><br /><span className="govuk-body-s">on {formatDate(c.closed_on)}</span></>
                       ) : null}
                       {c.waived_reason ? <><br /><span className="govuk-body-s">{c.waived_reason}</span></> : null}
+                      {c.paused ? <><br /><span className="govuk-body-s">while the case is on hold: the due date moves on by the days on hold when it is released</span></> : null}
                     </td>
                   </tr>
                 );
