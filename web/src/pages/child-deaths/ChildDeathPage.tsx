@@ -23,6 +23,7 @@ import { ReportingForms } from "./ReportingForms";
 import { OutOfArea } from "./OutOfArea";
 import { ReviewMeetings } from "./ReviewMeetings";
 import { Clocks } from "./Clocks";
+import { NcmdExport } from "./NcmdExport";
 
 export type ChildDeath = Schemas["ChildDeathOut"];
 export type Flash = { success?: string };
@@ -247,6 +248,7 @@ function ChildDeathView({ id }: { id: number }) {
       <ReportingForms c={c} onErrorChange={formErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
       {c.analysis ? <Analysis a={c.analysis} names={names} /> : null}
       {c.analysis?.actions.length ? <AnalysisActions c={c} onChanged={async (m) => { await refresh(); setFlash(m); }} onErrorChange={actionsErrors} /> : null}
+      <NcmdExport c={c} />
 
       <h2 className="govuk-heading-m" id="history">History</h2>
       {history.isLoading ? <Loading what="Loading the history" /> : history.error ? (

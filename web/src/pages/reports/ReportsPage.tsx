@@ -4,7 +4,8 @@
 // share, age bands and timeliness also as a bar chart beside or under their table. Each report
 // can be downloaded as CSV (the API's own CSV, fetched and offered through a Blob URL).
 // Two API calls at most; a section is shown only to the roles that may read it (the API answers
-// 403 to the others, which is shown in words if it happens).
+// 403 to the others, which is shown in words if it happens). A coordinator also has the national
+// data export (NcmdPeriodExport: fetched on request only, so no call on load).
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
@@ -18,6 +19,7 @@ import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, todayIso } from "../../lib/format";
 import { BarChart } from "./BarChart";
 import { OtherAreas } from "./OtherAreas";
+import { NcmdPeriodExport } from "./NcmdPeriodExport";
 import { barsFromCounts, labelFor, percentText, periodFromParams, type BarInput } from "./chart";
 import {
   AGE_BAND_LABELS, DEADLINE_LABELS, EXPECTED_LABELS, HOLD_LABELS, INCIDENT_LABELS, OUTCOME_LABELS,
@@ -79,7 +81,8 @@ export function ReportsPage() {
   const apiErrors = { ...fieldMessages(childDeaths.error), ...fieldMessages(caseReviews.error) };
   const messages = Object.keys(formErrors).length ? formErrors : apiErrors;
   const hasErrors = Object.keys(messages).length > 0;
-  useTitle("Reports", hasErrors);
+  const [exportErrors, setExportErrors] = useState(false); // the national data export's own form
+  useTitle("Reports", hasErrors || exportErrors);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -124,6 +127,7 @@ export function ReportsPage() {
           {childDeaths.data ? <ChildDeathFigures report={childDeaths.data} /> : null}
         </Section>
       ) : null}
+      {hasRole(session, "cdop_coordinator") ? <NcmdPeriodExport checkPeriod={periodErrors} onErrorChange={setExportErrors} /> : null}
     </>
   );
 }
