@@ -414,6 +414,21 @@ def test_the_case_page_download_with_the_keyboard_alone(live_server, page, shot)
     assert record["case"]["reference"] == case["reference"] and record["analysis"]["category"] == 9
     shot(pg, "cdr-j-11-keyboard-download")
 
+    # the period's export, too: the default period (this year so far) holds the case
+    pg.goto(f"{base}/app/reports")
+    pg.locator("[data-testid=ncmd-export]").wait_for()
+    tab_to_text(pg, "Download the records (JSON)", limit=300)
+    with pg.expect_download() as info:
+        pg.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename == f"ncmd-{TODAY.year}-01-01-to-{TODAY.isoformat()}.json"
+    doc = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert case["reference"] in [r["case"]["reference"] for r in doc["records"]]
+    banner = pg.locator("[data-testid=ncmd-success]")
+    banner.wait_for()
+    assert pg.evaluate("document.activeElement && document.activeElement.dataset.testid") == "ncmd-success"
+    check_axe(pg, "national data export downloaded (keyboard)")
+
 
 def test_other_roles_are_not_offered_the_export(live_server, page) -> None:
     base, pg = live_server.url, page
