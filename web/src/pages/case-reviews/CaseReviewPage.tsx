@@ -18,6 +18,7 @@ import { errorText, fieldId, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
 import { caseIdFrom, CaseHeading, CaseSubNav, useCaseReview, useRefreshCase, type CaseReview } from "./caseData";
 import { decisionLabel } from "./CaseReviewsListPage";
+import { useSubmission } from "../../components/useSubmission";
 
 export type Flash = { success?: string };
 
@@ -261,17 +262,13 @@ export function CaseDetails({ c, editable = true }: { c: CaseReview; editable?: 
 
 function Links({ c, onChanged }: { c: CaseReview; onChanged: (message: string) => Promise<void> }) {
   const [other, setOther] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useSubmission();
   const messages = fieldMessages(error);
   const linkMessage = messages.case_id ?? (error && !Object.keys(messages).length ? errorText(error) : undefined);
 
-  const add = async (e: FormEvent) => {
+  const add = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const wanted = other.trim();
       let otherId: number | null = /^\d+$/.test(wanted) ? Number(wanted) : null;
       if (otherId === null && wanted) {
@@ -283,11 +280,7 @@ function Links({ c, onChanged }: { c: CaseReview; onChanged: (message: string) =
       unwrap(await api.POST("/api/v1/case-reviews/{case_id}/links", { params: { path: { case_id: c.id } }, body: { case_id: otherId } }));
       setOther("");
       await onChanged("The cases are now reviewed together.");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const remove = async (otherId: number, reference: string) => {
     setError(null);

@@ -12,6 +12,7 @@ import { friendlyMessage, type FieldKind } from "../../components/fieldMessage";
 import { useTitle } from "../../components/Page";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { INCIDENT_TYPES, SEXES } from "./editFields";
+import { useSubmission } from "../../components/useSubmission";
 
 export type NotificationForm = Record<string, string>;
 
@@ -81,8 +82,7 @@ export function NewCaseReviewPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
   const [values, setValues] = useState<NotificationForm>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   useTitle("Enter a notification", !!error);
   const messages = byField(error);
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
@@ -95,20 +95,13 @@ export function NewCaseReviewPage() {
     onChange: (v: string) => setValues((x) => ({ ...x, [path]: v })),
   });
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const created = unwrap(await api.POST("/api/v1/case-reviews", { body: notificationBody(values) as never }));
       await client.invalidateQueries({ queryKey: ["case-reviews", "list"] });
       navigate(`/case-reviews/${created.id}`, { state: { success: `Notification ${created.reference} has been entered.` } });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -12,6 +12,7 @@ import { Loading, QueryFailed, SuccessNotice, useTitle } from "../../components/
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, humanise } from "../../lib/format";
 import { caseIdFrom, CaseHeading, CaseSubNav, useCaseReview } from "./caseData";
+import { useSubmission } from "../../components/useSubmission";
 
 type Rec = Schemas["RecommendationOut"];
 
@@ -173,8 +174,7 @@ function RecCard({ caseId, r, onDone }: { caseId: number; r: Rec; onDone: (m: st
 function AddForm({ caseId, onDone }: { caseId: number; onDone: (m: string | null) => Promise<void> }) {
   const empty = { text: "", description: "", owner_agency: "", due_on: "" };
   const [values, setValues] = useState(empty);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   const prefix = "new";
   const raw = itemsFor(error, prefix, ["text", "actions"]);
   // an error on the first action's field ("actions.0.description") is shown on that field
@@ -182,12 +182,9 @@ function AddForm({ caseId, onDone }: { caseId: number; onDone: (m: string | null
   for (const k of Object.keys(raw.messages)) if (k.startsWith("actions.0.")) messages[k.slice(10)] = raw.messages[k];
   const items = raw.items.map((i) => (i.key.startsWith(`${prefix}.actions.0.`) ? { ...i, key: `${prefix}.${i.key.slice(prefix.length + 11)}` } : i));
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const body: Schemas["RecommendationCreate"] = { text: values.text, status: "open" };
       if (values.description.trim() || values.owner_agency.trim() || values.due_on) {
         body.actions = [{ description: values.description, owner_agency: values.owner_agency,
@@ -196,11 +193,7 @@ function AddForm({ caseId, onDone }: { caseId: number; onDone: (m: string | null
       unwrap(await api.POST("/api/v1/case-reviews/{case_id}/recommendations", { params: { path: { case_id: caseId } }, body }));
       setValues(empty);
       await onDone("The recommendation has been added.");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const set = (k: keyof typeof empty) => (v: string) => setValues((x) => ({ ...x, [k]: v }));
   return (

@@ -13,6 +13,7 @@ import { friendlyMessage } from "../../components/fieldMessage";
 import { DateInput, isoDate, Textarea } from "../../components/fields";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate } from "../../lib/format";
+import { useSubmission } from "../../components/useSubmission";
 
 type ChildDeath = Schemas["ChildDeathOut"];
 type Action = Schemas["ActionOut"];
@@ -112,8 +113,7 @@ function ChangeForm({ how, c, action, number, onDone, onCancel, onErrorChange }:
   onCancel: () => void; onErrorChange?: (hasErrors: boolean) => void;
 }) {
   const [values, setValues] = useState({ completed_on: "", evidence: "", reason: "" });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => { heading.current?.focus(); }, []);
   const raw = fieldMessages(error);
@@ -126,12 +126,9 @@ function ChangeForm({ how, c, action, number, onDone, onCancel, onErrorChange }:
     ? stale ? "Someone else changed this action while you were working on it. Reload the page to see it." : errorText(error)
     : null;
   useEffect(() => { onErrorChange?.(!!error); }, [error, onErrorChange]);
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const params = { path: { case_id: c.id, action_id: action.id }, header: { "If-Match": `"${action.version}"` } };
       if (how === "complete") {
         const body: Record<string, unknown> = { evidence: values.evidence.trim() };
@@ -144,11 +141,7 @@ function ChangeForm({ how, c, action, number, onDone, onCancel, onErrorChange }:
         }));
         await onDone(`Action ${number} was cancelled.`);
       }
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const title = how === "complete" ? `Mark action ${number} complete` : `Cancel action ${number}`;
   return (

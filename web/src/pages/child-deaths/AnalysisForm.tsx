@@ -12,6 +12,7 @@ import { friendlyMessage, type FieldKind } from "../../components/fieldMessage";
 import { DateInput, isoDate, Radios, Textarea, TextInput } from "../../components/fields";
 import { errorText, fieldId, fieldMessages } from "../../lib/errors";
 import { CATEGORIES, DOMAINS, MODIFIABLE, SCORES } from "./domain";
+import { useSubmission } from "../../components/useSubmission";
 
 type Domain = (typeof DOMAINS)[number]["key"];
 type FactorRow = { key: number; domain: Domain; factor: string; score: string; comment: string };
@@ -160,8 +161,7 @@ let nextKey = 1;
 
 export function AnalysisForm({ onSubmit, onCancel, onErrorChange }: Props) {
   const [values, setValues] = useState<AnalysisValues>(EMPTY_ANALYSIS);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, setError, busy, run } = useSubmission();
   const [focusId, setFocusId] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => { heading.current?.focus(); }, []);
@@ -213,18 +213,11 @@ export function AnalysisForm({ onSubmit, onCancel, onErrorChange }: Props) {
     setFocusId("add-action");
   };
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       await onSubmit(analysisBody(values));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

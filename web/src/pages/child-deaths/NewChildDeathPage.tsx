@@ -14,6 +14,7 @@ import { useTitle } from "../../components/Page";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { EMPTY_AREAS, withAreas, type AreaValues } from "./areaFields";
 import { EMPTY_NOTIFICATION, notificationBody, PLACES, SEXES, type NotificationValues } from "./domain";
+import { useSubmission } from "../../components/useSubmission";
 
 const NAMES: Record<string, [string, FieldKind]> = {
   received_on: ["The date the notification arrived", "date"],
@@ -63,8 +64,7 @@ export function NewChildDeathPage() {
   const [v, setV] = useState<NotificationValues>(EMPTY_NOTIFICATION);
   const [areas, setAreas] = useState<AreaValues>(EMPTY_AREAS);
   const setArea = (key: keyof AreaValues) => (value: string) => setAreas((a) => ({ ...a, [key]: value }));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   const messages = notificationMessages(error);
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
   const items = [...(general ? [{ key: "_", text: general }] : []), ...summaryItems(Object.fromEntries(Object.entries(messages).filter(([k]) => k !== "_")), ORDER)];
@@ -75,20 +75,13 @@ export function NewChildDeathPage() {
   const setAgency = (i: number, key: "name" | "contact_email", value: string) =>
     setV((x) => ({ ...x, agencies: x.agencies.map((a, j) => (j === i ? { ...a, [key]: value } : a)) }));
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const made = unwrap(await api.POST("/api/v1/child-deaths", { body: withAreas(notificationBody(v), areas) as never }));
       await client.invalidateQueries({ queryKey: ["child-deaths"] });
       navigate(`/child-deaths/${made.id}`, { state: { success: `Notification ${made.reference} entered.` } });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const text = (group: "notifier" | "child" | "death", key: string, label: string, extra: Record<string, unknown> = {}) => (

@@ -15,6 +15,7 @@ import { Checkboxes, DateInput, isoDate, Textarea, TextInput } from "../../compo
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime, humanise } from "../../lib/format";
 import { answerRows, MAIN_FORM, type Definition } from "../my-forms/formData";
+import { useSubmission } from "../../components/useSubmission";
 
 type ChildDeath = Schemas["ChildDeathOut"];
 type Form = Schemas["ReportingFormOut"];
@@ -202,29 +203,21 @@ function WaiveForm({ c, form, onDone, onCancel, onErrorChange }: {
   onErrorChange: (hasErrors: boolean) => void;
 }) {
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => { heading.current?.focus(); }, []);
   const messages = fieldMessages(error);
   const reasonMessage = messages.reason ? friendlyMessage("the reason for waiving the form", "text", messages.reason) : undefined;
   const general = error && !reasonMessage ? errorText(error) : null;
   useEffect(() => { onErrorChange(!!error); }, [error, onErrorChange]);
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       unwrap(await api.POST("/api/v1/child-deaths/{case_id}/reporting-forms/{form_id}/waive", {
         params: { path: { case_id: c.id, form_id: form.id } }, body: { reason: reason.trim() },
       }));
       await onDone(`The reporting form from ${form.agency} was waived.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} noValidate className="app-actions" aria-labelledby="waive-heading">
@@ -247,8 +240,7 @@ function RequestForm({ c, onDone, onErrorChange }: {
 }) {
   const [values, setValues] = useState({ agency: "", contact_email: "", due_on: "" });
   const [forms, setForms] = useState<string[]>([MAIN_FORM]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   const raw = fieldMessages(error);
   const messages: Record<string, string> = {};
   if (raw.agency) messages["request.agency"] = friendlyMessage("the name of the agency", "text", raw.agency);
@@ -258,12 +250,9 @@ function RequestForm({ c, onDone, onErrorChange }: {
   if (formsError || (!forms.length && error)) messages["request.forms"] = forms.length ? formsError! : "Select at least one form";
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
   useEffect(() => { onErrorChange(!!error); }, [error, onErrorChange]);
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const body: Record<string, unknown> = { agency: values.agency.trim() };
       if (values.contact_email.trim()) body.contact_email = values.contact_email.trim();
       if (values.due_on) body.due_on = isoDate(values.due_on);
@@ -274,11 +263,7 @@ function RequestForm({ c, onDone, onErrorChange }: {
       setValues({ agency: "", contact_email: "", due_on: "" });
       setForms([MAIN_FORM]);
       await onDone(`A reporting form was requested from ${made.agency}, due ${formatDate(made.due_on)}.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} noValidate aria-labelledby="request-heading" data-testid="request-form">

@@ -12,6 +12,7 @@ import { friendlyMessage } from "../../components/fieldMessage";
 import { Checkboxes, DateInput, isoDate, Radios, Textarea } from "../../components/fields";
 import { errorText, fieldMessages } from "../../lib/errors";
 import { formatDate, formatDateTime } from "../../lib/format";
+import { useSubmission } from "../../components/useSubmission";
 
 type ChildDeath = Schemas["ChildDeathOut"];
 
@@ -92,8 +93,7 @@ function RecordMeetingForm({ c, onDone, onErrorChange }: {
   c: ChildDeath; onDone: (m: string) => Promise<void>; onErrorChange?: (hasErrors: boolean) => void;
 }) {
   const [values, setValues] = useState<Values>(EMPTY);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useSubmission();
   useEffect(() => { onErrorChange?.(!!error); }, [error, onErrorChange]);
   // the case's agencies and the notifier's, each once, to tick
   const known = meetingAgencies([...c.agencies.map((a) => a.name), c.notifier.agency], "");
@@ -112,12 +112,9 @@ function RecordMeetingForm({ c, onDone, onErrorChange }: {
   const general = error && !Object.keys(messages).length ? errorText(error) : null;
   const set = (patch: Partial<Values>) => setValues((v) => ({ ...v, ...patch }));
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const body: Record<string, unknown> = {
         agencies: meetingAgencies(values.agencies, values.other),
         outcome: values.outcome.trim(),
@@ -129,11 +126,7 @@ function RecordMeetingForm({ c, onDone, onErrorChange }: {
       }));
       setValues(EMPTY);
       await onDone(`${made.kind_label} held on ${formatDate(made.held_on)} recorded.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
