@@ -134,6 +134,27 @@ def fill_date(pg: Any, field_id: str, day: str, month: str, year: str) -> None:
     pg.fill(f"#{field_id}-year", year)
 
 
+def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
+    """The staff app's date boxes: the day box carries the field's id."""
+    pg.fill(f"#{field_id}", str(d.day))
+    pg.fill(f"#{field_id}-month", str(d.month))
+    pg.fill(f"#{field_id}-year", str(d.year))
+
+
+def wait_status(pg: Any, text: str) -> None:
+    """Wait until the case page's status tag reads ``text``."""
+    pg.wait_for_function(
+        "t => { const el = document.querySelector('[data-testid=case-status]'); return el && el.innerText.trim() === t; }",
+        arg=text)
+
+
+def wait_banner(pg: Any, contains: str) -> None:
+    """Wait until the success banner says ``contains``."""
+    pg.wait_for_function(
+        "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
+        arg=contains)
+
+
 # ---- the keyboard alone ----
 
 

@@ -14,17 +14,8 @@ from typing import Any
 import pytest
 
 from tests.browser.staff import (
-    api_client,
-    check_axe,
-    focused_id,
-    key_app_date,
-    key_press,
-    key_radio,
-    key_type,
-    make_user,
-    sign_in,
-    sign_out,
-    tab_to,
+    api_client, check_axe, fill_app_date, focused_id, key_app_date, key_press, key_radio, key_type,
+    make_user, sign_in, sign_out, tab_to, wait_banner, wait_status,
 )
 
 pytestmark = pytest.mark.browser
@@ -60,24 +51,6 @@ def scheduled_case(live_server: Any, chair_id: int) -> int:
     assert meeting.status_code == 201, meeting.text
     act("schedule_for_panel", meeting_id=meeting.json()["id"])
     return case_id
-
-
-def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
-    pg.fill(f"#{field_id}", str(d.day))
-    pg.fill(f"#{field_id}-month", str(d.month))
-    pg.fill(f"#{field_id}-year", str(d.year))
-
-
-def wait_status(pg: Any, text: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=case-status]'); return el && el.innerText.trim() === t; }",
-        arg=text)
-
-
-def wait_banner(pg: Any, contains: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
-        arg=contains)
 
 
 def test_chair_records_factors_and_actions_and_the_coordinator_completes_one(live_server, page, shot) -> None:

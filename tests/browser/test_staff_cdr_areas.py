@@ -19,8 +19,10 @@ import pytest
 from cdop import config
 from cdop.config import get_config
 from core.deadlines import add_months
-from tests.browser.staff import (api_client, check_axe, focused_id, key_app_date, key_press, key_radio,
-                                 key_type, make_user, sign_in, tab_to)
+from tests.browser.staff import (
+    api_client, check_axe, fill_app_date, focused_id, key_app_date, key_press, key_radio, key_type,
+    make_user, sign_in, tab_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +43,6 @@ def areas(monkeypatch):
 
 def set_today(monkeypatch, day: dt.date) -> None:
     monkeypatch.setattr(config, "today", lambda: day)
-
-
-def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
-    pg.fill(f"#{field_id}", str(d.day))
-    pg.fill(f"#{field_id}-month", str(d.month))
-    pg.fill(f"#{field_id}-year", str(d.year))
 
 
 def wait_text(pg: Any, selector: str, text: str) -> None:

@@ -19,30 +19,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.staff import (api_client, check_axe, fill_date, focused_id, focused_text, key_app_date,
-                                 key_date, key_press, key_radio, key_type, make_user, sign_in, sign_out,
-                                 tab_to, tab_to_text)
+from tests.browser.staff import (
+    api_client, check_axe, fill_app_date, fill_date, focused_id, focused_text, key_app_date,
+    key_date, key_press, key_radio, key_type, make_user, sign_in, sign_out, tab_to, tab_to_text,
+    wait_banner, wait_status,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def fill_app_date(pg: Any, field_id: str, d: dt.date) -> None:
-    """The staff app's date boxes: the day box carries the field's id."""
-    pg.fill(f"#{field_id}", str(d.day))
-    pg.fill(f"#{field_id}-month", str(d.month))
-    pg.fill(f"#{field_id}-year", str(d.year))
-
-
-def wait_status(pg: Any, text: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=case-status]'); return el && el.innerText.trim() === t; }",
-        arg=text)
-
-
-def wait_banner(pg: Any, contains: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
-        arg=contains)
 
 
 def public_child_death(pg: Any, base: str, first: str, last: str) -> str:
