@@ -378,11 +378,12 @@ class Generator:
                     "created_at": received, "updated_at": sub_at if st != "requested" else received,
                     "version": 1 if st == "requested" else 2,
                 })
-            # deadlines: the panel review within 6 months, open while the case is outstanding
+            # deadlines: the panel review within 6 months (cdop.clocks.PANEL, paused while on
+            # hold), open while the case is outstanding
             if status not in ("closed", "withdrawn", "transferred_out", "reviewed"):
                 dl_id += 1
                 deadlines.append({"id": dl_id, "subject_type": "child_death", "subject_id": i,
-                                  "kind": "panel_review", "label": "Reviewed by the panel",
+                                  "kind": "cdop_panel", "label": "Panel review within 6 months of the death",
                                   "start_on": death, "due_on": death + dt.timedelta(days=183),
                                   "created_at": received, "met_at": None})
         self.load_dicts("cdop_child_deaths", cases)

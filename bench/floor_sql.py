@@ -3,7 +3,7 @@
 - intake: one INSERT of the notification row (RETURNING id);
 - outstanding list: the same indexed SELECT as the service (open cases older than N days,
   oldest death first, keyset order, limit + 1) of the columns a list item shows;
-- summary: the same three GROUP BY counts;
+- summary: the same four GROUP BY counts (statuses by band, holds, overdue forms, overdue clocks);
 - detail / history: the SELECT by id, the history SELECT by subject;
 - transition: UPDATE of the case row (status, timestamps, version) + INSERT of the history row.
 """
@@ -88,6 +88,13 @@ def outstanding_summary() -> dict[str, tuple[str, dict[str, Any]]]:
             WHERE r.subject_type = 'child_death' AND r.kind = 'reporting_form' AND r.status = 'requested'
               AND r.due_on < :today AND c.status NOT IN ('closed', 'withdrawn', 'transferred_out')
             GROUP BY r.agency ORDER BY r.agency""", {"today": today}),
+        # the 2018 clocks past their due date, by kind; the panel clock is paused while on hold
+        "overdue_clocks": ("""
+            SELECT kind, max(label), count(*) FROM core_deadlines
+            WHERE subject_type = 'child_death' AND met_at IS NULL AND missed_at IS NULL AND waived_at IS NULL
+              AND due_on < :today
+              AND (kind <> 'cdop_panel' OR subject_id NOT IN (SELECT id FROM cdop_child_deaths WHERE status = 'on_hold'))
+            GROUP BY kind ORDER BY kind""", {"today": today}),
     }
 
 
