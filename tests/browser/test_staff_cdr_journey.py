@@ -278,6 +278,7 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     failed = section.locator("[data-testid=error-summary]")
     failed.wait_for()
     assert "The NCMD record could not be downloaded. Sorry, there is a problem with the service" in failed.inner_text()
+    pg.wait_for_function("() => document.title.startsWith('Error: ')")
     check_axe(pg, "case page with the download failed")
     _part(section, "cdr-j-08a-ncmd-failed")
     failed.locator("a").click()
@@ -287,6 +288,7 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     assert name == f"ncmd-{reference}.json"
     pg.locator(f"[data-testid=ncmd-downloaded]:has-text('{name}')").wait_for()
     assert section.locator("[data-testid=error-summary]").count() == 0
+    assert not pg.title().startswith("Error: ")
     check_axe(pg, "case page after the download")
     _part(section, "cdr-j-08b-ncmd-downloaded")
     _validate(record)

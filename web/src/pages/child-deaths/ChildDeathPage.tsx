@@ -79,6 +79,7 @@ function ChildDeathView({ id }: { id: number }) {
   const formErrors = useMemo(() => onErrors("forms"), [onErrors]);
   const actionsErrors = useMemo(() => onErrors("actions"), [onErrors]);
   const meetingErrors = useMemo(() => onErrors("meetings"), [onErrors]);
+  const ncmdErrors = useMemo(() => onErrors("ncmd"), [onErrors]);
   const c = caseQuery.data?.data;
   useTitle(c ? `${c.reference}: ${c.child.first_name} ${c.child.last_name}` : "Child death", !!conflict || Object.values(errorsIn).some(Boolean));
   if (caseQuery.isLoading) return <Loading what="Loading the child death" />;
@@ -248,7 +249,7 @@ function ChildDeathView({ id }: { id: number }) {
       <ReportingForms c={c} onErrorChange={formErrors} onChanged={async (m) => { await refresh(); setFlash(m); }} />
       {c.analysis ? <Analysis a={c.analysis} names={names} /> : null}
       {c.analysis?.actions.length ? <AnalysisActions c={c} onChanged={async (m) => { await refresh(); setFlash(m); }} onErrorChange={actionsErrors} /> : null}
-      <NcmdExport c={c} />
+      <NcmdExport c={c} onErrorChange={ncmdErrors} />
 
       <h2 className="govuk-heading-m" id="history">History</h2>
       {history.isLoading ? <Loading what="Loading the history" /> : history.error ? (

@@ -2,7 +2,7 @@
 // reviewed or closed child death, the case's ecr-ncmd-export record (GET .../ncmd) downloaded as a
 // JSON file through a Blob URL. Fetched on click only (the page's 3 calls on load stand); a refusal
 // is shown as a GOV.UK error summary.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { hasRole, useSession } from "../../api/session";
 import { ErrorSummary } from "../../components/ErrorSummary";
@@ -12,9 +12,10 @@ import type { ChildDeath } from "./ChildDeathPage";
 
 const EXPORTABLE = ["reviewed", "closed"];
 
-export function NcmdExport({ c }: { c: ChildDeath }) {
+export function NcmdExport({ c, onErrorChange }: { c: ChildDeath; onErrorChange?: (hasErrors: boolean) => void }) {
   const { data: session } = useSession();
   const [state, setState] = useState<{ busy: boolean; error: string | null; done: string | null }>({ busy: false, error: null, done: null });
+  useEffect(() => { onErrorChange?.(!!state.error); }, [state.error, onErrorChange]);
   if (!hasRole(session, "cdop_coordinator") || !EXPORTABLE.includes(c.status)) return null;
 
   const download = async () => {
