@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +155,26 @@ def wait_banner(pg: Any, contains: str) -> None:
     pg.wait_for_function(
         "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
         arg=contains)
+
+
+def mail_link(live_server: Any, to: str, count: int = 1) -> str:
+    """The single-use reporting form link in the ``count``-th email to ``to`` (the latest)."""
+    for _ in range(100):
+        mails = [m for m in live_server.smtp.messages if to in m["to"]]
+        if len(mails) >= count:
+            token = re.search(r"/(?:reporting-forms|forms/reporting)/([A-Za-z0-9._~-]+)", mails[-1]["body"]).group(1)
+            return f"{live_server.url}/forms/reporting/{token}"
+        time.sleep(0.2)
+    raise AssertionError(f"no reporting form email to {to}")
+
+
+def open_action(pg: Any, label: str) -> None:
+    pg.get_by_role("button", name=label, exact=True).click()
+    pg.locator("#action-form-heading").wait_for()
+
+
+def submit_action(pg: Any, label: str) -> None:
+    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text=label).click()
 
 
 # ---- the keyboard alone ----

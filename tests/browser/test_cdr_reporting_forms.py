@@ -10,8 +10,6 @@ Expected behaviour from API.md ("Forms as versioned data") and the issue: every 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import time
 import uuid
 from typing import Any
 
@@ -19,15 +17,8 @@ import httpx
 import pytest
 
 from tests.browser.staff import (
-    api_client,
-    check_axe,
-    focused_id,
-    key_press,
-    key_radio,
-    make_user,
-    require_build,
-    sign_in,
-    tab_to,
+    api_client, check_axe, focused_id, key_press, key_radio, mail_link, make_user, require_build,
+    sign_in, tab_to,
 )
 
 pytestmark = pytest.mark.browser
@@ -66,16 +57,6 @@ def _request(api: httpx.Client, case_id: int, agency: str, forms: list[str], **e
     return r.json()
 
 
-def _link(live_server: Any, to: str) -> str:
-    for _ in range(100):
-        mails = [m for m in live_server.smtp.messages if to in m["to"]]
-        if mails:
-            token = re.search(r"/(?:reporting-forms|forms/reporting)/([A-Za-z0-9._~-]+)", mails[-1]["body"]).group(1)
-            return f"{live_server.url}/forms/reporting/{token}"
-        time.sleep(0.2)
-    raise AssertionError(f"no reporting form email to {to}")
-
-
 def _form(api: httpx.Client, case_id: int, form_id: int) -> dict[str, Any]:
     return next(f for f in api.get(f"/child-deaths/{case_id}/reporting-forms").json() if f["id"] == form_id)
 
@@ -89,7 +70,7 @@ def test_public_page_with_javascript_off_takes_a_supplementary_form(live_server,
     case = _case(api)
     email = f"lifeguards.{uuid.uuid4().hex[:6]}@example.org"
     form = _request(api, case["id"], "Example Lifeguard Service", ["drowning"], contact_email=email)
-    link = _link(live_server, email)
+    link = mail_link(live_server, email)
 
     ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 900}, locale="en-GB")
     try:
@@ -148,7 +129,7 @@ def test_public_page_is_accessible(live_server, page, shot) -> None:
     case = _case(api)
     email = f"school.{uuid.uuid4().hex[:6]}@example.org"
     _request(api, case["id"], "Example Academy", ["reporting_form", "drowning"], contact_email=email)
-    page.goto(_link(live_server, email))
+    page.goto(mail_link(live_server, email))
     assert page.locator("#form-drowning").inner_text() == "Supplementary form: drowning"
     check_axe(page, "public reporting page with two forms")
     page.click("button.button:has-text('Send reporting form')")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,17 +25,8 @@ import jsonschema
 import pytest
 
 from tests.browser.staff import (
-    api_client,
-    check_axe,
-    fill_app_date,
-    fill_date,
-    focused_id,
-    make_user,
-    sign_in,
-    sign_out,
-    tab_to_text,
-    wait_banner,
-    wait_status,
+    api_client, check_axe, fill_app_date, fill_date, focused_id, mail_link, make_user, open_action,
+    sign_in, sign_out, submit_action, tab_to_text, wait_banner, wait_status,
 )
 
 pytestmark = pytest.mark.browser
@@ -54,25 +44,6 @@ DUE_2 = TODAY + dt.timedelta(days=90)
 
 def _validate(record: dict[str, Any]) -> None:
     jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(record)
-
-
-def _mail_link(live_server: Any, to: str) -> str:
-    for _ in range(100):
-        mails = [m for m in live_server.smtp.messages if to in m["to"]]
-        if mails:
-            token = re.search(r"/(?:reporting-forms|forms/reporting)/([A-Za-z0-9._~-]+)", mails[-1]["body"]).group(1)
-            return f"{live_server.url}/forms/reporting/{token}"
-        time.sleep(0.2)
-    raise AssertionError(f"no reporting form email to {to}")
-
-
-def _open_action(pg: Any, label: str) -> None:
-    pg.get_by_role("button", name=label, exact=True).click()
-    pg.locator("#action-form-heading").wait_for()
-
-
-def _submit_action(pg: Any, label: str) -> None:
-    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text=label).click()
 
 
 def _part(locator: Any, name: str) -> None:
@@ -122,8 +93,8 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     check_axe(pg, "entered notification")
     shot(pg, "cdr-j-01-entered")
 
-    _open_action(pg, "Start gathering information")
-    _submit_action(pg, "Start gathering information")
+    open_action(pg, "Start gathering information")
+    submit_action(pg, "Start gathering information")
     wait_status(pg, "Information gathering")
 
     # ---- the Joint Agency Response and the child death review meeting (Review meetings card)
@@ -159,7 +130,7 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     agency_ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
     try:
         hv = agency_ctx.new_page()
-        hv.goto(_mail_link(live_server, hv_email))
+        hv.goto(mail_link(live_server, hv_email))
         assert reference in hv.inner_text("#reference")
         hv.fill("#answers-agency-involvement", "The health visitor saw the family at 10 days and 6 weeks.")
         for key in ("health", "family-and-environment", "parenting-capacity", "service-provision", "other-information"):
@@ -205,14 +176,14 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
                                         "title": f"Panel {tag}", "member_ids": [chair.id]})
         assert r.status_code == 201, r.text
         meeting_id = r.json()["id"]
-    _open_action(pg, "Mark ready for the panel")
-    _submit_action(pg, "Mark ready for the panel")
+    open_action(pg, "Mark ready for the panel")
+    submit_action(pg, "Mark ready for the panel")
     wait_status(pg, "Ready for panel")
-    _open_action(pg, "Schedule for a panel meeting")
+    open_action(pg, "Schedule for a panel meeting")
     pg.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=str(meeting_id))
     pg.select_option("#f-action-meeting_id", str(meeting_id))
     check_axe(pg, "schedule form")
-    _submit_action(pg, "Schedule for a panel meeting")
+    submit_action(pg, "Schedule for a panel meeting")
     wait_status(pg, "Scheduled for panel")
     shot(pg, "cdr-j-06-scheduled")
     sign_out(pg)
@@ -261,8 +232,8 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     pg.fill("#f-complete-evidence", "Advice added to the contact checklist (synthetic).")
     pg.locator("[data-testid=complete-form]").get_by_role("button", name="Mark complete", exact=True).click()
     wait_banner(pg, "Action 1 was marked complete.")
-    _open_action(pg, "Close the review")
-    _submit_action(pg, "Close the review")
+    open_action(pg, "Close the review")
+    submit_action(pg, "Close the review")
     wait_status(pg, "Closed")
 
     # ---- the NCMD record, downloaded from the case page

@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.staff import (api_client, check_axe, focused_id, key_app_date, key_press, key_radio,
-                                 key_type, make_user, sign_in, tab_to)
+from tests.browser.staff import (
+    api_client, check_axe, fill_app_date, focused_id, key_app_date, key_press, key_radio, key_type, make_user,
+    sign_in, tab_to, wait_banner, wait_status,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,24 +54,6 @@ def _clock_text(pg: Any, kind: str) -> str:
     return pg.locator(f"[data-testid=clock-{kind}]").inner_text()
 
 
-def _wait_banner(pg: Any, contains: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=success-banner]'); return el && el.innerText.includes(t); }",
-        arg=contains)
-
-
-def _wait_status(pg: Any, text: str) -> None:
-    pg.wait_for_function(
-        "t => { const el = document.querySelector('[data-testid=case-status]'); return el && el.innerText.trim() === t; }",
-        arg=text)
-
-
-def _fill_date(pg: Any, field_id: str, d: dt.date) -> None:
-    pg.fill(f"#{field_id}", str(d.day))
-    pg.fill(f"#{field_id}-month", str(d.month))
-    pg.fill(f"#{field_id}-year", str(d.year))
-
-
 def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(live_server, page, shot) -> None:
     base, pg = live_server.url, page
     tag = uuid.uuid4().hex[:6]
@@ -103,13 +87,13 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
 
     # a Joint Agency Response: the case's agencies ticked, another typed
     form.locator("#f-meeting-kind").check()
-    _fill_date(pg, "f-meeting-held_on", DIED + dt.timedelta(days=1))
+    fill_app_date(pg, "f-meeting-held_on", DIED + dt.timedelta(days=1))
     form.get_by_label("Testshire Police").check()
     form.get_by_label("Testshire Hospital").check()
     pg.fill("#f-meeting-other_agencies", "Testshire Ambulance Service")
     pg.fill("#f-meeting-outcome", "Joint home visit made; no immediate safeguarding concerns.")
     form.get_by_role("button", name="Record the meeting").click()
-    _wait_banner(pg, "Joint Agency Response held on")
+    wait_banner(pg, "Joint Agency Response held on")
     table = pg.locator("[data-testid=review-meetings-table]")
     assert "Testshire Ambulance Service" in table.inner_text() and "Joint Agency Response" in table.inner_text()
     assert "Running" in _clock_text(pg, "cdop_cdrm")  # a JAR is not the review meeting
@@ -117,11 +101,11 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     # the child death review meeting, held five days ago
     held = TODAY - dt.timedelta(days=5)
     form.locator("#f-meeting-kind-2").check()
-    _fill_date(pg, "f-meeting-held_on", held)
+    fill_app_date(pg, "f-meeting-held_on", held)
     form.get_by_label("Testshire Children's Services").check()
     pg.fill("#f-meeting-outcome", "Information agreed for the panel.")
     form.get_by_role("button", name="Record the meeting").click()
-    _wait_banner(pg, "Child death review meeting held on")
+    wait_banner(pg, "Child death review meeting held on")
     pg.wait_for_function("() => document.querySelector('[data-testid=clock-cdop_cdrm]').innerText.includes('Met')")
     assert held.strftime("%-d %B %Y") in _clock_text(pg, "cdop_cdrm")
     assert pg.locator("[data-testid=review-meetings-table] tbody tr").count() == 2
@@ -133,17 +117,17 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     pg.get_by_role("button", name="Place on hold", exact=True).click()
     pg.locator("#action-form-heading").wait_for()
     pg.locator("label", has_text="Inquest").click()
-    _fill_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=10))
+    fill_app_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=10))
     pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Place on hold").click()
-    _wait_status(pg, "On hold")
+    wait_status(pg, "On hold")
     assert "Running" in _clock_text(pg, "cdop_hold_review")
     pg.get_by_role("button", name="Review the hold", exact=True).click()
     pg.locator("#action-form-heading").wait_for()
-    _fill_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=30))
+    fill_app_date(pg, "f-action-expected_on", TODAY + dt.timedelta(days=30))
     pg.fill("#f-action-note", "The inquest was adjourned for a month.")
     check_axe(pg, "review the hold form")
     pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Review the hold").click()
-    _wait_banner(pg, "Review the hold: done")
+    wait_banner(pg, "Review the hold: done")
     holds = pg.locator("[data-testid=holds-table]")
     assert (TODAY + dt.timedelta(days=30)).strftime("%-d %B %Y") in holds.inner_text()
     hold_clocks = pg.locator("[data-testid=clock-cdop_hold_review]").all_inner_texts()
@@ -153,7 +137,7 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     pg.get_by_role("button", name="Release the hold", exact=True).click()
     pg.locator("#action-form-heading").wait_for()
     pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text="Release the hold").click()
-    _wait_status(pg, "Information gathering")
+    wait_status(pg, "Information gathering")
 
     # ready for the panel: the CDRM is there, so no reason is needed
     pg.get_by_role("button", name="Mark ready for the panel", exact=True).click()
@@ -162,7 +146,7 @@ def test_coordinator_records_a_jar_and_a_cdrm_sees_the_clocks_and_marks_ready(li
     check_axe(pg, "mark ready form")
     pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]",
                has_text="Mark ready for the panel").click()
-    _wait_status(pg, "Ready for panel")
+    wait_status(pg, "Ready for panel")
     check_axe(pg, "ready for the panel")
     shot(pg, "cdr-04-ready")
 
@@ -205,10 +189,10 @@ def test_the_same_with_the_keyboard_alone(live_server, page, shot) -> None:
         pg.keyboard.press("Enter")
 
     record(1, DIED, "Joint home visit made.")
-    _wait_banner(pg, "Joint Agency Response held on")
+    wait_banner(pg, "Joint Agency Response held on")
     pg.locator("body").focus()
     record(2, TODAY, "Information agreed for the panel.")
-    _wait_banner(pg, "Child death review meeting held on")
+    wait_banner(pg, "Child death review meeting held on")
     pg.wait_for_function("() => document.querySelector('[data-testid=clock-cdop_cdrm]').innerText.includes('Met')")
     check_axe(pg, "review meetings recorded by keyboard")
     shot(pg, "cdr-07-keyboard-meetings")
@@ -218,6 +202,6 @@ def test_the_same_with_the_keyboard_alone(live_server, page, shot) -> None:
     pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'action-form-heading'")
     tab_to(pg, "el.type === 'submit' && el.innerText.trim() === 'Mark ready for the panel'")
     pg.keyboard.press("Enter")
-    _wait_status(pg, "Ready for panel")
+    wait_status(pg, "Ready for panel")
     check_axe(pg, "ready for the panel by keyboard")
     shot(pg, "cdr-08-keyboard-ready")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 import uuid
 from typing import Any
 from urllib.parse import urlparse
@@ -21,8 +20,8 @@ import pytest
 
 from tests.browser.staff import (
     api_client, check_axe, fill_app_date, fill_date, focused_id, focused_text, key_app_date,
-    key_date, key_press, key_radio, key_type, make_user, sign_in, sign_out, tab_to, tab_to_text,
-    wait_banner, wait_status,
+    key_date, key_press, key_radio, key_type, mail_link, make_user, open_action, sign_in, sign_out,
+    submit_action, tab_to, tab_to_text, wait_banner, wait_status,
 )
 
 pytestmark = pytest.mark.browser
@@ -44,26 +43,6 @@ def public_child_death(pg: Any, base: str, first: str, last: str) -> str:
     pg.click("button.button:has-text('Send notification')")
     pg.wait_for_url("**/notify/child-death/confirmation")
     return pg.inner_text("#reference").strip()
-
-
-def mail_link(live_server: Any, to: str, count: int = 1) -> str:
-    """The single-use reporting form link in the ``count``-th email to ``to`` (the latest)."""
-    for _ in range(100):
-        mails = [m for m in live_server.smtp.messages if to in m["to"]]
-        if len(mails) >= count:
-            token = re.search(r"/(?:reporting-forms|forms/reporting)/([A-Za-z0-9._~-]+)", mails[-1]["body"]).group(1)
-            return f"{live_server.url}/forms/reporting/{token}"
-        time.sleep(0.2)
-    raise AssertionError(f"no reporting form email to {to}")
-
-
-def open_action(pg: Any, label: str) -> None:
-    pg.get_by_role("button", name=label, exact=True).click()
-    pg.locator("#action-form-heading").wait_for()
-
-
-def submit_action(pg: Any, label: str) -> None:
-    pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text=label).click()
 
 
 def test_child_death_journey_from_public_notification_to_closed_with_a_referral(live_server, page, browser, shot) -> None:
@@ -554,13 +533,17 @@ def test_possible_duplicate_links_to_the_other_case(live_server, page, shot) -> 
 
 
 def key_action(pg: Any, label: str, fill: Any = None) -> None:
-    """Open an action of the case by keyboard, fill its form (``fill(pg)``) and submit it."""
+    """Open an action of the case by keyboard, fill its form (``fill(pg)``) and submit it; done
+    when the success banner takes focus, which it does once the case and its actions are read
+    again (a key pressed before, on a button the new list replaces, would be lost)."""
     key_press(pg, label)
     pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'action-form-heading'")
     if fill is not None:
         fill(pg)
     tab_to(pg, f"el.type === 'submit' && el.innerText.trim() === {label!r}")
     pg.keyboard.press("Enter")
+    pg.wait_for_function("t => { const el = document.activeElement; return !!el && el.dataset.testid === 'success-banner'"
+                         " && el.innerText.includes(t); }", arg=label)
 
 
 def key_sign_out(pg: Any) -> None:

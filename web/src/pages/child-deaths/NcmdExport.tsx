@@ -7,8 +7,9 @@ import { useEffect, useState } from "react";
 import { hasRole, useSession } from "../../api/session";
 import { ErrorSummary } from "../../components/ErrorSummary";
 import { errorText } from "../../lib/errors";
-import { fetchNcmdRecord, ncmdCaseFileName, saveJson } from "../reports/ncmd";
+import { fetchNcmdRecord, ncmdCaseFileName } from "../reports/ncmd";
 import type { ChildDeath } from "./ChildDeathPage";
+import { saveJson } from "../../lib/download";
 
 const EXPORTABLE = ["reviewed", "closed"];
 

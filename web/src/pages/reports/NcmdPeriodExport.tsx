@@ -11,7 +11,8 @@ import { SuccessBanner } from "../../components/Page";
 import { ApiError } from "../../api/client";
 import { errorText } from "../../lib/errors";
 import { todayIso } from "../../lib/format";
-import { fetchNcmdExport, ncmdDefaultPeriod, ncmdPeriodFileName, ncmdPeriodMessages, saveJson } from "./ncmd";
+import { fetchNcmdExport, ncmdDefaultPeriod, ncmdPeriodFileName, ncmdPeriodMessages } from "./ncmd";
+import { saveJson } from "../../lib/download";
 
 /** "2026-04-01" as the three boxes hold it ("2026-4-1"). */
 function boxes(iso: string): string {

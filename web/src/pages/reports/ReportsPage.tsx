@@ -25,6 +25,7 @@ import {
   AGE_BAND_LABELS, DEADLINE_LABELS, EXPECTED_LABELS, HOLD_LABELS, INCIDENT_LABELS, OUTCOME_LABELS,
   PLACE_LABELS, PUBLICATION_LABELS, SCR_LABELS, SOURCE_LABELS, TIMELINESS_MEASURES,
 } from "./labels";
+import { saveText } from "../../lib/download";
 
 type CaseReviewReport = Schemas["CaseReviewReport"];
 type ChildDeathReport = Schemas["ChildDeathReport"];
@@ -163,20 +164,6 @@ export async function fetchCsv(path: CsvPath, period: { from: string; to: string
   const result = await api.GET(path, { params: { query: period }, headers: { Accept: "text/csv" }, parseAs: "text" });
   if (!result.response.ok) throw new ApiError(result.response.status, null);
   return result.data as unknown as string;
-}
-
-/** Offer text as a file download through a Blob URL (allowed by the app's CSP: a download is not
- * a fetch, frame or script; the URL is revoked once the browser has it). */
-export function saveText(text: string, filename: string, type = "text/csv"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function CsvDownload({ path, period, filename, what }: {

@@ -1,6 +1,7 @@
 // The national data export (NCMD) in the staff app: the file names, the period's field errors and
 // the download itself. Used by the case page (one record) and the reports page (a period).
-// Pure functions but `saveJson`: the unit tests check them.
+// The file names and the error mapping are pure functions: the unit tests check them (the file
+// itself is saved by lib/download).
 import { api, unwrap } from "../../api/client";
 import { fieldMessages } from "../../lib/errors";
 
@@ -31,20 +32,6 @@ export function ncmdPeriodMessages(error: unknown): Record<string, string> {
 /** The first day of the current year and today (the API's own default period). */
 export function ncmdDefaultPeriod(today: string): { from: string; to: string } {
   return { from: `${today.slice(0, 4)}-01-01`, to: today };
-}
-
-/** Offer a JSON document as a file download through a Blob URL (the app's CSP allows it: a
- * download is not a fetch, frame or script; the URL is revoked once the browser has it). */
-export function saveJson(data: unknown, filename: string): void {
-  const url = URL.createObjectURL(new Blob([`${JSON.stringify(data, null, 2)}\n`], { type: "application/json" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = filename;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** One case's record (GET /child-deaths/{id}/ncmd); an ApiError when refused. */
