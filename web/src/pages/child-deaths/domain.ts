@@ -2,6 +2,7 @@
 // child death pages use: the outstanding summary as chart bars, the list's filters in the query
 // string, the panel's analysis and a staff notification as request bodies.
 import { isoDate } from "../../components/fields";
+import { filterCodec, type FiltersOf } from "../../lib/filters";
 
 export const STATUSES = [
   "notified", "information_gathering", "on_hold", "ready_for_panel", "scheduled_for_panel", "reviewed",
@@ -129,20 +130,14 @@ export function chartBars(summary: Summary, width = 100): Bar[] {
 
 // ---- the list's filters -------------------------------------------------------------------------
 
-export type Filters = {
-  status: string[];
-  outstanding: boolean;
-  older_than_days: string;
-  since_death_band: string;
-  hold_reason: string;
-  hold_overdue: boolean;
-  has_overdue_reports: boolean;
-  overdue: boolean;
-  overdue_kind: string;
-  awaiting_external_outcome: boolean;
-  agency: string;
-  q: string;
-};
+const FILTERS = {
+  status: "list", outstanding: "flag", older_than_days: "number", since_death_band: "text", hold_reason: "text",
+  hold_overdue: "flag", has_overdue_reports: "flag", overdue: "flag", overdue_kind: "text",
+  awaiting_external_outcome: "flag", agency: "text", q: "text",
+} as const;
+const codec = filterCodec(FILTERS);
+
+export type Filters = FiltersOf<typeof FILTERS>;
 
 /** The clocks' kinds in short words (the list's filter tags; the case and summary carry labels). */
 export const CLOCK_KINDS: Record<string, string> = {
@@ -151,87 +146,21 @@ export const CLOCK_KINDS: Record<string, string> = {
 };
 export const clockKindLabel = (kind: string) => CLOCK_KINDS[kind] ?? kind.replace(/^cdop_/, "").replace(/_/g, " ");
 
-export const EMPTY_FILTERS: Filters = {
-  status: [], outstanding: false, older_than_days: "", since_death_band: "", hold_reason: "", hold_overdue: false,
-  has_overdue_reports: false, overdue: false, overdue_kind: "", awaiting_external_outcome: false, agency: "", q: "",
-};
+export const EMPTY_FILTERS: Filters = codec.empty;
 
-export function parseFilters(search: URLSearchParams): Filters {
-  return {
-    status: search.getAll("status").filter(Boolean),
-    outstanding: search.get("outstanding") === "true",
-    older_than_days: search.get("older_than_days") ?? "",
-    since_death_band: search.get("since_death_band") ?? "",
-    hold_reason: search.get("hold_reason") ?? "",
-    hold_overdue: search.get("hold_overdue") === "true",
-    has_overdue_reports: search.get("has_overdue_reports") === "true",
-    overdue: search.get("overdue") === "true",
-    overdue_kind: search.get("overdue_kind") ?? "",
-    awaiting_external_outcome: search.get("awaiting_external_outcome") === "true",
-    agency: search.get("agency") ?? "",
-    q: search.get("q") ?? "",
-  };
-}
+export const parseFilters: (search: URLSearchParams) => Filters = codec.parse;
 
 /** The query string of a set of filters (a new search starts at the first page: no cursor). */
-export function filtersToSearch(f: Filters, keep?: URLSearchParams): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const s of f.status) out.append("status", s);
-  if (f.outstanding) out.set("outstanding", "true");
-  if (f.older_than_days.trim()) out.set("older_than_days", f.older_than_days.trim());
-  if (f.since_death_band) out.set("since_death_band", f.since_death_band);
-  if (f.hold_reason) out.set("hold_reason", f.hold_reason);
-  if (f.hold_overdue) out.set("hold_overdue", "true");
-  if (f.has_overdue_reports) out.set("has_overdue_reports", "true");
-  if (f.overdue) out.set("overdue", "true");
-  if (f.overdue_kind) out.set("overdue_kind", f.overdue_kind);
-  if (f.awaiting_external_outcome) out.set("awaiting_external_outcome", "true");
-  if (f.agency.trim()) out.set("agency", f.agency.trim());
-  if (f.q.trim()) out.set("q", f.q.trim());
-  const limit = keep?.get("limit");
-  if (limit) out.set("limit", limit);
-  return out;
-}
+export const filtersToSearch: (f: Filters, keep?: URLSearchParams) => URLSearchParams = codec.toSearch;
 
-export function searchString(f: Partial<Filters>): string {
-  const s = filtersToSearch({ ...EMPTY_FILTERS, ...f }).toString();
-  return s ? `?${s}` : "";
-}
+/** "?a=b" for a set of filters (a link to the filtered list), "" for none. */
+export const searchString: (f: Partial<Filters>) => string = codec.searchString;
 
 /** The API query for the address; the API judges the values (a bad number is its 422). */
-export function apiQuery(search: URLSearchParams): Record<string, unknown> {
-  const f = parseFilters(search);
-  const q: Record<string, unknown> = {};
-  if (f.status.length) q.status = f.status;
-  if (f.outstanding) q.outstanding = true;
-  if (f.older_than_days) q.older_than_days = /^\d+$/.test(f.older_than_days) ? Number(f.older_than_days) : f.older_than_days;
-  if (f.since_death_band) q.since_death_band = f.since_death_band;
-  if (f.hold_reason) q.hold_reason = f.hold_reason;
-  if (f.hold_overdue) q.hold_overdue = true;
-  if (f.has_overdue_reports) q.has_overdue_reports = true;
-  if (f.overdue) q.overdue = true;
-  if (f.overdue_kind) q.overdue_kind = f.overdue_kind;
-  if (f.awaiting_external_outcome) q.awaiting_external_outcome = true;
-  if (f.agency) q.agency = f.agency;
-  if (f.q) q.q = f.q;
-  const limit = search.get("limit");
-  if (limit) q.limit = /^\d+$/.test(limit) ? Number(limit) : limit;
-  const cursor = search.get("cursor");
-  if (cursor) q.cursor = cursor;
-  return q;
-}
+export const apiQuery: (search: URLSearchParams) => Record<string, unknown> = codec.apiQuery;
 
 /** The address without one filter (a status value, or a whole filter). */
-export function without(search: URLSearchParams, key: keyof Filters, value?: string): string {
-  const f = parseFilters(search);
-  const next: Filters = { ...f };
-  if (key === "status") next.status = f.status.filter((s) => s !== value);
-  else if (key === "outstanding" || key === "has_overdue_reports" || key === "hold_overdue" || key === "overdue"
-    || key === "awaiting_external_outcome") next[key] = false;
-  else next[key] = "";
-  const s = filtersToSearch(next, search).toString();
-  return s ? `?${s}` : "?";
-}
+export const without: (search: URLSearchParams, key: keyof Filters, value?: string) => string = codec.without;
 
 // ---- a notification entered by staff ----------------------------------------------------------
 
