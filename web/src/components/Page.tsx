@@ -1,6 +1,7 @@
 // Page furniture: the document title (with "Error: " when the page shows errors), loading and
 // failure states.
 import { useEffect, useRef, type ReactNode } from "react";
+import { Link } from "react-router";
 
 import { ApiError } from "../api/client";
 import { errorText } from "../lib/errors";
@@ -37,6 +38,44 @@ export function PageHeading({ caption, children }: { caption?: ReactNode; childr
       {children}
     </h1>
   );
+}
+
+/** The page's heading with its actions beside it (MOJ page header actions): links shown as buttons. */
+export function HeaderWithActions({ heading, children }: { heading: ReactNode; children?: ReactNode }) {
+  return (
+    <div className="moj-page-header-actions">
+      <div className="moj-page-header-actions__title">{heading}</div>
+      {children ? (
+        <div className="moj-page-header-actions__actions">
+          <div className="moj-button-group moj-button-group--inline">{children}</div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** A link to another page shown as a GOV.UK secondary button; like GOV.UK's button script, it
+ * also answers the space bar. */
+export function ButtonLink({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <Link to={to} role="button" draggable="false" className="govuk-button govuk-button--secondary"
+      onKeyDown={(e) => { if (e.key === " ") { e.preventDefault(); e.currentTarget.click(); } }}>
+      {children}
+    </Link>
+  );
+}
+
+/** What a filtered list shows in place of its results: loading, "correct the filters" when the
+ * API refused them (their errors are in the page's summary), nothing on another failure (the
+ * summary says it), else the results. */
+export function ListResults({ list, loading, children }: {
+  list: { isLoading: boolean; error: unknown }; loading: string; children: ReactNode;
+}) {
+  if (list.isLoading) return <Loading what={loading} />;
+  if (list.error instanceof ApiError && list.error.status === 422) {
+    return <p className="govuk-body">Correct the filters to see the list.</p>;
+  }
+  return list.error ? null : <>{children}</>;
 }
 
 /** A notice after something succeeded (MOJ/GOV.UK success banner). */

@@ -5,13 +5,13 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
-import { api, ApiError, unwrap } from "../../api/client";
+import { api, unwrap } from "../../api/client";
 import { hasRole, useSession } from "../../api/session";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { FilterLayout, type FilterCategory } from "../../components/FilterLayout";
 import { friendlyMessage, type FieldKind } from "../../components/fieldMessage";
 import { Checkboxes, DateInput, Select, TextInput } from "../../components/fields";
-import { Loading, PageHeading, useTitle } from "../../components/Page";
+import { ButtonLink, HeaderWithActions, ListResults, PageHeading, useTitle } from "../../components/Page";
 import { Pagination } from "../../components/Pagination";
 import { StatusTag, statusLabel } from "../../components/StatusTag";
 import { errorText, fieldId, fieldMessages } from "../../lib/errors";
@@ -137,27 +137,11 @@ export function CaseReviewsListPage() {
   return (
     <>
       <ErrorSummary items={items} />
-      <div className="moj-page-header-actions">
-        <div className="moj-page-header-actions__title">
-          <PageHeading>Case reviews</PageHeading>
-        </div>
-        {hasRole(session, "business_unit") ? (
-          <div className="moj-page-header-actions__actions">
-            <div className="moj-button-group moj-button-group--inline">
-              <Link to="/case-reviews/new" role="button" draggable="false" className="govuk-button govuk-button--secondary"
-                // a link shown as a button also answers the space bar, as GOV.UK's button script does
-                onKeyDown={(e) => { if (e.key === " ") { e.preventDefault(); e.currentTarget.click(); } }}>
-                Enter a notification
-              </Link>
-            </div>
-          </div>
-        ) : null}
-      </div>
+      <HeaderWithActions heading={<PageHeading>Case reviews</PageHeading>}>
+        {hasRole(session, "business_unit") ? <ButtonLink to="/case-reviews/new">Enter a notification</ButtonLink> : null}
+      </HeaderWithActions>
       <FilterLayout categories={categories} clearTo="?" onSubmit={apply} options={options}>
-        {list.isLoading ? <Loading what="Loading case reviews" /> : list.error instanceof ApiError && list.error.status === 422 ? (
-          <p className="govuk-body">Correct the filters to see the list.</p>
-        ) : list.error ? null : (
-          <>
+        <ListResults list={list} loading="Loading case reviews">
             <p className="govuk-body" role="status" aria-live="polite">
               {rows.length ? `Showing ${rows.length} case review${rows.length === 1 ? "" : "s"}${list.data?.next_cursor ? " (more on the next page)" : ""}` : "No case reviews match these filters."}
             </p>
@@ -194,8 +178,7 @@ export function CaseReviewsListPage() {
             ) : null}
             {/* while another page loads, the links of the page shown would lead nowhere new */}
             {list.isPlaceholderData ? null : <Pagination search={search} nextCursor={list.data?.next_cursor} />}
-          </>
-        )}
+        </ListResults>
       </FilterLayout>
     </>
   );

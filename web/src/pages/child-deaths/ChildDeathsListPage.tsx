@@ -5,12 +5,12 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 
-import { api, ApiError, unwrap } from "../../api/client";
+import { api, unwrap } from "../../api/client";
 import { hasRole, useSession } from "../../api/session";
 import { ErrorSummary, summaryItems } from "../../components/ErrorSummary";
 import { FilterLayout, type FilterCategory } from "../../components/FilterLayout";
 import { Checkboxes, Select, TextInput } from "../../components/fields";
-import { Loading, PageHeading, useTitle } from "../../components/Page";
+import { ButtonLink, HeaderWithActions, ListResults, PageHeading, useTitle } from "../../components/Page";
 import { Pagination } from "../../components/Pagination";
 import { StatusTag, statusLabel } from "../../components/StatusTag";
 import { errorText, fieldId, fieldMessages } from "../../lib/errors";
@@ -116,25 +116,11 @@ export function ChildDeathsListPage() {
   return (
     <>
       <ErrorSummary items={items} />
-      <div className="moj-page-header-actions">
-        <div className="moj-page-header-actions__title">
-          <PageHeading>Child deaths</PageHeading>
-        </div>
-        {hasRole(session, "cdop_coordinator") ? (
-          <div className="moj-page-header-actions__actions">
-            <div className="moj-button-group moj-button-group--inline">
-              <Link to="/child-deaths/new" role="button" draggable="false" className="govuk-button govuk-button--secondary">
-                Enter a notification
-              </Link>
-            </div>
-          </div>
-        ) : null}
-      </div>
+      <HeaderWithActions heading={<PageHeading>Child deaths</PageHeading>}>
+        {hasRole(session, "cdop_coordinator") ? <ButtonLink to="/child-deaths/new">Enter a notification</ButtonLink> : null}
+      </HeaderWithActions>
       <FilterLayout categories={categories} clearTo="?" onSubmit={apply} options={options}>
-        {list.isLoading ? <Loading what="Loading child deaths" /> : list.error instanceof ApiError && list.error.status === 422 ? (
-          <p className="govuk-body">Correct the filters to see the list.</p>
-        ) : list.error ? null : (
-          <>
+        <ListResults list={list} loading="Loading child deaths">
             <p className="govuk-body" role="status" aria-live="polite">
               {rows.length ? `Showing ${rows.length} child death${rows.length === 1 ? "" : "s"}, oldest death first${list.data?.next_cursor ? " (more on the next page)" : ""}` : "No child deaths match these filters."}
             </p>
@@ -182,8 +168,7 @@ export function ChildDeathsListPage() {
               </table>
             ) : null}
             {list.isPlaceholderData ? null : <Pagination search={search} nextCursor={list.data?.next_cursor} />}
-          </>
-        )}
+        </ListResults>
       </FilterLayout>
     </>
   );

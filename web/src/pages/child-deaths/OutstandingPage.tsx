@@ -8,7 +8,7 @@ import { Link, Navigate, useLocation } from "react-router";
 
 import { api, unwrap } from "../../api/client";
 import { hasRole, useSession } from "../../api/session";
-import { Loading, PageHeading, QueryFailed, useTitle } from "../../components/Page";
+import { ButtonLink, HeaderWithActions, Loading, PageHeading, QueryFailed, useTitle } from "../../components/Page";
 import { statusLabel } from "../../components/StatusTag";
 import { formatDate } from "../../lib/format";
 import {
@@ -51,23 +51,10 @@ function Outstanding() {
 
   return (
     <>
-      <div className="moj-page-header-actions">
-        <div className="moj-page-header-actions__title">
-          <PageHeading caption={`As of ${formatDate(s.as_of)}`}>Outstanding child deaths</PageHeading>
-        </div>
-        <div className="moj-page-header-actions__actions">
-          <div className="moj-button-group moj-button-group--inline">
-            {hasRole(session, "cdop_coordinator") ? (
-              <Link to="/child-deaths/new" role="button" draggable="false" className="govuk-button govuk-button--secondary">
-                Enter a notification
-              </Link>
-            ) : null}
-            <Link to="/child-deaths/list?outstanding=true" role="button" draggable="false" className="govuk-button govuk-button--secondary">
-              All child deaths
-            </Link>
-          </div>
-        </div>
-      </div>
+      <HeaderWithActions heading={<PageHeading caption={`As of ${formatDate(s.as_of)}`}>Outstanding child deaths</PageHeading>}>
+        {hasRole(session, "cdop_coordinator") ? <ButtonLink to="/child-deaths/new">Enter a notification</ButtonLink> : null}
+        <ButtonLink to="/child-deaths/list?outstanding=true">All child deaths</ButtonLink>
+      </HeaderWithActions>
       <p className="govuk-body-l">
         <Link className="govuk-link" to="/child-deaths/list?outstanding=true" data-testid="outstanding-total">
           {s.total} outstanding child death review{s.total === 1 ? "" : "s"}
