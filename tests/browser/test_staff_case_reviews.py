@@ -8,6 +8,7 @@ filters, bookmarks and keyset paging. Every page state visited gets axe-core and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 import uuid
@@ -418,9 +419,13 @@ def test_list_filters_bookmarks_tags_and_paging(live_server, page, shot) -> None
     pg.goto(f"{base}/app/case-reviews?q={surname}&limit=2")
     rows.first.wait_for()
     seen: list[str] = []
+    first_cell = "document.querySelector('[data-testid=case-reviews-table] tbody tr td')"
     for expected in (2, 2, 1):
         wait_until(pg, "!document.querySelector('[data-testid=case-reviews-table][aria-busy]')")
         wait_until(pg, f"document.querySelectorAll('[data-testid=case-reviews-table] tbody tr').length === {expected}")
+        if seen:  # the next page's rows, not the previous page's still shown before it starts loading
+            wait_until(pg, f"{first_cell} && !{json.dumps(seen)}.includes({first_cell}.innerText.trim())")
+            wait_until(pg, "!document.querySelector('[data-testid=case-reviews-table][aria-busy]')")
         seen += [t.strip() for t in pg.locator("[data-testid=case-reviews-table] tbody tr td:first-child").all_inner_texts()]
         if expected == 2:
             shot(pg, "cr-17-list-paged") if len(seen) == 2 else None
