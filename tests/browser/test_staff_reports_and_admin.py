@@ -462,6 +462,10 @@ def admin_journey(live_server: Any, pg: Any, browser: Any, shot: Any, *, keyboar
         pg.get_by_label("Who").fill(f"user:{admin.id}")
         pg.get_by_role("button", name="Apply filters").click()
     pg.wait_for_url(f"**/app/admin/audit?actor=user%3A{admin.id}")
+    # the filtered events, not the unfiltered ones still shown before the page starts loading them
+    pg.wait_for_function(
+        "who => { const cells = [...document.querySelectorAll('[data-testid=audit-table] tbody tr td:nth-child(2)')];"
+        " return cells.length > 0 && cells.every(td => td.innerText.trim() === who); }", arg=f"user:{admin.id}")
     pg.wait_for_selector("[data-testid=audit-table] >> text=user.update")
     actors = pg.locator("[data-testid=audit-table] tbody tr td:nth-child(2)").all_inner_texts()
     assert actors and set(actors) == {f"user:{admin.id}"}
