@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -138,11 +139,26 @@ def figures(pg: Any, section: str) -> dict[str, str]:
 
 
 def figures_with(pg: Any, section: str, key: str) -> dict[str, str]:
-    """The figures of a section once they include ``key`` (after a new period is chosen, the
-    figures shown before can be read in the moment before the page starts loading the new ones)."""
+    """The figures of a section once they include ``key`` and nothing is loading. Used after
+    :func:`new_period`, which waits for the new figures' answers: until the page has drawn them it
+    shows "Loading the ... figures" (the figures shown before could be read a moment earlier)."""
     return pg.wait_for_function(
-        "([s, key]) => { const f = Object.fromEntries([...document.querySelectorAll(`[data-testid=${s}-report] [data-figure]`)]"
+        "([s, key]) => { if (document.body.innerText.includes('Loading the')) return null;"
+        " const f = Object.fromEntries([...document.querySelectorAll(`[data-testid=${s}-report] [data-figure]`)]"
         ".map(td => [td.dataset.figure, td.innerText.trim()])); return key in f ? f : null; }", arg=[section, key]).json_value()
+
+
+def new_period(pg: Any, period: tuple[str, str], show: Any, kinds: tuple[str, ...] = ("case-reviews",)) -> None:
+    """``show()`` asks for the figures of ``period``; returns once the answers of these reports
+    (those the user reads) for it came."""
+    def for_period(kind: str) -> Any:
+        return lambda r: (f"/api/v1/reports/{kind}?" in r.url and f"from={period[0]}" in r.url
+                          and f"to={period[1]}" in r.url)
+    with ExitStack() as waits:
+        for kind in kinds:
+            waits.enter_context(pg.expect_response(for_period(kind)))
+        show()
+    pg.wait_for_url(f"**/app/reports?from={period[0]}&to={period[1]}")
 
 
 def csv_figures(text: str, kind: str) -> dict[str, str]:
@@ -235,8 +251,8 @@ def test_reports_show_the_cases_made_and_the_csv_matches(live_server, page, shot
     # this financial year, which holds the cases made above; the period goes into the address
     type_date(pg, "f-from", "1", "4", period[0][:4])
     type_date(pg, "f-to", "31", "3", period[1][:4])
-    pg.get_by_role("button", name="Show figures").click()
-    pg.wait_for_url(f"**/app/reports?from={period[0]}&to={period[1]}")
+    new_period(pg, period, lambda: pg.get_by_role("button", name="Show figures").click(),
+               ("case-reviews", "child-deaths"))
     pg.wait_for_selector("[data-testid=outcomes-table]")
     pg.wait_for_selector("[data-testid=categories-table]")
     assert pg.locator("[data-testid=error-summary]").count() == 0
@@ -321,8 +337,7 @@ def test_reports_with_the_keyboard_alone(live_server, page, shot) -> None:
         pg.keyboard.press("Control+a")
         pg.keyboard.type(value)
         pg.keyboard.press("Tab")
-    press(pg, "Show figures")
-    pg.wait_for_url(f"**/app/reports?from={period[0]}&to={period[1]}")
+    new_period(pg, period, lambda: press(pg, "Show figures"))
     shown = figures_with(pg, "case-reviews", "cspr|rapid_reviews_completed|")
     assert "by_regime|CSPR|" in shown
     check_axe(pg, "reports by keyboard")
@@ -498,19 +513,21 @@ def test_users_list_pages_by_keyset(live_server, page, shot) -> None:
     rows.first.wait_for()
     assert rows.count() == 50
     first_page = set(rows.locator("td:nth-child(2)").all_inner_texts())
+    emails = "[...document.querySelectorAll('[data-testid=users-table] tbody tr td:nth-child(2)')].map(td => td.innerText)"
     pg.get_by_role("link", name="Next users").click()
     pg.wait_for_url("**/app/admin/users?cursor=*")
     pg.get_by_role("link", name="First page").wait_for()
-    pg.wait_for_load_state("networkidle")
-    rows.first.wait_for()
+    # the next page's rows, not the first page's still shown before it starts loading
+    pg.wait_for_function(f"first => {{ const now = {emails}; return now.length > 0 && !now.some(e => first.includes(e)); }}",
+                         arg=sorted(first_page))
     second_page = set(rows.locator("td:nth-child(2)").all_inner_texts())
     assert second_page and not (first_page & second_page)
     check_axe(pg, "users, second page")
     shot(pg, "admin-09-users-second-page")
     pg.get_by_role("link", name="First page").click()
     pg.wait_for_url("**/app/admin/users")
-    pg.wait_for_load_state("networkidle")
-    rows.first.wait_for()
+    pg.wait_for_function(f"first => {{ const now = {emails}; return now.length === first.length && now.every(e => first.includes(e)); }}",
+                         arg=sorted(first_page))
     assert set(rows.locator("td:nth-child(2)").all_inner_texts()) == first_page
 
 
