@@ -177,6 +177,16 @@ def submit_action(pg: Any, label: str) -> None:
     pg.locator("form[aria-labelledby=action-form-heading] button[type=submit]", has_text=label).click()
 
 
+
+def schedule_on_panel(pg: Any, meeting_id: int) -> None:
+    """A case ready for panel scheduled on this meeting through the action panel (axe on its form)."""
+    open_action(pg, "Schedule for a panel meeting")
+    pg.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=str(meeting_id))
+    pg.select_option("#f-action-meeting_id", str(meeting_id))
+    check_axe(pg, "schedule form")
+    submit_action(pg, "Schedule for a panel meeting")
+    wait_status(pg, "Scheduled for panel")
+
 # ---- the keyboard alone ----
 
 

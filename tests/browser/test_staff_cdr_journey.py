@@ -26,7 +26,7 @@ import pytest
 
 from tests.browser.staff import (
     api_client, check_axe, fill_app_date, fill_date, focused_id, mail_link, make_user, open_action,
-    sign_in, sign_out, submit_action, tab_to_text, wait_banner, wait_status,
+    schedule_on_panel, sign_in, sign_out, submit_action, tab_to_text, wait_banner, wait_status,
 )
 
 pytestmark = pytest.mark.browser
@@ -179,12 +179,7 @@ def test_a_death_from_notification_to_the_national_data_export(live_server, page
     open_action(pg, "Mark ready for the panel")
     submit_action(pg, "Mark ready for the panel")
     wait_status(pg, "Ready for panel")
-    open_action(pg, "Schedule for a panel meeting")
-    pg.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=str(meeting_id))
-    pg.select_option("#f-action-meeting_id", str(meeting_id))
-    check_axe(pg, "schedule form")
-    submit_action(pg, "Schedule for a panel meeting")
-    wait_status(pg, "Scheduled for panel")
+    schedule_on_panel(pg, meeting_id)
     shot(pg, "cdr-j-06-scheduled")
     sign_out(pg)
 

@@ -20,8 +20,8 @@ import pytest
 
 from tests.browser.staff import (
     api_client, check_axe, fill_app_date, fill_date, focused_id, focused_text, key_app_date,
-    key_date, key_press, key_radio, key_type, mail_link, make_user, open_action, sign_in, sign_out,
-    submit_action, tab_to, tab_to_text, wait_banner, wait_status,
+    key_date, key_press, key_radio, key_type, mail_link, make_user, open_action, schedule_on_panel,
+    sign_in, sign_out, submit_action, tab_to, tab_to_text, wait_banner, wait_status,
 )
 
 pytestmark = pytest.mark.browser
@@ -183,12 +183,7 @@ def test_child_death_journey_from_public_notification_to_closed_with_a_referral(
     submit_action(pg, "Mark ready for the panel")
     wait_status(pg, "Ready for panel")
 
-    open_action(pg, "Schedule for a panel meeting")
-    pg.wait_for_function("id => !!document.querySelector(`#f-action-meeting_id option[value='${id}']`)", arg=str(meeting_id))
-    pg.select_option("#f-action-meeting_id", str(meeting_id))
-    check_axe(pg, "schedule form")
-    submit_action(pg, "Schedule for a panel meeting")
-    wait_status(pg, "Scheduled for panel")
+    schedule_on_panel(pg, meeting_id)
     case_url = pg.url
     shot(pg, "cd-09-scheduled")
     sign_out(pg)

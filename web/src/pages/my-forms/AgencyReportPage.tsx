@@ -13,6 +13,7 @@ import { SummaryList } from "../../components/SummaryList";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { answerField, checkEntries, FORM_STATUS, useSubmitAndDraft, type Entries, type Question } from "./formData";
 import { SectionField } from "./MyFormPage";
+import { SubmitOnce } from "./SubmitOnce";
 
 type Report = Schemas["AgencyReportOut"];
 type ReportSection = "chronology" | "analysis" | "learning" | "recommendations";
@@ -157,18 +158,7 @@ function ReportForm({ report, onErrors, onSubmitted }: {
           <SectionField key={q.key} question={q} entry={entries[q.key]} error={messages[answerField(q.key)]}
             onText={(text) => set(q.key, { text })} onNotKnown={(notKnown) => set(q.key, { notKnown })} />
         ))}
-        <div className="govuk-warning-text">
-          <span className="govuk-warning-text__icon" aria-hidden="true">!</span>
-          <strong className="govuk-warning-text__text">
-            <span className="govuk-visually-hidden">Warning</span>
-            You can submit this report once. You cannot change your answers after you submit them.
-          </strong>
-        </div>
-        <div className="govuk-button-group">
-          <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit report</button>
-          <button type="button" className="govuk-button govuk-button--secondary" disabled={draft.isPending}
-            onClick={() => draft.mutate()}>Save as draft</button>
-        </div>
+        <SubmitOnce what="report" submitting={submit.isPending} saving={draft.isPending} onSaveDraft={() => draft.mutate()} />
       </form>
     </>
   );

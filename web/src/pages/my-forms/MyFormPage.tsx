@@ -22,6 +22,7 @@ import {
   initialAnswers, isSectionQuestion, isShown, notKnownField, NOT_KNOWN, questionField, questionNotKnownField,
   useSubmitAndDraft, type Answer, type Answers, type DefQuestion, type Definition, type FormView, type Question,
 } from "./formData";
+import { SubmitOnce } from "./SubmitOnce";
 
 const formKey = (id: number) => ["my-forms", "one", id] as const;
 
@@ -211,18 +212,7 @@ function AnswerForm({ view, onErrors, onSubmitted }: {
             ))}
           </div>
         ))}
-        <div className="govuk-warning-text">
-          <span className="govuk-warning-text__icon" aria-hidden="true">!</span>
-          <strong className="govuk-warning-text__text">
-            <span className="govuk-visually-hidden">Warning</span>
-            You can submit this form once. You cannot change your answers after you submit them.
-          </strong>
-        </div>
-        <div className="govuk-button-group">
-          <button type="submit" className="govuk-button" disabled={submit.isPending}>Submit form</button>
-          <button type="button" className="govuk-button govuk-button--secondary" disabled={draft.isPending}
-            onClick={() => draft.mutate()}>Save as draft</button>
-        </div>
+        <SubmitOnce what="form" submitting={submit.isPending} saving={draft.isPending} onSaveDraft={() => draft.mutate()} />
       </form>
     </>
   );
